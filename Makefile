@@ -1,0 +1,53 @@
+# Market Workbooks. `make run` executes every scenario; `make test` runs every test.
+# Both build .venv from PyPI on first use (no conda needed).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?=
+CHROMIUM := /usr/bin/chromium
+export PLOTLY_RENDERER := plotly_mimetype
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: run test serve check list golden bench chromium clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/marketbooks run $(if $(JOBS),--jobs $(JOBS))
+
+check: $(STAMP)
+	$(BIN)/marketbooks check
+
+list: $(STAMP)
+	$(BIN)/marketbooks list
+
+serve: $(STAMP)
+	$(BIN)/marketbooks serve
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium (needed by the browser tests)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM) || { echo "chromium is still missing: browser tests cannot run" >&2; exit 1; }
+
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest -p no:cacheprovider tests
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-sanitize-with tests/sanitize.cfg \
+	    --nbval-current-env -p no:randomly tests/golden
+
+golden: $(STAMP)
+	$(BIN)/marketbooks golden
+
+bench: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_suite.py
+
+clean:
+	rm -rf outputs

@@ -1,0 +1,63 @@
+"""Shared plotly styling, table styling and the chart builders used by several workbooks.
+
+Figures are rendered with the ``plotly_mimetype`` renderer and every plotted float is
+rounded, so stored notebook outputs are byte-stable (nbval compares them).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+pio.renderers.default = "plotly_mimetype"
+
+STATUS_COLOURS = {
+    "published": "#1f4e79",
+    "derived": "#2e8b57",
+    "reconstructed": "#d98c1f",
+    "illustrative": "#8c8c8c",
+    "missing": "#c0c0c0",
+}
+INCREASE, DECREASE, TOTAL = "#2e8b57", "#c0392b", "#1f4e79"
+
+_LAYOUT = dict(template="plotly_white", font=dict(family="Arial, sans-serif", size=13),
+               margin=dict(l=60, r=30, t=60, b=50), height=420)
+
+
+def styled_figure(fig: go.Figure, title: str) -> go.Figure:
+    fig.update_layout(title=dict(text=title), **_LAYOUT)
+    return fig
+
+
+def styled(df: pd.DataFrame, name: str, formats: dict[str, str] | None = None):
+    """A pandas Styler with a fixed id (stable HTML), no index, thousands separators."""
+    fmt = {c: "{:,.2f}" for c in df.columns if pd.api.types.is_float_dtype(df[c])}
+    fmt.update({c: "{:,}" for c in df.columns if pd.api.types.is_integer_dtype(df[c])})
+    fmt.update(formats or {})
+    return df.style.set_uuid(name).hide(axis="index").format(fmt, na_rep="—")
+
+
+def waterfall(labels: list[str], values: list[float], measures: list[str], title: str,
+              unit: str, decimals: int = 2) -> go.Figure:
+    """A build-up chart: ``measures`` are plotly's 'absolute' | 'relative' | 'total'."""
+    vals = [round(v, decimals) for v in values]
+    fig = go.Figure(go.Waterfall(
+        x=labels, y=vals, measure=measures, text=[f"{v:,.{decimals}f}" for v in vals],
+        textposition="outside", increasing=dict(marker_color=INCREASE),
+        decreasing=dict(marker_color=DECREASE), totals=dict(marker_color=TOTAL),
+        connector=dict(line=dict(color="#999999"))))
+    fig.update_yaxes(title_text=unit)
+    return styled_figure(fig, title)
+
+
+def tornado(df: pd.DataFrame, base: float, title: str, unit: str, decimals: int = 0) -> go.Figure:
+    """One-at-a-time sensitivity: ``df`` has driver, low_value, high_value, delta_low, delta_high."""
+    fig = go.Figure()
+    for side, colour in (("low", DECREASE), ("high", INCREASE)):
+        fig.add_bar(y=df["driver"], x=df[f"delta_{side}"].round(decimals), orientation="h",
+                    name=f"{side} value", marker_color=colour,
+                    text=[f"{v:g}" for v in df[f"{side}_value"]], textposition="auto")
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(title_text=f"change from base {base:,.{decimals}f} ({unit})")
+    return styled_figure(fig, title)

@@ -1,0 +1,99 @@
+"""``marketbooks run | list | check | serve | golden``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from marketbooks.params import WORKBOOKS, check_all, list_scenarios, project_root
+
+
+def cmd_list(_: argparse.Namespace) -> int:
+    for wb, sc in list_scenarios():
+        print(f"{wb:10s} {sc:24s} params/{wb}/{sc}.yaml -> notebooks/{WORKBOOKS[wb].notebook}")
+    return 0
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    errors = check_all()
+    n = len(list_scenarios())
+    for e in errors:
+        print(e, file=sys.stderr)
+    print(f"{n - len(errors)} of {n} parameter files valid")
+    return 1 if errors else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from marketbooks.runner import run_batch, selected_pairs, summary_table
+
+    try:
+        pairs = selected_pairs(args.workbook, args.scenario)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    results = run_batch(pairs, jobs=args.jobs, progress=not args.quiet)
+    print(summary_table(results))
+    failed = [r for r in results if not r.ok]
+    root = project_root()
+    print(f"\nOutputs: {os.path.relpath(root / 'outputs')}/<workbook>/<scenario>/ "
+          "(report.html, results.json, tables/*.csv, one .xlsx, the executed notebook)")
+    print("Dashboards: `make serve`, then open http://127.0.0.1:8866/voila/render/notebooks/index.ipynb")
+    if failed:
+        print(f"\n{len(failed)} of {len(results)} scenarios FAILED:", file=sys.stderr)
+        for r in failed:
+            print(f"  {r.workbook}/{r.scenario}: {r.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def voila_command(port: int) -> list[str]:
+    root = project_root()
+    return [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+            f"--Voila.root_dir={root}", f"--Voila.config_file_paths={root}"]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    root = project_root()
+    print(f"Voilà on http://127.0.0.1:{args.port}/voila/render/notebooks/index.ipynb (Ctrl-C stops it)")
+    env = {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype"}
+    try:
+        return subprocess.call(voila_command(args.port), cwd=root, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_golden(args: argparse.Namespace) -> int:
+    from marketbooks.runner import selected_pairs, write_golden
+
+    target = project_root() / "tests" / "golden"
+    target.mkdir(parents=True, exist_ok=True)
+    for wb, sc in selected_pairs(args.workbook, args.scenario):
+        print(f"golden: {wb}/{sc} -> {write_golden(wb, sc, target).relative_to(project_root())}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="marketbooks", description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="execute scenarios into outputs/")
+    run.add_argument("--workbook", "-w")
+    run.add_argument("--scenario", "-s")
+    run.add_argument("--jobs", "-j", type=int, default=None, help="parallel runs (default: cores)")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    sub.add_parser("list", help="list workbooks and scenarios")
+    sub.add_parser("check", help="validate every parameter file without executing")
+    serve = sub.add_parser("serve", help="start the Voilà dashboards on localhost")
+    serve.add_argument("--port", type=int, default=8866)
+    golden = sub.add_parser("golden", help="regenerate tests/golden (nbval baselines)")
+    golden.add_argument("--workbook", "-w")
+    golden.add_argument("--scenario", "-s")
+    args = ap.parse_args(argv)
+    handler = {"run": cmd_run, "list": cmd_list, "check": cmd_check, "serve": cmd_serve,
+               "golden": cmd_golden}[args.cmd]
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Pieces every Explore section uses."""
+
+from __future__ import annotations
+
+import html
+from typing import Callable
+
+import ipywidgets as w
+from IPython.display import clear_output, display
+
+from marketbooks.params import ParameterError
+
+
+def slider(description: str, value: float, lo: float, hi: float, step: float, css: str,
+           readout_format: str = ".2f") -> w.FloatSlider:
+    s = w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                      readout_format=readout_format, continuous_update=False,
+                      style={"description_width": "220px"}, layout=w.Layout(width="560px"))
+    s.add_class(css)
+    return s
+
+
+def message(text: str, kind: str = "error") -> str:
+    colour = {"error": "#c0392b", "info": "#1f4e79"}[kind]
+    return f'<div class="mb-{kind}" style="color:{colour};font-weight:600">{html.escape(text)}</div>'
+
+
+def reactive(controls: list[w.Widget], render: Callable[[], list], status: w.HTML,
+             out: w.Output) -> None:
+    """Re-run ``render`` (returns objects to display) whenever a control changes.
+
+    A ParameterError or ValueError becomes a message in ``status``; anything shown
+    before stays until the input is fixed.
+    """
+    def update(_=None) -> None:
+        try:
+            shown = render()
+        except ParameterError as exc:
+            status.value = message("; ".join(f"{f}: {r}" for f, r in exc.problems))
+            return
+        except ValueError as exc:
+            status.value = message(str(exc))
+            return
+        status.value = ""
+        with out:
+            clear_output(wait=True)
+            for obj in shown:
+                display(obj)
+
+    for c in controls:
+        c.observe(update, names="value")
+    update()

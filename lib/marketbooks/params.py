@@ -1,0 +1,220 @@
+"""Scenario parameter files: location, loading and validation.
+
+Every scenario is a YAML file ``params/<workbook>/<scenario>.yaml``. It is validated by
+the workbook's pydantic model before anything runs; any problem raises
+:class:`ParameterError`, which names the file, the field and the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Status = Literal["published", "derived", "reconstructed", "illustrative"]
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class ParameterError(ValueError):
+    """A parameter file that cannot be used. ``problems`` holds (field, reason) pairs."""
+
+    def __init__(self, path: Path | str, problems: list[tuple[str, str]]):
+        self.path = str(path)
+        self.problems = problems
+        lines = [f"{self.path}: field '{field}': {reason}" for field, reason in problems]
+        super().__init__("\n".join(lines))
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Figure(Strict):
+    """A figure the source document states, or one we had to derive or reconstruct."""
+
+    value: float
+    status: Status = "published"
+    source: str = ""
+
+
+class SensitivityRange(Strict):
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SensitivityRange":
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        return self
+
+
+class AcpsParams(Strict):
+    """One ACPS scenario (SEM decision paper 2017, Tables 1.1, 1.2, 4.1, 5.1, 6.1)."""
+
+    label: str
+    trading_year: int = Field(ge=2007, le=2030)
+    base_annualised_cost: float = Field(gt=0, description="previous year's annualised BNE cost, EUR/kW/yr")
+    rpi: float = Field(ge=-0.5, le=0.5, description="indexation rate, e.g. 0.016 for 1.6 %")
+    rpi_label: str = ""
+    price_cap: float = Field(gt=0, description="PCAP, EUR/MWh")
+    bid_price: float = Field(ge=0, description="BNE bid price, EUR/MWh")
+    outage_hours: float = Field(ge=0, le=8760)
+    forced_outage_probability: float = Field(ge=0, le=1)
+    ancillary_deduction: float = Field(ge=0, description="EUR/kW/yr")
+    ancillary_label: str = "DS3 deduction"
+    capacity_requirement_mw: float = Field(gt=0)
+    fcpp: float = Field(ge=0, le=1)
+    ecpp: float = Field(ge=0, le=1)
+    monthly_cpps: dict[str, int | None] | None = Field(
+        default=None, description="published Capacity Period Payment Sums; null marks a lost cell"
+    )
+    status: dict[str, Status] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict)
+    published: dict[str, Figure] = Field(default_factory=dict)
+    sensitivity: dict[str, SensitivityRange] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "AcpsParams":
+        if self.bid_price > self.price_cap:
+            raise ValueError(f"bid_price {self.bid_price} is above price_cap {self.price_cap}")
+        if self.fcpp + self.ecpp > 1:
+            raise ValueError(f"fcpp + ecpp = {self.fcpp + self.ecpp:g} exceeds 1 (VCPP would be negative)")
+        if self.monthly_cpps is not None:
+            unknown = sorted(set(self.monthly_cpps) - set(MONTHS))
+            missing = sorted(set(MONTHS) - set(self.monthly_cpps), key=MONTHS.index)
+            if unknown or missing:
+                raise ValueError(f"monthly_cpps needs exactly the months {', '.join(MONTHS)}"
+                                 f" (unknown: {unknown or 'none'}, missing: {missing or 'none'})")
+            if any(v is not None and v < 0 for v in self.monthly_cpps.values()):
+                raise ValueError("monthly_cpps values must not be negative")
+        fields = set(type(self).model_fields)
+        for key in (*self.status, *self.notes):
+            if key not in fields:
+                raise ValueError(f"status/notes name '{key}', which is not a parameter")
+        known = {"annualised_cost", "imr", "ancillary", "bne_cost", "acps", "jan_sep_total"}
+        for key in (*self.published, *self.sensitivity):
+            if key not in known | fields:
+                raise ValueError(f"'{key}' is not a figure of this workbook ({', '.join(sorted(known))})")
+        return self
+
+
+@dataclass(frozen=True)
+class Workbook:
+    name: str
+    notebook: str
+    model: type[Strict]
+    title: str
+    seed: str
+    rule: str
+
+
+WORKBOOKS: dict[str, Workbook] = {
+    "acps": Workbook(
+        name="acps",
+        notebook="acps.ipynb",
+        model=AcpsParams,
+        title="SEM Annual Capacity Payment Sum 2017",
+        seed="001 (SEM decision paper, August 2016)",
+        rule="BNE cost indexation, IMR and DS3 deductions, capacity requirement, ACPS, monthly CPPS",
+    ),
+}
+
+
+def project_root() -> Path:
+    """The checkout holding ``params/`` and ``notebooks/``.
+
+    ``MARKETBOOKS_ROOT`` wins; otherwise the folder above ``lib/`` (editable install), then
+    the nearest parent of the working directory that has both folders.
+    """
+    env = os.environ.get("MARKETBOOKS_ROOT")
+    if env:
+        return Path(env).resolve()
+    candidates = [Path(__file__).resolve().parents[2], *Path.cwd().resolve().parents]
+    candidates.insert(1, Path.cwd().resolve())
+    for c in candidates:
+        if (c / "params").is_dir() and (c / "notebooks").is_dir():
+            return c
+    raise FileNotFoundError("cannot find the project root (a folder with params/ and notebooks/);"
+                            " set MARKETBOOKS_ROOT")
+
+
+def scenario_path(workbook: str, scenario: str) -> Path:
+    return project_root() / "params" / workbook / f"{scenario}.yaml"
+
+
+def list_scenarios(workbook: str | None = None) -> list[tuple[str, str]]:
+    """(workbook, scenario) pairs for every parameter file, in a stable order."""
+    root = project_root() / "params"
+    names = [workbook] if workbook else sorted(WORKBOOKS)
+    pairs = []
+    for wb in names:
+        if wb not in WORKBOOKS:
+            raise KeyError(f"unknown workbook '{wb}' (known: {', '.join(sorted(WORKBOOKS))})")
+        pairs += [(wb, p.stem) for p in sorted((root / wb).glob("*.yaml"))]
+    return pairs
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(file)"
+
+
+def validate(workbook: str, data: Any, path: Path | str = "<memory>") -> Strict:
+    """Validate a mapping against the workbook's model; ParameterError names every problem."""
+    model = WORKBOOKS[workbook].model
+    if not isinstance(data, dict):
+        raise ParameterError(path, [("(file)", "expected a mapping of parameter names to values")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            reason = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                reason = "unknown field"
+            problems.append((_field_name(err["loc"]), reason))
+        raise ParameterError(path, problems) from None
+
+
+def load_file(workbook: str, path: Path | str) -> Strict:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParameterError(path, [("(file)", "file not found")]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ParameterError(path, [("(file)", f"not valid YAML{where}: {getattr(exc, 'problem', exc)}")]) from None
+    return validate(workbook, data, _display_path(path))
+
+
+def load_scenario(workbook: str, scenario: str) -> Strict:
+    """Load and validate ``params/<workbook>/<scenario>.yaml``."""
+    if workbook not in WORKBOOKS:
+        raise KeyError(f"unknown workbook '{workbook}'")
+    return load_file(workbook, scenario_path(workbook, scenario))
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(project_root()))
+    except (ValueError, FileNotFoundError):
+        return str(path)
+
+
+def check_all() -> list[ParameterError]:
+    """Validate every parameter file; return the errors (empty when all are good)."""
+    errors = []
+    for wb, sc in list_scenarios():
+        try:
+            load_scenario(wb, sc)
+        except ParameterError as exc:
+            errors.append(exc)
+    return errors

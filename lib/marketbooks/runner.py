@@ -1,0 +1,180 @@
+"""Batch execution of (notebook, scenario) pairs with papermill.
+
+Each scenario runs into a private temporary folder beside its final place
+``outputs/<workbook>/<scenario>/``; only a run that finished (notebook executed, HTML
+report written) replaces the previous output, by rename. A failed run leaves the
+previous good output untouched and its partial notebook in ``<scenario>.failed/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from marketbooks.params import WORKBOOKS, ParameterError, list_scenarios, load_scenario, project_root
+
+VOLATILE_METADATA = ("papermill", "execution", "widgets")
+
+
+@dataclass
+class RunResult:
+    workbook: str
+    scenario: str
+    ok: bool
+    seconds: float
+    output: str = ""
+    error: str = ""
+    headline: str = ""
+
+
+def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop papermill's timings, execution timestamps and widget state (random model ids)."""
+    for key in VOLATILE_METADATA:
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        for key in VOLATILE_METADATA:
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                out.get("metadata", {}).pop("papermill", None)
+    return nb
+
+
+def execute(notebook: Path, target: Path, parameters: dict, cwd: Path) -> nbformat.NotebookNode:
+    import papermill as pm
+
+    os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    pm.execute_notebook(str(notebook), str(target), parameters=parameters, kernel_name="python3",
+                        cwd=str(cwd), progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+    nb = strip_volatile(nbformat.read(target, as_version=4))
+    nbformat.write(nb, target)
+    return nb
+
+
+def html_report(nb: nbformat.NotebookNode, target: Path) -> None:
+    """A code-free HTML report; plotly figures become self-contained HTML divs."""
+    import plotly.io as pio
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    n = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "application/vnd.plotly.v1+json" in data:
+                fig = data["application/vnd.plotly.v1+json"]
+                data["text/html"] = pio.to_html(fig, include_plotlyjs=(n == 0), full_html=False,
+                                                div_id=f"figure-{n}")
+                del data["application/vnd.plotly.v1+json"]
+                n += 1
+            data.pop("application/vnd.jupyter.widget-view+json", None)
+    body, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                           exclude_output_prompt=True).from_notebook_node(nb)
+    target.write_text(body, encoding="utf-8")
+
+
+def _swap_in(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp`` with renames, so a good output is never half-replaced."""
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def run_scenario(workbook: str, scenario: str, outputs: Path | None = None,
+                 notebook: Path | None = None) -> RunResult:
+    """Validate, execute and publish one scenario; never raises, the result says what happened."""
+    start = time.perf_counter()
+    root = project_root()
+    outputs = outputs or root / "outputs"
+    final = outputs / workbook / scenario
+    try:
+        load_scenario(workbook, scenario)
+    except ParameterError as exc:
+        return RunResult(workbook, scenario, False, time.perf_counter() - start,
+                         error=f"invalid parameters: {exc}")
+    notebook = notebook or root / "notebooks" / WORKBOOKS[workbook].notebook
+    tmp = final.with_name(f".{scenario}.partial-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    target = tmp / f"{workbook}_{scenario}.ipynb"
+    try:
+        nb = execute(notebook, target, {"scenario": scenario, "output_dir": str(tmp)}, notebook.parent)
+        html_report(nb, tmp / "report.html")
+        results = json.loads((tmp / "results.json").read_text()) if (tmp / "results.json").exists() else {}
+        headline = results.get("headline", "")
+    except Exception as exc:  # a failing scenario must not stop the batch
+        failed = final.with_name(f"{scenario}.failed")
+        shutil.rmtree(failed, ignore_errors=True)
+        tmp.rename(failed)
+        reason = f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}"
+        return RunResult(workbook, scenario, False, time.perf_counter() - start,
+                         output=str(failed.relative_to(root) if failed.is_relative_to(root) else failed),
+                         error=reason.strip().splitlines()[0][:300])
+    _swap_in(tmp, final)
+    shutil.rmtree(final.with_name(f"{scenario}.failed"), ignore_errors=True)
+    shown = final.relative_to(root) if final.is_relative_to(root) else final
+    return RunResult(workbook, scenario, True, time.perf_counter() - start, output=str(shown),
+                     headline=str(headline))
+
+
+def _run_pair(args: tuple) -> RunResult:
+    return run_scenario(*args)
+
+
+def run_batch(pairs: list[tuple[str, str]], jobs: int | None = None, outputs: Path | None = None,
+              progress: bool = True, notebook: Path | None = None) -> list[RunResult]:
+    """Run every pair, up to ``jobs`` at once; results come back in the order given."""
+    from tqdm import tqdm
+
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    results: dict[tuple[str, str], RunResult] = {}
+    bar = tqdm(total=len(pairs), desc="scenarios", unit="run", disable=not progress)
+    with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(pairs)))) as pool:
+        futures = {pool.submit(_run_pair, (wb, sc, outputs, notebook)): (wb, sc) for wb, sc in pairs}
+        for fut in as_completed(futures):
+            res = fut.result()
+            results[futures[fut]] = res
+            bar.set_postfix_str(f"{res.workbook}/{res.scenario} {'ok' if res.ok else 'FAILED'}")
+            bar.update()
+    bar.close()
+    return [results[p] for p in pairs]
+
+
+def summary_table(results: list[RunResult]) -> str:
+    rows = [("workbook", "scenario", "status", "seconds", "output / reason")]
+    for r in results:
+        rows.append((r.workbook, r.scenario, "ok" if r.ok else "FAILED", f"{r.seconds:.1f}",
+                     (r.headline + "  " if r.headline else "") + r.output if r.ok
+                     else f"{r.error}" + (f"  (partial run kept in {r.output})" if r.output else "")))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(widths[i]) if i < 4 else cell for i, cell in enumerate(row)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * 15)
+    return "\n".join(lines)
+
+
+def selected_pairs(workbook: str | None = None, scenario: str | None = None) -> list[tuple[str, str]]:
+    pairs = list_scenarios(workbook)
+    if scenario:
+        pairs = [p for p in pairs if p[1] == scenario]
+        if not pairs:
+            raise KeyError(f"no scenario '{scenario}'" + (f" in workbook '{workbook}'" if workbook else ""))
+    return pairs
+
+
+def write_golden(workbook: str, scenario: str, target_dir: Path) -> Path:
+    """Execute a scenario without an output folder into ``tests/golden`` (the nbval baseline)."""
+    root = project_root()
+    notebook = root / "notebooks" / WORKBOOKS[workbook].notebook
+    target = target_dir / f"{workbook}__{scenario}.ipynb"
+    execute(notebook, target, {"scenario": scenario, "output_dir": None}, notebook.parent)
+    return target
