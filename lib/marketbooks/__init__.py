@@ -1,3 +1,12 @@
 """Market Workbooks: electricity-market rules as tested library code behind notebooks."""
 
+import sys
+
+# plotly.io imports nbformat, which imports jsonschema, which imports rfc3987_syntax when
+# present; that module compiles a Lark grammar at import (2–3 s in every kernel) only to
+# check the JSON-schema "iri" format, which nothing here uses. jsonschema guards the import
+# with suppress(ImportError), so marking it absent skips the cost and changes no result.
+if "rfc3987_syntax" not in sys.modules:
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+
 __version__ = "0.1.0"

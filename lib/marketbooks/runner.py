@@ -131,6 +131,17 @@ def _run_pair(args: tuple) -> RunResult:
     return run_scenario(*args)
 
 
+def _quiet_worker(log: str) -> None:
+    """Send kernels' stderr chatter (transport warnings, shutdown notices) to a log file.
+
+    What matters about a failure is in its RunResult; the terminal keeps the progress bar
+    and the summary readable.
+    """
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
 def run_batch(pairs: list[tuple[str, str]], jobs: int | None = None, outputs: Path | None = None,
               progress: bool = True, notebook: Path | None = None) -> list[RunResult]:
     """Run every pair, up to ``jobs`` at once; results come back in the order given."""
@@ -139,7 +150,10 @@ def run_batch(pairs: list[tuple[str, str]], jobs: int | None = None, outputs: Pa
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: dict[tuple[str, str], RunResult] = {}
     bar = tqdm(total=len(pairs), desc="scenarios", unit="run", disable=not progress)
-    with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(pairs)))) as pool:
+    log = (outputs or project_root() / "outputs") / "runner-stderr.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(pairs))), initializer=_quiet_worker,
+                             initargs=(str(log),)) as pool:
         futures = {pool.submit(_run_pair, (wb, sc, outputs, notebook)): (wb, sc) for wb, sc in pairs}
         for fut in as_completed(futures):
             res = fut.result()

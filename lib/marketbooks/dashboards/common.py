@@ -6,7 +6,6 @@ import html
 from typing import Callable
 
 import ipywidgets as w
-from IPython.display import clear_output, display
 
 from marketbooks.params import ParameterError
 
@@ -42,10 +41,11 @@ def reactive(controls: list[w.Widget], render: Callable[[], list], status: w.HTM
             status.value = message(str(exc))
             return
         status.value = ""
-        with out:
-            clear_output(wait=True)
-            for obj in shown:
-                display(obj)
+        # Setting the Output widget's outputs trait (rather than `with out: display(...)`)
+        # keeps every display inside the widget, whichever front end or executor runs it.
+        out.outputs = ()
+        for obj in shown:
+            out.append_display_data(obj)
 
     for c in controls:
         c.observe(update, names="value")

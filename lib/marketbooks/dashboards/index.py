@@ -1,0 +1,43 @@
+"""The landing page: one card per workbook with its rule, seed, scenarios and links."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from marketbooks.params import WORKBOOKS, list_scenarios, project_root
+
+
+def latest_headline(workbook: str, scenario: str) -> str:
+    """The headline of the scenario's last successful run, or a hint to run it."""
+    results = project_root() / "outputs" / workbook / scenario / "results.json"
+    if not results.exists():
+        return "not run yet (make run)"
+    try:
+        return json.loads(results.read_text(encoding="utf-8")).get("headline", "run")
+    except (OSError, ValueError):
+        return "results.json unreadable: re-run"
+
+
+def cards_html() -> str:
+    """Links are relative to /voila/render/notebooks/index.ipynb (``make serve``)."""
+    scenarios: dict[str, list[str]] = {}
+    for wb, sc in list_scenarios():
+        scenarios.setdefault(wb, []).append(sc)
+    cards = []
+    for name, wb in WORKBOOKS.items():
+        rows = "".join(
+            f"<li><code>{html.escape(sc)}</code> · {html.escape(latest_headline(name, sc))} · "
+            f'<a href="../../files/outputs/{name}/{sc}/report.html" target="_blank">report</a> · '
+            f'<a href="../../files/outputs/{name}/{sc}/results.json" target="_blank">results.json</a></li>'
+            for sc in scenarios.get(name, []))
+        cards.append(
+            f'<div class="mb-card" style="border:1px solid #ccd;border-radius:8px;padding:12px 16px;'
+            f'margin:10px 0;max-width:820px">'
+            f'<h3 style="margin:0 0 6px 0">{html.escape(wb.title)}</h3>'
+            f"<div><b>Rule:</b> {html.escape(wb.rule)}</div>"
+            f"<div><b>Seed:</b> {html.escape(wb.seed)}</div>"
+            f'<div><b>Dashboard:</b> <a class="mb-dashboard-link" href="{wb.notebook}">{wb.notebook}</a>'
+            f" (default scenario; other scenarios: <code>make run</code> outputs below)</div>"
+            f"<div><b>Scenarios and latest outputs:</b><ul>{rows}</ul></div></div>")
+    return "\n".join(cards)

@@ -1,0 +1,17 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")
+
+
+@pytest.fixture
+def project_copy(tmp_path, monkeypatch):
+    """A throw-away copy of notebooks/ and params/ that MARKETBOOKS_ROOT points at."""
+    for folder in ("notebooks", "params"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(tmp_path))
+    return tmp_path

@@ -1,0 +1,45 @@
+"""Notebook hygiene: no committed outputs, a parameters cell, one golden copy per scenario."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from marketbooks.params import WORKBOOKS, list_scenarios
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+GOLDEN = ROOT / "tests" / "golden"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+             and (c.get("outputs") or c.get("execution_count"))]
+    assert dirty == [], f"{path.name}: cells {dirty} have outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("name", sorted(WORKBOOKS))
+def test_workbook_notebook_has_one_parameters_cell(name):
+    nb = json.loads((ROOT / "notebooks" / WORKBOOKS[name].notebook).read_text())
+    tagged = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1
+    src = "".join(tagged[0]["source"])
+    assert "scenario =" in src and "output_dir = None" in src
+
+
+def test_one_golden_copy_per_scenario_and_no_stale_ones():
+    expected = {f"{wb}__{sc}.ipynb" for wb, sc in list_scenarios()}
+    present = {p.name for p in GOLDEN.glob("*.ipynb")}
+    assert present == expected, "run `make golden` after adding or removing a scenario"
+
+
+@pytest.mark.parametrize("path", sorted(GOLDEN.glob("*.ipynb")), ids=lambda p: p.name)
+def test_golden_copies_are_executed_and_free_of_volatile_metadata(path: Path):
+    nb = json.loads(path.read_text())
+    assert "papermill" not in nb["metadata"]
+    assert all("papermill" not in c["metadata"] and "execution" not in c["metadata"] for c in nb["cells"])
+    assert any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert injected and "output_dir = None" in "".join(injected[0]["source"])

@@ -1,0 +1,74 @@
+"""Parameter files: every shipped file is valid; a bad one names file, field and reason."""
+
+import pytest
+import yaml
+
+from marketbooks import cli
+from marketbooks.params import ParameterError, check_all, list_scenarios, load_file, load_scenario
+
+
+def test_every_shipped_parameter_file_is_valid():
+    assert list_scenarios(), "no scenarios found"
+    assert check_all() == []
+
+
+def _bad_file(project_copy, **changes):
+    good = yaml.safe_load((project_copy / "params/acps/2017_decision.yaml").read_text())
+    for key, value in changes.items():
+        if value is KeyError:
+            good.pop(key)
+        else:
+            good[key] = value
+    path = project_copy / "params/acps/bad.yaml"
+    path.write_text(yaml.safe_dump(good))
+    return path
+
+
+@pytest.mark.parametrize("changes, field, reason", [
+    ({"capacity_requirment_mw": 7267}, "capacity_requirment_mw", "unknown field"),
+    ({"capacity_requirement_mw": "lots"}, "capacity_requirement_mw", "valid number"),
+    ({"capacity_requirement_mw": -7267}, "capacity_requirement_mw", "greater than 0"),
+    ({"forced_outage_probability": 1.2}, "forced_outage_probability", "less than or equal to 1"),
+    ({"forced_outage_probability": -0.1}, "forced_outage_probability", "greater than or equal to 0"),
+    ({"rpi": KeyError}, "rpi", "Field required"),
+    ({"fcpp": 0.8}, "(file)", "exceeds 1"),
+    ({"bid_price": 1500}, "(file)", "above price_cap"),
+    ({"published": {"acps": {"value": 1, "status": "guessed"}}}, "published.acps.status", "Input should be"),
+])
+def test_bad_parameter_file_names_file_field_and_reason(project_copy, changes, field, reason):
+    path = _bad_file(project_copy, **changes)
+    with pytest.raises(ParameterError) as exc:
+        load_file("acps", path)
+    assert ("params/acps/bad.yaml") in str(exc.value)
+    fields = [f for f, _ in exc.value.problems]
+    assert field in fields, exc.value.problems
+    assert reason in str(exc.value)
+
+
+def test_invalid_yaml_and_missing_file(project_copy):
+    path = project_copy / "params/acps/broken.yaml"
+    path.write_text("label: [unclosed\n")
+    with pytest.raises(ParameterError, match=r"broken.yaml: field '\(file\)': not valid YAML at line"):
+        load_file("acps", path)
+    with pytest.raises(ParameterError, match="file not found"):
+        load_scenario("acps", "no_such_scenario")
+
+
+def test_not_a_mapping(project_copy):
+    path = project_copy / "params/acps/list.yaml"
+    path.write_text("- 1\n- 2\n")
+    with pytest.raises(ParameterError, match="expected a mapping"):
+        load_file("acps", path)
+
+
+def test_check_command_fails_on_a_bad_file_and_names_it(project_copy, capsys):
+    assert cli.main(["check"]) == 0
+    _bad_file(project_copy, forced_outage_probability=2)
+    assert cli.main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "params/acps/bad.yaml: field 'forced_outage_probability'" in err
+
+
+def test_list_command(capsys):
+    assert cli.main(["list"]) == 0
+    assert "2017_decision" in capsys.readouterr().out

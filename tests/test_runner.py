@@ -1,0 +1,95 @@
+"""The batch runner: real papermill runs into a throw-away project copy."""
+
+import json
+
+import nbformat
+import pytest
+import yaml
+
+from marketbooks import cli
+from marketbooks.runner import run_batch, run_scenario, strip_volatile
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory):
+    import os
+    import shutil
+
+    from conftest import ROOT
+
+    root = tmp_path_factory.mktemp("proj")
+    for folder in ("notebooks", "params"):
+        shutil.copytree(ROOT / folder, root / folder)
+    bad = yaml.safe_load((root / "params/acps/2017_decision.yaml").read_text())
+    bad["monthly_cpps"]["Jan"] = 900_000_000  # passes validation, fails while running
+    (root / "params/acps/runtime_fail.yaml").write_text(yaml.safe_dump(bad))
+    (root / "params/acps/invalid.yaml").write_text("label: x\n")
+    old = os.environ.get("MARKETBOOKS_ROOT")
+    os.environ["MARKETBOOKS_ROOT"] = str(root)
+    try:
+        results = run_batch([("acps", "2017_decision"), ("acps", "runtime_fail"), ("acps", "invalid")],
+                            jobs=2, progress=False)
+    finally:
+        if old is None:
+            os.environ.pop("MARKETBOOKS_ROOT")
+        else:
+            os.environ["MARKETBOOKS_ROOT"] = old
+    return root, {r.scenario: r for r in results}
+
+
+def test_successful_run_writes_every_artefact(ran):
+    root, results = ran
+    assert results["2017_decision"].ok, results["2017_decision"].error
+    out = root / "outputs/acps/2017_decision"
+    data = json.loads((out / "results.json").read_text())
+    assert data["acps_eur"] == 519227150
+    assert data["reconstructed_inputs"] == ["ecpp", "fcpp"]
+    assert {p.name for p in (out / "tables").iterdir()} >= {"published_vs_computed.csv", "monthly_cpps.csv"}
+    assert (out / "acps_2017_decision.xlsx").stat().st_size > 0
+    html = (out / "report.html").read_text()
+    assert "519,227,150" in html and "load_scenario" not in html  # results shown, code stripped
+    nb = nbformat.read(out / "acps_2017_decision.ipynb", as_version=4)
+    assert "papermill" not in nb.metadata
+
+
+def test_failures_are_reported_and_nothing_half_written(ran):
+    root, results = ran
+    assert not results["runtime_fail"].ok
+    assert "ValueError" in results["runtime_fail"].error
+    assert not (root / "outputs/acps/runtime_fail").exists()
+    assert (root / "outputs/acps/runtime_fail.failed").is_dir()
+    assert not results["invalid"].ok and "invalid parameters" in results["invalid"].error
+    assert "field 'trading_year'" in results["invalid"].error
+    assert not (root / "outputs/acps/invalid.failed").exists()  # nothing executed
+    assert not list((root / "outputs/acps").glob(".*partial*"))
+
+
+def test_failed_rerun_keeps_the_good_output(ran, monkeypatch):
+    root, _ = ran
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(root))
+    good = root / "outputs/acps/2017_decision/results.json"
+    before = good.read_text()
+    broken = root / "notebooks/broken.ipynb"
+    nb = nbformat.read(root / "notebooks/acps.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom')"))
+    nbformat.write(nb, broken)
+    r = run_scenario("acps", "2017_decision", notebook=broken)
+    assert not r.ok and "boom" in r.error
+    assert good.read_text() == before
+
+
+def test_cli_run_exits_non_zero_and_names_the_failure(ran, monkeypatch, capsys):
+    root, _ = ran
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(root))
+    assert cli.main(["run", "--scenario", "invalid", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "acps/invalid" in captured.err and "FAILED" in captured.out
+    assert cli.main(["run", "--scenario", "nope", "--quiet"]) == 2
+
+
+def test_strip_volatile_removes_timings():
+    nb = nbformat.v4.new_notebook(metadata={"papermill": {"duration": 1.0}})
+    cell = nbformat.v4.new_code_cell("1", metadata={"papermill": {"start_time": "x"}, "execution": {}})
+    nb.cells.append(cell)
+    out = strip_volatile(nb)
+    assert "papermill" not in out.metadata and out.cells[0].metadata == {}
