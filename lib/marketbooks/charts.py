@@ -30,9 +30,16 @@ def styled_figure(fig: go.Figure, title: str) -> go.Figure:
     return fig
 
 
-def styled(df: pd.DataFrame, name: str, formats: dict[str, str] | None = None):
+def number(v: float) -> str:
+    """Thousands separators; whole amounts of 1,000 and more without decimals, others 2 dp."""
+    if abs(v) >= 1000 and float(v).is_integer():
+        return f"{v:,.0f}"
+    return f"{v:,.2f}"
+
+
+def styled(df: pd.DataFrame, name: str, formats: dict | None = None):
     """A pandas Styler with a fixed id (stable HTML), no index, thousands separators."""
-    fmt = {c: "{:,.2f}" for c in df.columns if pd.api.types.is_float_dtype(df[c])}
+    fmt = {c: number for c in df.columns if pd.api.types.is_float_dtype(df[c])}
     fmt.update({c: "{:,}" for c in df.columns if pd.api.types.is_integer_dtype(df[c])})
     fmt.update(formats or {})
     return df.style.set_uuid(name).hide(axis="index").format(fmt, na_rep="—")

@@ -41,3 +41,11 @@ def cards_html() -> str:
             f" (default scenario; other scenarios: <code>make run</code> outputs below)</div>"
             f"<div><b>Scenarios and latest outputs:</b><ul>{rows}</ul></div></div>")
     return "\n".join(cards)
+
+
+def landing_page():
+    """The cards as an HTML widget: its links are plain links, which Voilà follows
+    (links in rendered HTML outputs are intercepted by JupyterLab's link handler)."""
+    import ipywidgets as w
+
+    return w.HTML(cards_html())

@@ -1,0 +1,78 @@
+"""The dashboards in a real browser: Debian's Chromium driven by Playwright, Voilà on localhost.
+
+These tests never skip: without /usr/bin/chromium they fail (``make test`` installs it).
+"""
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from marketbooks import capacity
+from marketbooks.params import load_scenario
+from voila_server import CHROMIUM, CHROMIUM_ARGS, voila
+
+pytestmark = pytest.mark.browser
+SHOTS = ROOT / "outputs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with voila(ROOT, ROOT / "outputs" / "voila-test.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make test` (it installs chromium)"
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    yield page
+    page.close()
+
+
+def set_slider(page, css: str, value: str) -> None:
+    """Type into an ipywidgets slider's editable readout, as a user does."""
+    readout = page.locator(f".{css} .widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")
+
+
+def test_acps_dashboard_recomputes_when_a_slider_moves(server, page):
+    page.goto(f"{server}/voila/render/notebooks/acps.ipynb", timeout=90_000)
+    shown = page.locator(".mb-acps-value")
+    shown.wait_for(timeout=90_000)
+    assert shown.inner_text() == "519,227,150"
+    body = page.inner_text("body")
+    assert "load_scenario" not in body and "explorer(p)" not in body, "sources must be stripped"
+
+    expected = capacity.compute_acps(load_scenario("acps", "2017_decision"), capacity_requirement_mw=7000).acps
+    set_slider(page, "mb-capreq", "7000")
+    page.wait_for_function(
+        "([sel, want]) => document.querySelector(sel)?.innerText === want",
+        arg=[".mb-acps-value", f"{expected:,.0f}"], timeout=30_000)
+    assert shown.inner_text() == "500,150,000"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "acps_dashboard.png"), full_page=True)
+    assert page.locator("text=Traceback").count() == 0
+
+
+def test_landing_page_links_every_workbook(server, page):
+    page.goto(f"{server}/voila/render/notebooks/index.ipynb", timeout=90_000)
+    page.locator(".mb-card").first.wait_for(timeout=90_000)
+    link = page.locator("a.mb-dashboard-link", has_text="acps.ipynb")
+    assert link.count() == 1
+    link.click()
+    page.locator(".mb-acps-value").wait_for(timeout=90_000)
+    assert "/voila/render/notebooks/acps.ipynb" in page.url
