@@ -21,8 +21,13 @@ STATUS_COLOURS = {
 }
 INCREASE, DECREASE, TOTAL = "#2e8b57", "#c0392b", "#1f4e79"
 
-_LAYOUT = dict(template="plotly_white", font=dict(family="Arial, sans-serif", size=13),
-               margin=dict(l=60, r=30, t=60, b=50), height=420)
+# A small explicit template rather than "plotly_white": loading a named template costs
+# ~0.2 s per kernel and embeds ~7 kB of template JSON in every stored figure.
+_AXIS = dict(gridcolor="#e5e5e5", zerolinecolor="#b0b0b0", linecolor="#b0b0b0", automargin=True)
+_LAYOUT = dict(template=None, paper_bgcolor="white", plot_bgcolor="white",
+               colorway=["#1f4e79", "#d98c1f", "#2e8b57", "#c0392b", "#5b9bd5", "#8c8c8c"],
+               font=dict(family="Arial, sans-serif", size=13, color="#2a3f5f"),
+               xaxis=_AXIS, yaxis=_AXIS, margin=dict(l=60, r=30, t=60, b=50), height=420)
 
 
 def styled_figure(fig: go.Figure, title: str) -> go.Figure:

@@ -59,8 +59,26 @@ def execute(notebook: Path, target: Path, parameters: dict, cwd: Path) -> nbform
     return nb
 
 
-def html_report(nb: nbformat.NotebookNode, target: Path) -> None:
-    """A code-free HTML report; plotly figures become self-contained HTML divs."""
+PLOTLY_JS = "plotly.min.js"
+
+
+def shared_plotly_js(outputs: Path) -> Path:
+    """One copy of plotly.js under ``outputs/_static`` that every report loads (offline)."""
+    import plotly
+
+    target = outputs / "_static" / PLOTLY_JS
+    source = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{PLOTLY_JS}.{os.getpid()}")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    return target
+
+
+def html_report(nb: nbformat.NotebookNode, target: Path, plotly_js: str = f"../../_static/{PLOTLY_JS}") -> None:
+    """A code-free HTML report; plotly figures become HTML divs that load ``plotly_js``
+    (a path relative to the report: ``outputs/<workbook>/<scenario>/report.html``)."""
     import plotly.io as pio
     from nbconvert import HTMLExporter
 
@@ -71,8 +89,8 @@ def html_report(nb: nbformat.NotebookNode, target: Path) -> None:
             data = out.get("data", {})
             if "application/vnd.plotly.v1+json" in data:
                 fig = data["application/vnd.plotly.v1+json"]
-                data["text/html"] = pio.to_html(fig, include_plotlyjs=(n == 0), full_html=False,
-                                                div_id=f"figure-{n}")
+                data["text/html"] = pio.to_html(fig, include_plotlyjs=plotly_js if n == 0 else False,
+                                                full_html=False, div_id=f"figure-{n}")
                 del data["application/vnd.plotly.v1+json"]
                 n += 1
             data.pop("application/vnd.jupyter.widget-view+json", None)
@@ -103,6 +121,7 @@ def run_scenario(workbook: str, scenario: str, outputs: Path | None = None,
         return RunResult(workbook, scenario, False, time.perf_counter() - start,
                          error=f"invalid parameters: {exc}")
     notebook = notebook or root / "notebooks" / WORKBOOKS[workbook].notebook
+    shared_plotly_js(outputs)
     tmp = final.with_name(f".{scenario}.partial-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)

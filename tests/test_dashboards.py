@@ -1,0 +1,54 @@
+"""Explore sections without a browser: widgets recompute through the library; bad input is a message."""
+
+import ipywidgets as w
+
+from marketbooks import capacity
+from marketbooks.dashboards.acps import explorer
+from marketbooks.dashboards.common import reactive
+from marketbooks.dashboards.index import cards_html
+from marketbooks.params import ParameterError, load_scenario
+
+
+def _find(box, css):
+    return next(c for c in box.children if css in c._dom_classes)
+
+
+def test_acps_explorer_recomputes_on_slider_change():
+    p = load_scenario("acps", "2017_decision")
+    box = explorer(p)
+    shown = _find(box, "mb-acps")
+    assert "519,227,150" in shown.value
+    _find(box, "mb-capreq").value = 7000
+    assert f"{capacity.compute_acps(p, capacity_requirement_mw=7000).acps:,.0f}" in shown.value
+    _find(box, "mb-rpi").value = 2.0
+    expected = capacity.compute_acps(p, capacity_requirement_mw=7000, rpi=0.02).acps
+    assert f"{expected:,.0f}" in shown.value
+
+
+def test_bad_input_becomes_a_message_not_a_traceback():
+    control, status, out = w.FloatText(value=1.0), w.HTML(), w.Output()
+    calls = []
+
+    def render():
+        if control.value < 0:
+            raise ParameterError("overrides", [("capacity_requirement_mw", "must be positive")])
+        if control.value > 100:
+            raise ValueError("too large")
+        calls.append(control.value)
+        return ["ok"]
+
+    reactive([control], render, status, out)
+    control.value = -1
+    assert "mb-error" in status.value and "capacity_requirement_mw: must be positive" in status.value
+    control.value = 1000
+    assert "too large" in status.value
+    control.value = 2
+    assert status.value == "" and calls == [1.0, 2]
+    assert len(out.outputs) == 1
+
+
+def test_landing_page_has_a_card_per_workbook_with_links():
+    html = cards_html()
+    assert html.count('class="mb-card"') == 1
+    assert 'href="acps.ipynb"' in html
+    assert "2017_decision" in html and "outputs/acps/2017_decision/report.html" in html
