@@ -76,3 +76,19 @@ def test_landing_page_links_every_workbook(server, page):
     link.click()
     page.locator(".mb-acps-value").wait_for(timeout=90_000)
     assert "/voila/render/notebooks/acps.ipynb" in page.url
+
+
+def test_ds3_dashboard_follows_the_performance_scalar(server, page):
+    from marketbooks import ds3
+
+    page.goto(f"{server}/voila/render/notebooks/ds3_revenue.ipynb", timeout=90_000)
+    shown = page.locator(".mb-ds3-value")
+    shown.wait_for(timeout=90_000)
+    assert shown.inner_text() == "7.34"
+    expected = ds3.compute(load_scenario("ds3", "2017_decision"), performance_scalar=0.8).deduction
+    set_slider(page, "mb-ps", "0.8")
+    page.wait_for_function("([sel, want]) => document.querySelector(sel)?.innerText === want",
+                           arg=[".mb-ds3-value", f"{expected:.2f}"], timeout=30_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "ds3_dashboard.png"), full_page=True)
+    assert page.locator("text=Traceback").count() == 0

@@ -49,6 +49,22 @@ def test_bad_input_becomes_a_message_not_a_traceback():
 
 def test_landing_page_has_a_card_per_workbook_with_links():
     html = cards_html()
-    assert html.count('class="mb-card"') == 1
+    assert html.count('class="mb-card"') == 2
     assert 'href="acps.ipynb"' in html
     assert "2017_decision" in html and "outputs/acps/2017_decision/report.html" in html
+
+
+def test_ds3_explorer_recomputes_and_switches_services():
+    from marketbooks import ds3
+    from marketbooks.dashboards.ds3 import explorer as ds3_explorer
+
+    p = load_scenario("ds3", "2017_decision")
+    box = ds3_explorer(p)
+    shown = _find(box, "mb-ds3")
+    assert ">7.34<" in shown.value
+    _find(box, "mb-ps").value = 0.7
+    assert f">{ds3.compute(p, performance_scalar=0.7).deduction:.2f}<" in shown.value
+    ffr = next(c for c in box.children if isinstance(c, w.HBox)).children[0]
+    ffr.value = True
+    with_ffr = ds3.compute(ds3.with_services(p, FFR={"procured": True}), performance_scalar=0.7).deduction
+    assert f">{with_ffr:.2f}<" in shown.value

@@ -173,16 +173,35 @@ def monthly_weights(p: AcpsParams, acps: float) -> tuple[dict[str, float], str]:
     return dict(PUBLISHED_2017_SHARES), "2017 published shares applied (reconstructed: no monthly table for this year)"
 
 
+def ancillary_deduction(p: AcpsParams) -> float:
+    """The scenario's ancillary-services deduction, EUR/kW/yr.
+
+    Either the published value, or the DS3 revenue model's result for ``ds3_scenario``
+    (seed 001 §5.2): the one cross-workbook link, so the figure is never typed twice.
+    """
+    if p.ancillary_source == "published":
+        return round2(p.ancillary_deduction)
+    from marketbooks.ds3 import scenario_deduction
+
+    return scenario_deduction(p.ds3_scenario)
+
+
 def compute_acps(p: AcpsParams, **overrides: float) -> AcpsResult:
-    """Run the whole ACPS procedure for a scenario; ``overrides`` replace parameters by name."""
+    """Run the whole ACPS procedure for a scenario; ``overrides`` replace parameters by name.
+
+    Overriding ``ancillary_deduction`` replaces the scenario's source (published or DS3 model).
+    """
     if overrides:
+        if "ancillary_deduction" in overrides:
+            overrides = {**overrides, "ancillary_source": "published", "ds3_scenario": None}
         p = validate("acps", {**p.model_dump(), **overrides}, "overrides")
     annualised = index_cost(p.base_annualised_cost, p.rpi)
     imr = imr_deduction(p.price_cap, p.bid_price, p.outage_hours, p.forced_outage_probability)
-    bne = bne_cost(annualised, p.ancillary_deduction, imr)
+    ancillary = ancillary_deduction(p)
+    bne = bne_cost(annualised, ancillary, imr)
     acps = annual_capacity_payment_sum(bne, p.capacity_requirement_mw)
     weights, source = monthly_weights(p, acps)
-    return AcpsResult(annualised_cost=annualised, imr=imr, ancillary=round2(p.ancillary_deduction),
+    return AcpsResult(annualised_cost=annualised, imr=imr, ancillary=ancillary,
                       bne_cost=bne, capacity_requirement_mw=p.capacity_requirement_mw, acps=acps,
                       period_sums=capacity_period_sums(acps, weights), monthly_source=source)
 
@@ -215,9 +234,17 @@ def published_vs_computed(p: AcpsParams, r: AcpsResult) -> pd.DataFrame:
 def inputs_table(p: AcpsParams) -> pd.DataFrame:
     """The scenario's inputs with their provenance (published / derived / reconstructed)."""
     names = ["base_annualised_cost", "rpi", "price_cap", "bid_price", "outage_hours",
-             "forced_outage_probability", "ancillary_deduction", "capacity_requirement_mw", "fcpp", "ecpp"]
-    return pd.DataFrame([{"parameter": n, "value": getattr(p, n), "status": p.status.get(n, "published"),
-                          "note": p.notes.get(n, "")} for n in names])
+             "forced_outage_probability", "capacity_requirement_mw", "fcpp", "ecpp"]
+    rows = [{"parameter": n, "value": str(getattr(p, n)), "status": p.status.get(n, "published"),
+             "note": p.notes.get(n, "")} for n in names]
+    if p.ancillary_source == "ds3_model":
+        rows.append({"parameter": "ancillary_deduction", "value": f"{ancillary_deduction(p):.2f}",
+                     "status": "computed", "note": f"DS3 revenue model, params/ds3/{p.ds3_scenario}.yaml"})
+    else:
+        rows.append({"parameter": "ancillary_deduction", "value": str(p.ancillary_deduction),
+                     "status": p.status.get("ancillary_deduction", "published"),
+                     "note": p.notes.get("ancillary_deduction", "")})
+    return pd.DataFrame(rows)
 
 
 SENSITIVITY_DRIVERS = {

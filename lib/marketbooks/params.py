@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-Status = Literal["published", "derived", "reconstructed", "illustrative"]
+Status = Literal["published", "derived", "reconstructed", "calibrated", "illustrative"]
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -65,7 +65,9 @@ class AcpsParams(Strict):
     bid_price: float = Field(ge=0, description="BNE bid price, EUR/MWh")
     outage_hours: float = Field(ge=0, le=8760)
     forced_outage_probability: float = Field(ge=0, le=1)
-    ancillary_deduction: float = Field(ge=0, description="EUR/kW/yr")
+    ancillary_source: Literal["published", "ds3_model"] = "published"
+    ancillary_deduction: float | None = Field(default=None, ge=0, description="EUR/kW/yr, when published")
+    ds3_scenario: str | None = Field(default=None, description="params/ds3/<name>.yaml, when ds3_model")
     ancillary_label: str = "DS3 deduction"
     capacity_requirement_mw: float = Field(gt=0)
     fcpp: float = Field(ge=0, le=1)
@@ -80,6 +82,13 @@ class AcpsParams(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> "AcpsParams":
+        if self.ancillary_source == "published" and self.ancillary_deduction is None:
+            raise ValueError("ancillary_source 'published' needs ancillary_deduction")
+        if self.ancillary_source == "ds3_model":
+            if not self.ds3_scenario:
+                raise ValueError("ancillary_source 'ds3_model' needs ds3_scenario (a file in params/ds3/)")
+            if self.ancillary_deduction is not None:
+                raise ValueError("give ancillary_deduction or ds3_scenario, not both (one source of truth)")
         if self.bid_price > self.price_cap:
             raise ValueError(f"bid_price {self.bid_price} is above price_cap {self.price_cap}")
         if self.fcpp + self.ecpp > 1:
@@ -103,6 +112,55 @@ class AcpsParams(Strict):
         return self
 
 
+class Ds3Service(Strict):
+    """One row of Table A3.1."""
+
+    code: str = Field(pattern=r"^[A-Z0-9]+$")
+    name: str
+    capability: float = Field(ge=0)
+    unit: Literal["MW", "MWs", "Mvar"] = "MW"
+    hours: float = Field(ge=0, le=8784, description="hours a year the service can be offered")
+    tariff: float = Field(ge=0, description="EUR per unit-hour of available volume")
+    product_scalar: float = Field(ge=0, le=10)
+    procured: bool = True
+    status: Status = "reconstructed"
+    note: str = ""
+
+
+DS3_CODES = ("SIR", "FFR", "POR", "SOR", "TOR1", "TOR2", "RRS", "RRD", "RM1", "RM3", "RM8",
+             "FPFAPR", "SSRP", "DRR")
+
+
+class Ds3Params(Strict):
+    """One DS3 revenue scenario (seed 001 §5.2, Appendix 3)."""
+
+    label: str
+    unit_capacity_mw: float = Field(gt=0)
+    availability: float = Field(ge=0, le=1)
+    performance_scalar: float = Field(ge=0, le=1)
+    trips_per_year: float = Field(ge=0, le=52)
+    trip_charge_per_trip_eur: float = Field(ge=0)
+    services: list[Ds3Service]
+    status: dict[str, Status] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict)
+    published: dict[str, Figure] = Field(default_factory=dict)
+    calibration: str = ""
+
+    @model_validator(mode="after")
+    def _services(self) -> "Ds3Params":
+        codes = [s.code for s in self.services]
+        if sorted(codes) != sorted(DS3_CODES):
+            raise ValueError(f"services must be exactly {', '.join(DS3_CODES)} once each; got {', '.join(codes)}")
+        fields = set(type(self).model_fields)
+        for key in (*self.status, *self.notes):
+            if key not in fields:
+                raise ValueError(f"status/notes name '{key}', which is not a parameter")
+        for key in self.published:
+            if key != "deduction":
+                raise ValueError(f"'{key}' is not a figure of this workbook (deduction)")
+        return self
+
+
 @dataclass(frozen=True)
 class Workbook:
     name: str
@@ -121,6 +179,14 @@ WORKBOOKS: dict[str, Workbook] = {
         title="SEM Annual Capacity Payment Sum 2017",
         seed="001 (SEM decision paper, August 2016)",
         rule="BNE cost indexation, IMR and DS3 deductions, capacity requirement, ACPS, monthly CPPS",
+    ),
+    "ds3": Workbook(
+        name="ds3",
+        notebook="ds3_revenue.ipynb",
+        model=Ds3Params,
+        title="DS3 System Services revenues of the BNE peaker",
+        seed="001 (§5.2 and Appendix 3, Table A3.1)",
+        rule="tariff × product scalar × performance scalar × available volume; trip charge; EUR/kW/yr deduction",
     ),
 }
 

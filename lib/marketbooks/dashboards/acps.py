@@ -23,7 +23,7 @@ def explorer(p: AcpsParams) -> w.VBox:
         "forced_outage_probability": slider("Forced outage probability (%)",
                                             p.forced_outage_probability * 100, 0.0, 20.0, 0.01, "mb-fop"),
         "bid_price": slider("Bid price (EUR/MWh)", p.bid_price, 0.0, p.price_cap, 0.01, "mb-bid"),
-        "ancillary_deduction": slider(f"{p.ancillary_label} (EUR/kW/yr)", p.ancillary_deduction,
+        "ancillary_deduction": slider(f"{p.ancillary_label} (EUR/kW/yr)", capacity.ancillary_deduction(p),
                                       0.0, 20.0, 0.01, "mb-ds3"),
         "capacity_requirement_mw": slider("Capacity requirement (MW)", p.capacity_requirement_mw,
                                           5000, 9000, 1, "mb-capreq", ".0f"),

@@ -1,0 +1,202 @@
+"""DS3 System Services revenues of the BNE peaker: the ACPS ancillary-services deduction.
+
+Seed 001, §5.2 "Deduction for DS3 services" and Appendix 3 (Table A3.1, "Revenues earned by
+Alstom GT13E2 and respective volumes"). Per service (§5.2, from §4.3 of the Interim Tariffs
+decision):
+
+    payment = tariff × product scalar × performance scalar × available volume
+
+where the available volume is capability × hours the service can be offered × the annual
+availability for payment (90.17 % in the decision). Net revenue deducts the trip charge
+(one trip in every four years in the decision, one a year at consultation). The deduction
+is net revenue per kW of the unit's capacity, in EUR/kW/yr rounded to 2 decimals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from marketbooks.params import Ds3Params, validate
+
+SERVICE_COLUMNS = ["code", "name", "capability", "unit", "hours", "tariff", "product_scalar", "procured"]
+
+
+def _round2(x: float) -> float:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(float(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def service_table(p: Ds3Params) -> pd.DataFrame:
+    """The scenario's services as a DataFrame (one row per DS3 service)."""
+    return pd.DataFrame([s.model_dump() for s in p.services], columns=[*SERVICE_COLUMNS, "status"])
+
+
+def service_revenues(services: pd.DataFrame, availability: float,
+                     performance_scalar: float | pd.Series = 1.0) -> pd.DataFrame:
+    """Add ``volume`` (available volume) and ``revenue_eur`` to a service table (§5.2).
+
+    ``volume = capability × hours × availability``; ``revenue = tariff × product scalar ×
+    performance scalar × volume`` for procured services, 0 for the others (FFR, DRR, FPFAPR
+    earn nothing under the interim arrangements).
+    """
+    if not 0 <= availability <= 1:
+        raise ValueError(f"availability must lie in [0, 1], got {availability}")
+    ps = pd.Series(performance_scalar, index=services.index, dtype="float64")
+    if ((ps < 0) | (ps > 1)).any():
+        raise ValueError("performance scalars must lie in [0, 1]")
+    missing = set(SERVICE_COLUMNS) - set(services.columns)
+    if missing:
+        raise ValueError(f"service table lacks columns: {', '.join(sorted(missing))}")
+    out = services.copy()
+    out["volume"] = (out["capability"] * out["hours"] * availability).round(0)
+    out["performance_scalar"] = ps
+    paid = out["tariff"] * out["product_scalar"] * ps * out["volume"]
+    out["revenue_eur"] = paid.where(out["procured"].astype(bool), 0.0).round(0)
+    return out
+
+
+def trip_charge(trips_per_year: float, charge_per_trip_eur: float) -> float:
+    """Expected annual trip charge (§5.2: one trip in every four years of operation → 0.25/yr)."""
+    if trips_per_year < 0 or charge_per_trip_eur < 0:
+        raise ValueError("trip frequency and charge must not be negative")
+    return trips_per_year * charge_per_trip_eur
+
+
+def net_revenue(revenues: pd.DataFrame, trip_charge_eur: float) -> float:
+    return float(revenues["revenue_eur"].sum()) - trip_charge_eur
+
+
+def deduction_per_kw(revenues: pd.DataFrame, capacity_mw: float, trip_charge_eur: float) -> float:
+    """Ancillary-services deduction, EUR/kW/yr (2 dp): net revenue / unit capacity in kW."""
+    if capacity_mw <= 0:
+        raise ValueError(f"unit capacity must be positive, got {capacity_mw}")
+    return _round2(net_revenue(revenues, trip_charge_eur) / (capacity_mw * 1000))
+
+
+@dataclass(frozen=True)
+class Ds3Result:
+    revenues: pd.DataFrame
+    trip_charge_eur: float
+    net_revenue_eur: float
+    deduction: float
+    unrounded: float
+
+
+def compute(p: Ds3Params, **overrides) -> Ds3Result:
+    """The whole Table A3.1 for a scenario; ``overrides`` replace parameters by name."""
+    if overrides:
+        p = validate("ds3", {**p.model_dump(), **overrides}, "overrides")
+    rev = service_revenues(service_table(p), p.availability, p.performance_scalar)
+    trip = trip_charge(p.trips_per_year, p.trip_charge_per_trip_eur)
+    net = net_revenue(rev, trip)
+    return Ds3Result(revenues=rev, trip_charge_eur=trip, net_revenue_eur=net,
+                     deduction=deduction_per_kw(rev, p.unit_capacity_mw, trip),
+                     unrounded=net / (p.unit_capacity_mw * 1000))
+
+
+def with_services(p: Ds3Params, **changes: dict) -> Ds3Params:
+    """A copy of ``p`` with some services' fields changed: ``with_services(p, RRD={"tariff": 0.5})``."""
+    unknown = set(changes) - {s.code for s in p.services}
+    if unknown:
+        raise ValueError(f"unknown services: {', '.join(sorted(unknown))}")
+    data = p.model_dump()
+    for s in data["services"]:
+        s.update(changes.get(s["code"], {}))
+    return validate("ds3", data, "overrides")
+
+
+def solve_tariff(p: Ds3Params, code: str, target_deduction: float) -> float:
+    """The tariff of service ``code`` that makes the unrounded deduction equal ``target``.
+
+    Revenue is linear in the tariff, so two evaluations give the answer. This is how the
+    scenario's one ``calibrated`` input was found; the notebook shows it as calibrated.
+    """
+    r0 = compute(with_services(p, **{code: {"tariff": 0.0}}))
+    r1 = compute(with_services(p, **{code: {"tariff": 1.0}}))
+    slope = r1.unrounded - r0.unrounded
+    if slope == 0:
+        raise ValueError(f"service {code} earns nothing in this scenario: cannot calibrate its tariff")
+    return (target_deduction - r0.unrounded) / slope
+
+
+def bridge(start: Ds3Params, end: Ds3Params) -> pd.DataFrame:
+    """Consultation → decision, one change at a time, in the order the paper discusses them.
+
+    Each step re-runs the model with one more change applied; a step's size is the change in
+    the 2-dp deduction, so the steps add up exactly to the difference of the endpoints.
+    """
+    end_by_code = {s.code: s for s in end.services}
+    other_tariffs = {s.code: {"tariff": end_by_code[s.code].tariff} for s in start.services
+                     if s.code != "RRD" and s.tariff != end_by_code[s.code].tariff}
+    stages = [
+        ("Consultation", lambda p: p),
+        ("RRD tariff (de-synchronised RR)", lambda p: with_services(p, RRD={"tariff": end_by_code["RRD"].tariff})),
+        ("Other tariff changes", lambda p: with_services(p, **other_tariffs) if other_tariffs else p),
+        ("Remove FFR, DRR, FPFAPR", lambda p: with_services(
+            p, **{c: {"procured": end_by_code[c].procured} for c in ("FFR", "DRR", "FPFAPR")})),
+        ("RRS capability correction", lambda p: with_services(p, RRS={"capability": end_by_code["RRS"].capability})),
+        ("Trip and availability refinements", lambda p: validate("ds3", {
+            **p.model_dump(), "trips_per_year": end.trips_per_year, "availability": end.availability,
+            "trip_charge_per_trip_eur": end.trip_charge_per_trip_eur}, "overrides")),
+    ]
+    rows, p, prev = [], start, None
+    for label, change in stages:
+        p = change(p)
+        d = compute(p).deduction
+        rows.append({"step": label, "deduction": d, "change": 0.0 if prev is None else _round2(d - prev)})
+        prev = d
+    rest = compute(end).deduction - prev
+    if abs(rest) > 1e-9:
+        rows.append({"step": "Remaining differences", "deduction": compute(end).deduction, "change": _round2(rest)})
+    rows.append({"step": "Decision", "deduction": compute(end).deduction, "change": 0.0})
+    return pd.DataFrame(rows)
+
+
+def sensitivity(p: Ds3Params, field: str, values: list[float]) -> pd.DataFrame:
+    """The deduction as one scenario field varies (performance scalar, availability, trips)."""
+    return pd.DataFrame([{field: v, "deduction": compute(p, **{field: v}).deduction,
+                          "net_revenue_eur": compute(p, **{field: v}).net_revenue_eur} for v in values])
+
+
+def provenance(p: Ds3Params) -> pd.DataFrame:
+    """Which inputs are published, derived, reconstructed or calibrated."""
+    rows = [{"input": k, "value": getattr(p, k), "status": p.status.get(k, "published"), "note": p.notes.get(k, "")}
+            for k in ("unit_capacity_mw", "availability", "performance_scalar", "trips_per_year",
+                      "trip_charge_per_trip_eur")]
+    for s in p.services:
+        rows.append({"input": f"{s.code} capability / hours / tariff", "value": f"{s.capability:g} / {s.hours:g} / {s.tariff:g}",
+                     "status": s.status, "note": s.note})
+    return pd.DataFrame(rows)
+
+
+def reconstructed_inputs(p: Ds3Params) -> list[str]:
+    """Names of the inputs that are not published (reconstructed or calibrated)."""
+    names = [k for k, v in p.status.items() if v in ("reconstructed", "calibrated")]
+    names += [s.code for s in p.services if s.status in ("reconstructed", "calibrated")]
+    return sorted(names)
+
+
+def scenario_deduction(scenario: str) -> float:
+    """The deduction of a DS3 scenario: how the ACPS workbook takes its ancillary deduction."""
+    from marketbooks.params import load_scenario
+
+    return compute(load_scenario("ds3", scenario)).deduction
+
+
+def deduction_table(p: Ds3Params, r: Ds3Result) -> pd.DataFrame:
+    """Gross revenue, trip charge, net revenue and the deduction, published vs computed."""
+    pub = p.published.get("deduction")
+    rows = [
+        {"item": "Gross revenue (EUR)", "published": None, "computed": float(r.revenues["revenue_eur"].sum())},
+        {"item": "Trip charge (EUR)", "published": None, "computed": r.trip_charge_eur},
+        {"item": "Net revenue (EUR)", "published": None, "computed": r.net_revenue_eur},
+        {"item": "Unit capacity (MW)", "published": None, "computed": p.unit_capacity_mw},
+        {"item": "Deduction (EUR/kW/yr)", "published": pub.value if pub else None, "computed": r.deduction},
+    ]
+    out = pd.DataFrame(rows)
+    out["difference"] = (out["computed"] - out["published"]).round(2)
+    out["status"] = ["computed"] * 4 + [pub.status if pub else "not published"]
+    return out
