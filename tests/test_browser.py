@@ -63,6 +63,9 @@ def test_acps_dashboard_recomputes_when_a_slider_moves(server, page):
         "([sel, want]) => document.querySelector(sel)?.innerText === want",
         arg=[".mb-acps-value", f"{expected:,.0f}"], timeout=30_000)
     assert shown.inner_text() == "500,150,000"
+
+    set_slider(page, "mb-ds3", "5")  # the explore chart redraws: BNE cost 85.08 − 5.00 − 6.29
+    page.locator(".widget-output .js-plotly-plot text", has_text="73.79").first.wait_for(timeout=30_000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "acps_dashboard.png"), full_page=True)
     assert page.locator("text=Traceback").count() == 0

@@ -68,3 +68,13 @@ def test_ds3_explorer_recomputes_and_switches_services():
     ffr.value = True
     with_ffr = ds3.compute(ds3.with_services(p, FFR={"procured": True}), performance_scalar=0.7).deduction
     assert f">{with_ffr:.2f}<" in shown.value
+
+
+def test_explore_chart_lives_in_the_widget_and_follows_the_controls():
+    p = load_scenario("acps", "2017_decision")
+    box = explorer(p)
+    out = box.children[-1]
+    bundle = out.outputs[0]["data"]["application/vnd.plotly.v1+json"]
+    assert bundle["data"][0]["y"][-1] == 71.45
+    _find(box, "mb-ds3").value = 5.0
+    assert out.outputs[0]["data"]["application/vnd.plotly.v1+json"]["data"][0]["y"][-1] == 73.79

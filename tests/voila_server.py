@@ -24,6 +24,7 @@ def free_port() -> int:
 
 @contextmanager
 def voila(root: Path, log: Path, timeout: float = 60):
+    root = root.resolve()
     port = free_port()
     env = {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype", "MARKETBOOKS_ROOT": str(root)}
     log.parent.mkdir(parents=True, exist_ok=True)

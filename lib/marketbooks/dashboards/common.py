@@ -24,6 +24,22 @@ def message(text: str, kind: str = "error") -> str:
     return f'<div class="mb-{kind}" style="color:{colour};font-weight:600">{html.escape(text)}</div>'
 
 
+def display_data(obj) -> dict:
+    """A display_data output for ``obj``.
+
+    Plotly figures define ``_ipython_display_``, which IPython's formatter prefers: it would
+    draw the figure in the running cell's output and hand the widget an empty bundle. So a
+    figure's MIME bundle is asked for directly.
+    """
+    if hasattr(obj, "to_plotly_json"):
+        data = obj._repr_mimebundle_()
+    else:
+        from IPython.core.formatters import format_display_data
+
+        data, _ = format_display_data(obj)
+    return {"output_type": "display_data", "data": data, "metadata": {}}
+
+
 def reactive(controls: list[w.Widget], render: Callable[[], list], status: w.HTML,
              out: w.Output) -> None:
     """Re-run ``render`` (returns objects to display) whenever a control changes.
@@ -43,9 +59,7 @@ def reactive(controls: list[w.Widget], render: Callable[[], list], status: w.HTM
         status.value = ""
         # Setting the Output widget's outputs trait (rather than `with out: display(...)`)
         # keeps every display inside the widget, whichever front end or executor runs it.
-        out.outputs = ()
-        for obj in shown:
-            out.append_display_data(obj)
+        out.outputs = tuple(display_data(obj) for obj in shown)
 
     for c in controls:
         c.observe(update, names="value")
