@@ -95,3 +95,22 @@ def test_ds3_dashboard_follows_the_performance_scalar(server, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "ds3_dashboard.png"), full_page=True)
     assert page.locator("text=Traceback").count() == 0
+
+
+def test_imbalance_dashboard_payments_follow_the_clearing_price(server, page):
+    from marketbooks import imbalance
+
+    p = load_scenario("imbalance", "faq_worked_example")
+    page.goto(f"{server}/voila/render/notebooks/imbalance.ipynb", timeout=90_000)
+    shown = page.locator(".mb-payment")
+    shown.wait_for(timeout=90_000)
+    before = shown.inner_text()
+    run = imbalance.run_month(p, zc_shift=50, deviation=("S00000", 1, 0.0))
+    expected = run.summary.set_index("subject").loc["S00000", "net_payment_eur"]
+    set_slider(page, "mb-zc", "50")
+    page.wait_for_function("([sel, want]) => document.querySelector(sel)?.innerText === want",
+                           arg=[".mb-payment", f"{expected:,.2f}"], timeout=30_000)
+    assert shown.inner_text() != before
+    assert page.locator(".mb-kzpo").inner_text() == f"{run.balance.kzpo:.4f}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "imbalance_dashboard.png"), full_page=True)

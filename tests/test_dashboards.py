@@ -49,7 +49,7 @@ def test_bad_input_becomes_a_message_not_a_traceback():
 
 def test_landing_page_has_a_card_per_workbook_with_links():
     html = cards_html()
-    assert html.count('class="mb-card"') == 2
+    assert html.count('class="mb-card"') == 3
     assert 'href="acps.ipynb"' in html
     assert "2017_decision" in html and "outputs/acps/2017_decision/report.html" in html
 
@@ -78,3 +78,18 @@ def test_explore_chart_lives_in_the_widget_and_follows_the_controls():
     assert bundle["data"][0]["y"][-1] == 71.45
     _find(box, "mb-ds3").value = 5.0
     assert out.outputs[0]["data"]["application/vnd.plotly.v1+json"]["data"][0]["y"][-1] == 73.79
+
+
+def test_imbalance_explorer_recomputes_payment_kzpo_and_guarantee():
+    from marketbooks import imbalance
+    from marketbooks.dashboards.imbalance import explorer as imb_explorer
+
+    p = load_scenario("imbalance", "faq_worked_example")
+    box = imb_explorer(p)
+    shown = _find(box, "mb-imbalance")
+    _find(box, "mb-nre").value = 3000
+    run = imbalance.run_month(p, nre=3000, deviation=("S00000", 1, 0.0))
+    assert f">{run.balance.kzpo:.4f}<" in shown.value
+    assert f">{run.summary.set_index('subject').loc['S00000', 'net_payment_eur']:,.2f}<" in shown.value
+    _find(box, "mb-po").value = 0.001
+    assert "raised to 0.005" in shown.value

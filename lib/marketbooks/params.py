@@ -161,6 +161,54 @@ class Ds3Params(Strict):
         return self
 
 
+class GuaranteeInputs(Strict):
+    """Inputs of FZ = OO × (Zp + 5) × Po × Kg × Co (seed 004)."""
+
+    oo_mwh: float = Field(ge=0)
+    zp_days: float = Field(ge=0, le=366)
+    po: float = Field(ge=0, le=1)
+    kg: float = Field(ge=0, le=1)
+    co_eur_per_mwh: float = Field(ge=0)
+    first_contract: bool = False
+    has_offtake: bool = True
+    months_since_first_diagram: int = Field(default=12, ge=0)
+
+
+class ImbalanceParams(Strict):
+    """One imbalance-settlement scenario (OKTE seed 004, KOREM seed 000)."""
+
+    label: str
+    year: int = Field(ge=2000, le=2100)
+    month: int = Field(ge=1, le=12)
+    days: int = Field(ge=1, le=31)
+    period_minutes: Literal[15, 30, 60]
+    n_subjects: int = Field(ge=1, le=200_000)
+    seed: int = 0
+    base_price: float = Field(description="mean imbalance clearing price ZC, EUR/MWh")
+    price_spread: float = Field(ge=0)
+    nre_eur: float = Field(ge=0, description="cost of regulating electricity in the month")
+    pre_eur: float = Field(le=0, description="subjects' share of regulation costs (agent inflow, ≤ 0)")
+    variant_period_minutes: Literal[15, 30, 60] | None = None
+    guarantee: GuaranteeInputs
+    zones: list[str] = Field(min_length=1)
+    marginal_tariffs: dict[Literal["balancing", "negative_imbalance"], float]
+    korem_base_price: float = Field(gt=0, description="tenge/MWh, synthetic sample day")
+    status: dict[str, Status] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ImbalanceParams":
+        if set(self.marginal_tariffs) != {"balancing", "negative_imbalance"}:
+            raise ValueError("marginal_tariffs needs both 'balancing' and 'negative_imbalance'")
+        if any(v <= 0 for v in self.marginal_tariffs.values()):
+            raise ValueError("marginal tariffs must be positive")
+        fields = set(type(self).model_fields)
+        for key in (*self.status, *self.notes):
+            if key not in fields:
+                raise ValueError(f"status/notes name '{key}', which is not a parameter")
+        return self
+
+
 @dataclass(frozen=True)
 class Workbook:
     name: str
@@ -187,6 +235,14 @@ WORKBOOKS: dict[str, Workbook] = {
         title="DS3 System Services revenues of the BNE peaker",
         seed="001 (§5.2 and Appendix 3, Table A3.1)",
         rule="tariff × product scalar × performance scalar × available volume; trip charge; EUR/kW/yr deduction",
+    ),
+    "imbalance": Workbook(
+        name="imbalance",
+        notebook="imbalance.ipynb",
+        model=ImbalanceParams,
+        title="Imbalance settlement (OKTE) and balancing prices (KOREM)",
+        seed="004 (OKTE FAQ) and 000 (KOREM functions)",
+        rule="O = agreed − actual; PO− = O × ZC; PO+ = O × ZC × kzpo; kzpo; FZ; zone weighted prices",
     ),
 }
 

@@ -51,16 +51,17 @@ class Report:
         self.tables: dict[str, pd.DataFrame] = {}
         self.results: dict[str, Any] = {}
 
-    def table(self, name: str, df: pd.DataFrame, formats: dict[str, str] | None = None,
-              show: bool = True):
-        """Register ``df`` for export under ``name``; return a styled view for display."""
+    def table(self, name: str, df: pd.DataFrame, formats: dict | None = None,
+              show: bool = True, head: int | None = None):
+        """Register ``df`` for export under ``name``; return a styled view of it (of its
+        first ``head`` rows) for display."""
         if name in self.tables:
             raise ValueError(f"table '{name}' is registered twice")
         self.tables[name] = df.reset_index(drop=True)
         if not show:
             return None
         from marketbooks.charts import styled
-        return styled(df, name, formats)
+        return styled(df if head is None else df.head(head), name, formats)
 
     def result(self, **figures: Any) -> None:
         """Record key figures for results.json."""

@@ -1,0 +1,85 @@
+"""Charts and the Explore section of the imbalance workbook."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import pandas as pd
+import plotly.graph_objects as go
+
+from marketbooks import imbalance
+from marketbooks.charts import DECREASE, INCREASE, styled_figure
+from marketbooks.dashboards.common import message, reactive, slider
+from marketbooks.params import ImbalanceParams
+
+
+def system_chart(system: pd.DataFrame, title: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_bar(x=system["period"], y=system["system_imbalance_mwh"].round(3), name="Σ imbalance (MWh)",
+                marker_color="#5b9bd5")
+    fig.add_scatter(x=system["period"], y=system["zc"].round(2), name="ZC (EUR/MWh)", yaxis="y2",
+                    line=dict(color="#d98c1f", width=1))
+    fig.update_layout(yaxis2=dict(overlaying="y", side="right", title_text="EUR/MWh"))
+    fig.update_xaxes(title_text="clearing period")
+    fig.update_yaxes(title_text="MWh")
+    return styled_figure(fig, title)
+
+
+def payments_chart(summary: pd.DataFrame, title: str, top: int = 40) -> go.Figure:
+    """Who pays whom: net payment per subject (agent's cash flow; + agent pays the subject)."""
+    s = summary.reindex(summary["net_payment_eur"].abs().sort_values(ascending=False).index).head(top)
+    fig = go.Figure(go.Bar(x=s["subject"], y=s["net_payment_eur"].round(2),
+                           marker_color=[INCREASE if v >= 0 else DECREASE for v in s["net_payment_eur"]]))
+    fig.update_yaxes(title_text="EUR (+ agent pays subject, − subject pays agent)")
+    return styled_figure(fig, title)
+
+
+def distribution_chart(summary: pd.DataFrame, title: str) -> go.Figure:
+    fig = go.Figure(go.Histogram(x=summary["net_payment_eur"].round(0), nbinsx=60, marker_color="#1f4e79"))
+    fig.update_xaxes(title_text="net payment per subject, EUR")
+    fig.update_yaxes(title_text="subjects")
+    return styled_figure(fig, title)
+
+
+def zone_chart(prices: pd.DataFrame, title: str) -> go.Figure:
+    fig = go.Figure()
+    for (zone, kind), part in prices.groupby(["zone", "kind"], sort=True):
+        fig.add_scatter(x=part["hour"], y=part["price"], mode="lines", name=f"{zone} · {kind}",
+                        line=dict(dash="solid" if kind == "balancing" else "dot"))
+    for kind, tariff in prices.groupby("kind")["marginal_tariff"].first().items():
+        fig.add_hline(y=float(tariff), line=dict(color="#c0392b", width=1, dash="dash"),
+                      annotation_text=f"marginal tariff ({kind})")
+    fig.update_xaxes(title_text="hour")
+    fig.update_yaxes(title_text="tenge/MWh")
+    return styled_figure(fig, title)
+
+
+def explorer(p: ImbalanceParams) -> w.VBox:
+    first = imbalance.synthetic_periods(1, 1, p.period_minutes, p.seed, p.base_price, p.price_spread)["subject"][0]
+    controls = {
+        "zc": slider("Shift every ZC (EUR/MWh)", 0.0, -100.0, 200.0, 1.0, "mb-zc", ".0f"),
+        "nre": slider("NRE, regulation cost (EUR)", p.nre_eur, 0.0, max(10 * p.nre_eur, 1000.0), 100.0, "mb-nre", ".0f"),
+        "pre": slider("PRE, subjects' share (EUR)", p.pre_eur, min(10 * p.pre_eur, -1000.0), 0.0, 100.0, "mb-pre", ".0f"),
+        "dev": slider(f"{first}: extra off-take in period 1 (MWh)", 0.0, -50.0, 50.0, 0.5, "mb-dev", ".1f"),
+        "po": slider("Guarantee: Po", p.guarantee.po, 0.0, 1.0, 0.001, "mb-po", ".3f"),
+        "kg": slider("Guarantee: Kg", p.guarantee.kg, 0.0, 1.0, 0.01, "mb-kg"),
+    }
+    value, status, out = w.HTML(), w.HTML(), w.Output()
+    value.add_class("mb-imbalance")
+
+    def render() -> list:
+        c = {k: s.value for k, s in controls.items()}
+        run = imbalance.run_month(p, nre=c["nre"], pre=c["pre"], zc_shift=c["zc"], deviation=(first, 1, c["dev"]),
+                                 check=False)
+        g = p.guarantee.model_copy(update={"po": c["po"], "kg": c["kg"]})
+        _, fz = imbalance.guarantee_table(g)
+        mine = run.summary.set_index("subject").loc[first, "net_payment_eur"]
+        value.value = (f'<div style="font-size:1.3em">kzpo <b><span class="mb-kzpo">{run.balance.kzpo:.4f}</span></b>'
+                       f' · {first} net payment <b><span class="mb-payment">{mine:,.2f}</span></b> EUR'
+                       f' · guarantee FZ <b><span class="mb-fz">{float(fz):,.2f}</span></b> EUR'
+                       + (f' <i>({"; ".join(fz.notes)})</i>' if fz.notes else "") + "</div>")
+        return [payments_chart(run.summary, "Net payment per subject (explore)", top=20)]
+
+    reactive(list(controls.values()), render, status, out)
+    note = w.HTML(message("Payments are the clearing agent's cash flow: + the agent pays the subject, "
+                          "− the subject pays the agent.", "info"))
+    return w.VBox([note, *controls.values(), value, status, out])

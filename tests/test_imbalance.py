@@ -1,0 +1,206 @@
+"""OKTE imbalance settlement and financial guarantee (seed 004); KOREM zone prices (seed 000)."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from marketbooks import imbalance as im
+from marketbooks.params import load_scenario
+
+
+def periods(rows):
+    return pd.DataFrame(rows, columns=["subject", "period", "agreed_mwh", "actual_mwh", "zc"])
+
+
+def test_imbalance_is_agreed_minus_actual_minus_regulation_3dp():
+    assert im.imbalance_mwh(10.0, 8.5) == 1.5  # took less than bought: surplus, positive
+    assert im.imbalance_mwh(10.0, 12.25) == -2.25  # shortage, negative
+    assert im.imbalance_mwh(10.0, 8.0, regulation=2.0) == 0.0  # instructed regulation is no imbalance
+    assert im.imbalance_mwh(1.00049, 0.0) == 1.0 and im.imbalance_mwh(1.0006, 0.0) == 1.001
+    assert im.imbalance_mwh([1, 2], [0.5, 2.5]).tolist() == [0.5, -0.5]
+
+
+def test_negative_and_positive_payments():
+    s = im.settle(periods([("A", 1, 10, 12, 100.0), ("B", 1, 10, 7, 100.0)]), kzpo=0.8)
+    pay = s.set_index("subject")["payment_eur"]
+    assert pay["A"] == -200.0  # PO−i = Oi × ZC: A pays the agent
+    assert pay["B"] == 240.0  # PO+i = Oi × ZC × kzpo: the agent pays B
+
+
+def test_payments_round_to_cents():
+    s = im.settle(periods([("A", 1, 1.0, 0.0015, 33.333)]), kzpo=1)
+    assert s["imbalance_mwh"][0] == 0.998 and s["payment_eur"][0] == 33.27
+
+
+@pytest.mark.parametrize("nre, pre, po_minus, po_plus, expected", [
+    (100, -20, -500, 1000, 0.42),  # −(100 − 20 − 500) / 1000
+    (0, 0, -5000, 1000, 1.0),  # 5.0 capped at 1
+    (0, 0, -1000, 1000, 1.0),
+    (2000, 0, -500, 1000, 0.0),  # negative result: 0 (our interpretation)
+    (10, -5, -50, 0, 1.0),  # PO+ = 0: 1, it multiplies nothing
+])
+def test_counter_imbalance_coefficient(nre, pre, po_minus, po_plus, expected):
+    assert im.counter_imbalance_coefficient(nre, pre, po_minus, po_plus) == pytest.approx(expected)
+
+
+def test_kzpo_rejects_nan_and_negative_po_plus():
+    with pytest.raises(ValueError, match="NaN"):
+        im.counter_imbalance_coefficient(float("nan"), 0, 0, 1)
+    with pytest.raises(ValueError, match="cannot be negative"):
+        im.counter_imbalance_coefficient(0, 0, 0, -1)
+
+
+def test_monthly_balance_reports_surplus_and_shortfall():
+    assert im.monthly_balance(0, 0, -5000, 1000).agent_result == 4000  # capped: agent keeps the rest
+    assert im.monthly_balance(0, 0, -5000, 1000).capped
+    short = im.monthly_balance(2000, 0, -500, 1000)
+    assert short.shortfall and short.agent_result == -1500
+    assert im.monthly_balance(100, -20, -500, 1000).agent_result == 0
+
+
+def test_settlement_errors_name_the_problem():
+    good = [("A", 1, 1, 1, 50.0), ("A", 2, 1, 1, 50.0), ("B", 1, 1, 1, 50.0), ("B", 2, 1, 1, 50.0)]
+    with pytest.raises(im.SettlementInputError, match=r"'actual_mwh' has 1 NaN.*subject 'B', period 2"):
+        im.settle(periods(good[:3] + [("B", 2, 1, float("nan"), 50.0)]), 1)
+    with pytest.raises(im.SettlementInputError, match=r"1 duplicate subject-period.*'A', period 2"):
+        im.settle(periods(good[:3] + [("A", 2, 1, 1, 50.0)]), 1)
+    with pytest.raises(im.SettlementInputError, match=r"1 missing subject-period.*'B' has no period 2"):
+        im.settle(periods(good[:3]), 1)
+    mixed = periods(good).rename(columns={"agreed_mwh": "agreed_mw"})
+    with pytest.raises(im.SettlementInputError, match="mismatched units"):
+        im.settle(mixed, 1)
+    with pytest.raises(im.SettlementInputError, match="missing column 'zc'"):
+        im.settle(periods(good).drop(columns="zc"), 1)
+    with pytest.raises(ValueError, match="kzpo must lie"):
+        im.settle(periods(good), 1.5)
+
+
+def test_power_inputs_convert_with_the_period_length():
+    df = pd.DataFrame({"subject": ["A"], "period": [1], "agreed_mw": [8.0], "actual_mw": [4.0], "zc": [100.0]})
+    assert im.settle(df, 1, period_minutes=15)["imbalance_mwh"][0] == 1.0
+    with pytest.raises(im.SettlementInputError, match="period_minutes"):
+        im.settle(df, 1)
+
+
+def test_settle_month_balances_to_the_cent():
+    p = load_scenario("imbalance", "faq_worked_example")
+    run = im.run_month(p)
+    b = run.balance
+    assert 0 < b.kzpo < 1
+    total = round(b.nre * 100) + round(b.pre * 100) + int(round(run.settled["payment_eur"].sum() * 100))
+    assert total == 0 and b.agent_result == 0
+
+
+def test_positive_payments_are_pro_rata_within_a_cent():
+    p = load_scenario("imbalance", "faq_worked_example")
+    s = im.run_month(p).settled
+    pos = s[s["imbalance_mwh"] > 0]
+    kz = im.run_month(p).balance.kzpo
+    assert (abs(pos["payment_eur"] - pos["imbalance_mwh"] * pos["zc"] * kz) <= 0.011).all()
+
+
+def test_period_length_is_data_15_minute_variant():
+    p = load_scenario("imbalance", "faq_worked_example")
+    run = im.run_month(p, period_minutes=15)
+    assert run.settled["period"].nunique() == 31 * 96
+
+
+def test_subject_summary_adds_up():
+    s = im.run_month(load_scenario("imbalance", "faq_worked_example")).settled
+    summary = im.subject_summary(s)
+    assert summary["net_payment_eur"].sum() == pytest.approx(s["payment_eur"].sum(), abs=0.01)
+    assert (summary["surplus_mwh"] >= 0).all() and (summary["shortage_mwh"] <= 0).all()
+
+
+# financial guarantee
+
+def test_financial_guarantee_formula():
+    fz = im.financial_guarantee(480, 30, 0.0123, 0.6, 125)
+    assert float(fz) == 480 * 35 * 0.012 * 0.6 * 125 and fz.notes == ()
+    assert isinstance(fz, float)
+
+
+def test_po_rounded_to_three_decimals_and_floored():
+    assert im.financial_guarantee(100, 30, 0.01249, 1, 100).po_applied == 0.012
+    fz = im.financial_guarantee(100, 30, 0.0032, 1, 100)
+    assert fz.po_applied == 0.005 and "raised to 0.005" in fz.notes[0]
+    assert float(fz) == 100 * 35 * 0.005 * 100
+
+
+@pytest.mark.parametrize("kwargs, note", [({"first_contract": True}, "first contract"),
+                                          ({"has_offtake": False}, "without off-take")])
+def test_po_defaults_to_half(kwargs, note):
+    fz = im.financial_guarantee(100, 30, 0.01, 1, 100, **kwargs)
+    assert fz.po_applied == 0.5 and note in fz.notes[0]
+
+
+def test_kg_is_one_for_the_first_four_months():
+    for month in range(4):
+        assert im.financial_guarantee(100, 30, 0.01, 0.2, 100, months_since_first_diagram=month).kg_applied == 1
+    assert im.financial_guarantee(100, 30, 0.01, 0.2, 100, months_since_first_diagram=4).kg_applied == 0.2
+    with pytest.raises(ValueError, match="Kg"):
+        im.financial_guarantee(100, 30, 0.01, 1.2, 100)
+    with pytest.raises(ValueError, match="oo"):
+        im.financial_guarantee(math.nan, 30, 0.01, 1, 100)
+
+
+def test_max_daily_volume_is_the_larger_absolute_sum():
+    d = pd.DataFrame({"consumption_mwh": [10, -5, 20], "supply_mwh": [30, 10, 0]})
+    assert im.max_daily_volume(d) == 40
+
+
+def test_guarantee_timeline_top_up_in_three_working_days():
+    t = im.guarantee_timeline(2025, 3)  # published Thu 20 Feb 2025 12:30
+    assert t["when"].tolist()[:3] == ["2025-02-20 12:00", "2025-02-20 12:30", "2025-02-25 (end of day)"]
+
+
+# KOREM
+
+def test_zone_weighted_prices_and_cap():
+    trades = pd.DataFrame({"zone": ["N", "N", "N"], "hour": [1, 1, 1], "kind": ["balancing"] * 3,
+                           "volume_mwh": [10, 30, 60], "price": [100, 200, 400]})
+    out = im.zone_weighted_prices(trades, {"balancing": 1000, "negative_imbalance": 900})
+    assert out["weighted_price"][0] == 310 and not out["capped"][0]
+    capped = im.zone_weighted_prices(trades, {"balancing": 300, "negative_imbalance": 900})
+    assert capped["price"][0] == 300 and capped["capped"][0]
+    with pytest.raises(ValueError, match="positive"):
+        im.zone_weighted_prices(trades.assign(volume_mwh=0), {"balancing": 1})
+
+
+def test_kz_sign_convention_is_converted():
+    assert im.kz_to_okte_imbalance([5.0, -2.0]).tolist() == [-5.0, 2.0]
+
+
+# properties
+
+money = st.floats(min_value=0, max_value=1e6, allow_nan=False)
+
+
+@given(money, st.floats(-1e6, 0), st.floats(-1e6, 0), money)
+def test_kzpo_never_exceeds_one_nor_falls_below_zero(nre, pre, po_minus, po_plus):
+    assert 0 <= im.counter_imbalance_coefficient(nre, pre, po_minus, po_plus) <= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 8), st.integers(0, 10_000), st.floats(0, 0.5), st.floats(0.05, 1))
+def test_settlement_is_zero_sum_for_the_agent_when_kzpo_below_one(n_subjects, n_periods, seed, nre_share, pre_share):
+    rng = np.random.default_rng(seed)
+    n = n_subjects * n_periods
+    df = pd.DataFrame({"subject": np.repeat(np.arange(n_subjects), n_periods),
+                       "period": np.tile(np.arange(n_periods), n_subjects),
+                       "agreed_mwh": rng.uniform(0, 50, n).round(3), "actual_mwh": rng.uniform(0, 50, n).round(3),
+                       "zc": rng.uniform(10, 200, n).round(2)})
+    base = im.settle(df, 1.0)
+    po_minus, po_plus = im.payment_totals(base)
+    nre = round(-po_minus * nre_share, 2)
+    pre = -round(nre * pre_share, 2)
+    settled, bal = im.settle_month(df, nre, pre)
+    if bal.kzpo < 1 and not bal.shortfall:
+        cents = round(nre * 100) + round(pre * 100) + int(round(settled["payment_eur"].sum() * 100))
+        assert cents == 0
+    assert (settled.loc[settled["imbalance_mwh"] > 0, "payment_eur"] >= 0).all()
+    assert (settled.loc[settled["imbalance_mwh"] < 0, "payment_eur"] <= 0).all()
