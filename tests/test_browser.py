@@ -5,6 +5,7 @@ These tests never skip: without /usr/bin/chromium they fail (``make test`` insta
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT
@@ -47,6 +48,13 @@ def set_slider(page, css: str, value: str) -> None:
     page.keyboard.press("Control+A")
     page.keyboard.type(value)
     page.keyboard.press("Enter")
+
+
+def upload(page, path) -> None:
+    """Click the upload button and pick a file in the chooser, as a user does."""
+    with page.expect_file_chooser() as chooser:
+        page.locator(".mb-upload").click()
+    chooser.value.set_files(str(path))
 
 
 def test_acps_dashboard_recomputes_when_a_slider_moves(server, page):
@@ -114,3 +122,32 @@ def test_imbalance_dashboard_payments_follow_the_clearing_price(server, page):
     assert page.locator(".mb-kzpo").inner_text() == f"{run.balance.kzpo:.4f}"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "imbalance_dashboard.png"), full_page=True)
+
+
+def test_auction_dashboard_clears_an_uploaded_csv(server, page, tmp_path):
+    from marketbooks.auction import clear_auction
+
+    p = load_scenario("auction", "example_05")
+    csv = tmp_path / "my_bids.csv"
+    csv.write_text("participant,price,volume_kw,connection_point\n"
+                   "Alpha,14.10,6000,B\nBeta,14.80,5000,C\nGamma,15.20,4000,A\n")
+    expected = clear_auction(p.auction, pd.read_csv(csv))
+    page.goto(f"{server}/voila/render/notebooks/auction_walkthrough.ipynb", timeout=90_000)
+    page.locator(".mb-upload").wait_for(timeout=90_000)
+    upload(page, csv)
+    page.wait_for_function("() => document.querySelector('.mb-auction')?.innerText.includes('my_bids.csv')",
+                           timeout=30_000)
+    assert page.locator(".mb-volume-final").inner_text() == f"{expected.volume_kw:,.0f}"
+    register = page.locator(".widget-output table").first  # the register is the Explore output's first table
+    register.locator("td", has_text=expected.winners["participant"].iloc[0]).wait_for(timeout=30_000)
+    for name in expected.winners["participant"]:
+        assert register.locator("td", has_text=name).count() == 1
+    assert register.locator("td", has_text="Gamma").count() == int("Gamma" in set(expected.winners["participant"]))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "auction_dashboard.png"), full_page=True)
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("participant,price\nAlpha,14.1\n")
+    upload(page, bad)
+    page.locator(".mb-error", has_text="bad.csv: volume_kw: column missing").wait_for(timeout=30_000)
+    assert page.locator("text=Traceback").count() == 0

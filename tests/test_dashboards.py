@@ -1,5 +1,7 @@
 """Explore sections without a browser: widgets recompute through the library; bad input is a message."""
 
+from datetime import datetime, timezone
+
 import ipywidgets as w
 
 from marketbooks import capacity
@@ -49,7 +51,9 @@ def test_bad_input_becomes_a_message_not_a_traceback():
 
 def test_landing_page_has_a_card_per_workbook_with_links():
     html = cards_html()
-    assert html.count('class="mb-card"') == 3
+    from marketbooks.params import WORKBOOKS
+
+    assert html.count('class="mb-card"') == len(WORKBOOKS)
     assert 'href="acps.ipynb"' in html
     assert "2017_decision" in html and "outputs/acps/2017_decision/report.html" in html
 
@@ -93,3 +97,27 @@ def test_imbalance_explorer_recomputes_payment_kzpo_and_guarantee():
     assert f">{run.summary.set_index('subject').loc['S00000', 'net_payment_eur']:,.2f}<" in shown.value
     _find(box, "mb-po").value = 0.001
     assert "raised to 0.005" in shown.value
+
+
+def _upload(content: bytes, name: str) -> tuple:
+    return ({"name": name, "type": "text/csv", "size": len(content), "content": memoryview(content),
+             "last_modified": datetime(2026, 1, 1, tzinfo=timezone.utc)},)
+
+
+def test_auction_explorer_upload_clears_and_reports_bad_files():
+    from marketbooks.auction import clear_auction
+    from marketbooks.dashboards.auction import explorer as auction_explorer
+
+    p = load_scenario("auction", "example_05")
+    box = auction_explorer(p)
+    upload = next(c for c in box.children if "mb-upload" in c._dom_classes)
+    summary = _find(box, "mb-auction")
+    assert "this example's final orders" in summary.value and ">12,000<" in summary.value
+    csv = b"participant,price,volume_kw,connection_point\nA1,14.10,6000,B\nB1,14.80,5000,C\nC1,15.20,4000,A\n"
+    upload.value = _upload(csv, "mine.csv")
+    expected = clear_auction(p.auction, __import__("pandas").read_csv(__import__("io").BytesIO(csv)))
+    assert "mine.csv" in summary.value and f">{expected.volume_kw:,.0f}<" in summary.value
+    assert "data:text/csv;base64," in summary.value
+    status = box.children[-2]
+    upload.value = _upload(b"participant,price\nA,1\n", "broken.csv")
+    assert "broken.csv: volume_kw: column missing" in status.value

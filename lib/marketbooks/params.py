@@ -209,6 +209,53 @@ class ImbalanceParams(Strict):
         return self
 
 
+class ConnectionPoint(Strict):
+    limit_kw: float = Field(gt=0)
+    max_connections: int = Field(ge=1)
+
+
+class AuctionSpec(Strict):
+    """A KOREM renewable-energy auction (Methodological guidelines, seed 003)."""
+
+    kind: Literal["without_documentation", "with_documentation", "waste"]
+    technology: Literal["solar", "wind", "hydro", "biomass", "biogas", "waste"]
+    volume_kw: float = Field(gt=0)
+    max_price: float = Field(gt=0, description="tenge/kWh without VAT")
+    connection_points: dict[str, ConnectionPoint] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _points(self) -> "AuctionSpec":
+        if self.kind == "without_documentation" and not self.connection_points:
+            raise ValueError("an auction without documentation needs connection_points")
+        if (self.kind == "waste") != (self.technology == "waste"):
+            raise ValueError("waste-disposal auctions (kind 'waste') and technology 'waste' go together")
+        return self
+
+
+class AuctionOrder(Strict):
+    time: float = Field(ge=0, description="seconds since the session opened, millisecond precision")
+    participant: str
+    price: float
+    volume_kw: float
+    connection_point: str | None = None
+    min_volume_kw: float = 100
+    security_tenge: float | None = Field(default=None, ge=0)
+
+
+class AuctionParams(Strict):
+    """One walkthrough scenario: the example's text, the auction and its order log."""
+
+    label: str
+    example: int = Field(ge=1, le=99)
+    text: str
+    expected_branch: str
+    auction: AuctionSpec
+    orders: list[AuctionOrder] = Field(min_length=1)
+    accepted: list[str] | None = None
+    status: dict[str, Status] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Workbook:
     name: str
@@ -243,6 +290,14 @@ WORKBOOKS: dict[str, Workbook] = {
         title="Imbalance settlement (OKTE) and balancing prices (KOREM)",
         seed="004 (OKTE FAQ) and 000 (KOREM functions)",
         rule="O = agreed − actual; PO− = O × ZC; PO+ = O × ZC × kzpo; kzpo; FZ; zone weighted prices",
+    ),
+    "auction": Workbook(
+        name="auction",
+        notebook="auction_walkthrough.ipynb",
+        model=AuctionParams,
+        title="KOREM renewable-energy auction: Examples 1–11",
+        seed="003 (Methodological guidelines, clauses 40, 64–105, Appendix 3)",
+        rule="bid validation, trading session, ranked list, validity tests, clearing, 50 % rule, offers",
     ),
 }
 
@@ -287,7 +342,11 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 def validate(workbook: str, data: Any, path: Path | str = "<memory>") -> Strict:
     """Validate a mapping against the workbook's model; ParameterError names every problem."""
-    model = WORKBOOKS[workbook].model
+    return validate_model(WORKBOOKS[workbook].model, data, path)
+
+
+def validate_model(model: type[BaseModel], data: Any, path: Path | str = "<memory>") -> Any:
+    """Validate a mapping against ``model``; ParameterError names every problem."""
     if not isinstance(data, dict):
         raise ParameterError(path, [("(file)", "expected a mapping of parameter names to values")])
     try:

@@ -51,7 +51,8 @@ def reactive(controls: list[w.Widget], render: Callable[[], list], status: w.HTM
         try:
             shown = render()
         except ParameterError as exc:
-            status.value = message("; ".join(f"{f}: {r}" for f, r in exc.problems))
+            where = "" if exc.path in ("overrides", "<memory>") else f"{exc.path}: "
+            status.value = message(where + "; ".join(f"{f}: {r}" for f, r in exc.problems))
             return
         except ValueError as exc:
             status.value = message(str(exc))

@@ -1,0 +1,103 @@
+"""Charts, tables and the Explore section (CSV upload) of the auction walkthrough."""
+
+from __future__ import annotations
+
+import base64
+
+import ipywidgets as w
+import pandas as pd
+import plotly.graph_objects as go
+
+from marketbooks.auction import clear_auction, run_session
+from marketbooks.auction.bids import read_bids_csv
+from marketbooks.auction.clearing import ClearingResult, register_of_winners
+from marketbooks.charts import styled, styled_figure
+from marketbooks.dashboards.common import message, reactive
+from marketbooks.params import AuctionParams, ParameterError
+
+DECISION_COLOURS = {"awarded": "#2e8b57", "awarded in full (last bid)": "#1f7a3f", "winner": "#2e8b57",
+                    "excluded": "#c0392b", "not reached": "#b0b0b0", "not selected": "#b0b0b0"}
+
+
+def supply_chart(result: ClearingResult, title: str) -> go.Figure:
+    """The lost Figures 1–16 redrawn: ranked bids as supply steps against demand and 130 %.
+
+    Each bid is a bar as wide as its volume at the height of its price, coloured by what
+    clearing decided; the hover text names the clause.
+    """
+    ranked = result.ranked
+    fig = go.Figure()
+    decided = result.steps.set_index("rank") if len(result.steps) else None
+    decision = ranked["rank"].map(decided["decision"]) if decided is not None else pd.Series("ranked", ranked.index)
+    start = ranked["volume_kw"].cumsum() - ranked["volume_kw"]
+    for name in sorted(set(decision)):
+        part = ranked[decision == name]
+        clause = part["rank"].map(decided["clause"]) if decided is not None else pd.Series("", part.index)
+        fig.add_bar(x=((start[part.index] + part["volume_kw"] / 2) / 1000).round(3), y=part["price"].round(2),
+                    width=(part["volume_kw"] / 1000).round(3).tolist(), name=name,
+                    marker=dict(color=DECISION_COLOURS.get(name, "#5b9bd5"), line=dict(color="white", width=1)),
+                    hovertext=[f"{r.participant}: {r.price:.2f} × {r.volume_kw:,.0f} kW, clause {c}"
+                               for r, c in zip(part.itertuples(), clause)])
+    demand = result.announced_kw / 1000
+    fig.add_vline(x=demand, line=dict(color="#1f4e79", width=2), annotation_text="announced demand")
+    fig.add_vline(x=round(demand * 1.3, 3), line=dict(color="#d98c1f", dash="dash"), annotation_text="130 %")
+    if result.valid and result.volume_kw and result.volume_kw != result.announced_kw:
+        fig.add_vline(x=round(result.volume_kw / 1000, 3), line=dict(color="#2e8b57", dash="dot"),
+                      annotation_text="final volume", annotation_position="bottom right")
+    fig.update_xaxes(title_text="cumulative offered capacity, MW (ranked by price)")
+    fig.update_yaxes(title_text="price, tenge/kWh")
+    return styled_figure(fig, title)
+
+
+def csv_link(df: pd.DataFrame, filename: str, label: str) -> str:
+    data = base64.b64encode(df.to_csv(index=False).encode()).decode()
+    return f'<a download="{filename}" href="data:text/csv;base64,{data}">{label}</a>'
+
+
+def explorer(p: AuctionParams) -> w.VBox:
+    """Upload a CSV of bids, set the auction, see the clearing; results downloadable as CSV."""
+    upload = w.FileUpload(accept=".csv", multiple=False, description="Upload bids CSV")
+    upload.add_class("mb-upload")
+    kind = w.Dropdown(options=["without_documentation", "with_documentation", "waste"], value=p.auction.kind,
+                      description="Auction")
+    tech = w.Dropdown(options=["solar", "wind", "hydro", "biomass", "biogas", "waste"], value=p.auction.technology,
+                      description="Technology")
+    volume = w.BoundedFloatText(value=p.auction.volume_kw, min=1, max=1e9, description="Volume (kW)")
+    max_price = w.BoundedFloatText(value=p.auction.max_price, min=0.01, max=1e4, description="Max price")
+    for widget, css in ((kind, "mb-kind"), (tech, "mb-tech"), (volume, "mb-volume"), (max_price, "mb-maxprice")):
+        widget.add_class(css)
+    status, out = w.HTML(), w.Output()
+    summary = w.HTML()
+    summary.add_class("mb-auction")
+    example_bids = run_session(p.auction, [o.model_dump() for o in p.orders]).standing
+
+    def bids() -> tuple[pd.DataFrame, str]:
+        if not upload.value:
+            return example_bids, "this example's final orders"
+        f = upload.value[0]
+        return read_bids_csv(bytes(f["content"]), f["name"]), f["name"]
+
+    def render() -> list:
+        table, source = bids()
+        spec = {**p.auction.model_dump(), "kind": kind.value, "technology": tech.value,
+                "volume_kw": volume.value, "max_price": max_price.value}
+        if kind.value != "without_documentation":
+            table = table.assign(connection_point=None)
+        r = clear_auction(spec, table)
+        reg = register_of_winners(r)
+        summary.value = (f'<div style="font-size:1.2em">Bids from <b>{source}</b> · <span class="mb-auction-state">'
+                         f'{"valid" if r.valid else "invalid"}</span>: {r.reason} · final volume '
+                         f'<b><span class="mb-volume-final">{r.volume_kw:,.0f}</span></b> kW · '
+                         f'{csv_link(reg, "register_of_winners.csv", "register (CSV)")} · '
+                         f'{csv_link(r.steps, "clearing_steps.csv", "steps (CSV)")}</div>')
+        shown = [styled(reg, "explore_register")]
+        if len(r.rejected):
+            shown.append(styled(r.rejected[["participant", "price", "volume_kw", "clause", "reason"]],
+                                "explore_rejected"))
+        return [*shown, supply_chart(r, "Supply curve (explore)")]
+
+    reactive([upload, kind, tech, volume, max_price], render, status, out)
+    note = w.HTML(message("CSV columns: participant, price, volume_kw, and for auctions without documentation "
+                          "connection_point (one of " + ", ".join(p.auction.connection_points) + ") and "
+                          "optionally min_volume_kw, time. Connection-point limits come from the example.", "info"))
+    return w.VBox([note, upload, w.HBox([kind, tech]), w.HBox([volume, max_price]), summary, status, out])
