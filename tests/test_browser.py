@@ -151,3 +151,20 @@ def test_auction_dashboard_clears_an_uploaded_csv(server, page, tmp_path):
     upload(page, bad)
     page.locator(".mb-error", has_text="bad.csv: volume_kw: column missing").wait_for(timeout=30_000)
     assert page.locator("text=Traceback").count() == 0
+
+
+def test_rtp_dashboard_npvs_follow_the_discount_rate(server, page):
+    from marketbooks import rtp
+
+    p = load_scenario("rtp", "2016_information_paper")
+    page.goto(f"{server}/voila/render/notebooks/rtp_assessment.ipynb", timeout=90_000)
+    b = page.locator(".mb-npv-b")
+    b.wait_for(timeout=90_000)
+    assert b.inner_text() == "54.00"
+    expected = rtp.assess_options(p, rate=0.08).set_index("option")["net_benefit"]
+    set_slider(page, "mb-rate", "8")
+    page.wait_for_function("([sel, want]) => document.querySelector(sel)?.innerText === want",
+                           arg=[".mb-npv-b", f"{expected['B']:.2f}"], timeout=30_000)
+    assert page.locator(".mb-npv-c").inner_text() == f"{expected['C']:.2f}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "rtp_dashboard.png"), full_page=True)

@@ -121,3 +121,23 @@ def test_auction_explorer_upload_clears_and_reports_bad_files():
     status = box.children[-2]
     upload.value = _upload(b"participant,price\nA,1\n", "broken.csv")
     assert "broken.csv: volume_kw: column missing" in status.value
+
+
+def test_rtp_explorer_recomputes_npvs():
+    from marketbooks import rtp
+    from marketbooks.dashboards.rtp import explorer as rtp_explorer
+
+    p = load_scenario("rtp", "2016_information_paper")
+    box = rtp_explorer(p)
+    shown = _find(box, "mb-rtp")
+    assert ">54.00<" in shown.value and ">33.00<" in shown.value
+    _find(box, "mb-rate").value = 4.0
+    expected = rtp.assess_options(p, rate=0.04).set_index("option")["net_benefit"]
+    assert f">{expected['B']:.2f}<" in shown.value
+    _find(box, "mb-cost-c").value = 10.0
+    data = p.model_dump()
+    data["options"]["C"]["cost_pv"] = 10.0
+    from marketbooks.params import validate
+
+    cheaper_c = rtp.assess_options(validate("rtp", data), rate=0.04).set_index("option")["net_benefit"]["C"]
+    assert f">{cheaper_c:.2f}<" in shown.value and cheaper_c < expected["C"]

@@ -256,6 +256,62 @@ class AuctionParams(Strict):
     notes: dict[str, str] = Field(default_factory=dict)
 
 
+class RtpOption(Strict):
+    benefits_pv: dict[Literal["demand_response", "retail_competition", "reliability"], float]
+    cost_pv: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _all(self) -> "RtpOption":
+        if set(self.benefits_pv) != {"demand_response", "retail_competition", "reliability"}:
+            raise ValueError("benefits_pv needs demand_response, retail_competition and reliability")
+        return self
+
+
+class FlexibleUser(Strict):
+    node: str
+    load_mw: float = Field(gt=0)
+    value: float = Field(gt=0, description="$/MWh the user places on its flexible load")
+    forecast_error: float = Field(ge=0, le=2)
+
+
+class RtpParams(Strict):
+    """One real-time pricing assessment scenario (NZ Electricity Authority 2016, seed 002)."""
+
+    label: str
+    horizon_years: int = Field(ge=1, le=50)
+    implementation_years: int = Field(ge=0, le=10)
+    base_rate: float = Field(gt=-0.5, lt=1)
+    sensitivity_rates: list[float] = Field(default_factory=list)
+    options: dict[Literal["B", "C"], RtpOption]
+    nodes: dict[str, float] = Field(min_length=1, description="node → price level $/MWh for synthetic data")
+    start_date: str
+    days: int = Field(ge=1, le=31)
+    seed: int = 0
+    spike: tuple[str, int, float] | None = None
+    dst_day: str | None = None
+    flexible_user: FlexibleUser
+    status: dict[str, Status] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "RtpParams":
+        if set(self.options) != {"B", "C"}:
+            raise ValueError("options needs B and C (A and D were not quantified)")
+        if self.implementation_years >= self.horizon_years:
+            raise ValueError("implementation_years must be shorter than the horizon")
+        if self.implementation_years < 1:
+            raise ValueError("implementation_years must be at least 1 (costs are spread over it)")
+        if self.flexible_user.node not in self.nodes:
+            raise ValueError(f"flexible_user.node {self.flexible_user.node!r} is not in nodes")
+        if self.spike and self.spike[0] not in self.nodes:
+            raise ValueError(f"spike node {self.spike[0]!r} is not in nodes")
+        fields = set(type(self).model_fields)
+        for key in (*self.status, *self.notes):
+            if key not in fields:
+                raise ValueError(f"status/notes name '{key}', which is not a parameter")
+        return self
+
+
 @dataclass(frozen=True)
 class Workbook:
     name: str
@@ -298,6 +354,14 @@ WORKBOOKS: dict[str, Workbook] = {
         title="KOREM renewable-energy auction: Examples 1–11",
         seed="003 (Methodological guidelines, clauses 40, 64–105, Appendix 3)",
         rule="bid validation, trading session, ranked list, validity tests, clearing, 50 % rule, offers",
+    ),
+    "rtp": Workbook(
+        name="rtp",
+        notebook="rtp_assessment.ipynb",
+        model=RtpParams,
+        title="NZ real-time pricing options assessment (2016)",
+        seed="002 (Electricity Authority consultation paper, pages 1–23)",
+        rule="30-minute prices from dispatch prices; options A–D; flexible user; NPV over 15 years at 6 %",
     ),
 }
 

@@ -1,0 +1,107 @@
+"""Charts and the Explore section of the real-time pricing workbook."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from marketbooks import rtp
+from marketbooks.charts import styled, styled_figure
+from marketbooks.dashboards.common import message, reactive, slider
+from marketbooks.params import RtpParams
+
+METHOD_COLOURS = {"time_weighted": "#1f4e79", "simple": "#d98c1f", "load_weighted": "#2e8b57", "last": "#c0392b"}
+
+
+def prices_chart(intervals: pd.DataFrame, methods: pd.DataFrame, node: str, title: str) -> go.Figure:
+    """Dispatch-interval prices as steps and the trading-period price by each method."""
+    iv = intervals[intervals["node"] == node]
+    m = methods[methods["node"] == node]
+    tp = rtp.trading_period_prices(iv)
+    fig = go.Figure()
+    fig.add_scatter(x=iv["start"].dt.tz_localize(None), y=iv["price"].round(2), mode="lines", line_shape="hv",
+                    name="dispatch-interval price", line=dict(color="#b0b0b0", width=1))
+    x = tp["period_start_utc"].dt.tz_convert(rtp.TZ).dt.tz_localize(None)
+    for method, colour in METHOD_COLOURS.items():
+        if method in m:
+            fig.add_scatter(x=x, y=m[method].round(2), mode="lines", line_shape="hv", name=method.replace("_", " "),
+                            line=dict(color=colour, width=2))
+    fig.update_yaxes(title_text="$/MWh", type="log")
+    fig.update_xaxes(title_text="NZ local time")
+    return styled_figure(fig, title)
+
+
+def figure_4() -> go.Figure:
+    """Figure 4 redrawn: when an actionable price and the settlement price are published."""
+    fig = go.Figure()
+    data = rtp.FIGURE_4.assign(minute=rtp.FIGURE_4["minute"].clip(upper=75))
+    symbols = {"actionable = settlement": "star", "actionable (forms settlement)": "circle", "settlement price": "square"}
+    for event, part in data.groupby("event", sort=True):
+        fig.add_scatter(x=part["minute"], y=part["option"], mode="markers", name=event,
+                        marker=dict(symbol=symbols[event], size=12))
+    fig.add_vrect(x0=0, x1=30, fillcolor="#5b9bd5", opacity=0.12, line_width=0, annotation_text="trading period")
+    fig.add_annotation(x=75, y="Current", text="≥ 2 days later", showarrow=False, yshift=14)
+    fig.update_xaxes(title_text="minutes from the start of the trading period", range=[-40, 80])
+    fig.update_yaxes(categoryorder="array", categoryarray=["D", "C", "B", "A", "Ideal", "Current"])
+    return styled_figure(fig, "Figure 4 redrawn: actionable and settlement prices by option")
+
+
+def npv_chart(sensitivity: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for option, colour in (("B", "#1f4e79"), ("C", "#d98c1f")):
+        part = sensitivity[sensitivity["option"] == option]
+        fig.add_bar(x=[f"{r:.0%}" for r in part["rate"]], y=part["net_benefit"].round(2), name=f"option {option}",
+                    marker_color=colour, text=part["net_benefit"].round(1), textposition="outside")
+    fig.update_xaxes(title_text="real discount rate")
+    fig.update_yaxes(title_text="net benefit, $M present value (2016 $)")
+    return styled_figure(fig, "Net benefit by option and discount rate")
+
+
+def ratio_chart(p: RtpParams) -> go.Figure:
+    """Option C's net benefit as its performance ratio varies; option B's as a line; break-even marked."""
+    ratios = np.round(np.linspace(0, 1.2, 25), 3)
+    net_c = [round(rtp.net_benefit_at_ratio(p, r), 3) for r in ratios]
+    net_b = float(rtp.assess_options(p).set_index("option").loc["B", "net_benefit"])
+    ratio = rtp.breakeven_performance_ratio(p)
+    fig = go.Figure()
+    fig.add_scatter(x=ratios, y=net_c, mode="lines", name="option C", line=dict(color="#d98c1f"))
+    fig.add_hline(y=net_b, line=dict(color="#1f4e79"), annotation_text=f"option B {net_b:.1f}")
+    fig.add_vline(x=round(ratio, 4), line=dict(color="#2e8b57", dash="dash"), annotation_text=f"break-even {ratio:.3f}")
+    fig.update_xaxes(title_text="performance ratio: option C's benefits / option B's")
+    fig.update_yaxes(title_text="net benefit, $M PV")
+    return styled_figure(fig, "When would option C match option B? (Table 5)")
+
+
+def explorer(p: RtpParams) -> w.VBox:
+    controls = {
+        "rate": slider("Discount rate (%)", p.base_rate * 100, 0.0, 15.0, 0.5, "mb-rate", ".1f"),
+        "horizon": slider("Horizon (years)", p.horizon_years, 5, 30, 1, "mb-horizon", ".0f"),
+        "impl": slider("Implementation (years)", p.implementation_years, 1, 6, 1, "mb-impl", ".0f"),
+        "benefits": slider("Benefits × (scale)", 1.0, 0.0, 3.0, 0.05, "mb-benefits"),
+        "cost_b": slider("Option B cost PV ($M)", p.options["B"].cost_pv, 0.0, 100.0, 0.5, "mb-cost-b", ".1f"),
+        "cost_c": slider("Option C cost PV ($M)", p.options["C"].cost_pv, 0.0, 100.0, 0.5, "mb-cost-c", ".1f"),
+    }
+    value, status, out = w.HTML(), w.HTML(), w.Output()
+    value.add_class("mb-rtp")
+
+    def render() -> list:
+        c = {k: s.value for k, s in controls.items()}
+        data = p.model_dump()
+        data.update(horizon_years=int(c["horizon"]), implementation_years=int(c["impl"]))
+        data["options"]["B"]["cost_pv"] = c["cost_b"]
+        data["options"]["C"]["cost_pv"] = c["cost_c"]
+        from marketbooks.params import validate
+
+        q = validate("rtp", data, "overrides")
+        table = rtp.assess_options(q, rate=c["rate"] / 100, benefit_scale=c["benefits"])
+        nb = table.set_index("option")["net_benefit"]
+        value.value = (f'<div style="font-size:1.3em">NPV at {c["rate"]:.1f} %: option B <b><span class="mb-npv-b">'
+                       f'{nb["B"]:.2f}</span></b> $M · option C <b><span class="mb-npv-c">{nb["C"]:.2f}</span></b> $M</div>')
+        return [styled(table, "explore_cba")]
+
+    reactive(list(controls.values()), render, status, out)
+    note = w.HTML(message("Benefit and cost PVs are defined at the scenario's base rate; changing the rate "
+                          "re-discounts the same yearly streams.", "info"))
+    return w.VBox([note, *controls.values(), value, status, out])

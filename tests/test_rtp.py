@@ -1,0 +1,167 @@
+"""Real-time pricing assessment (seed 002): prices from intervals, readers, flexible user, CBA."""
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from marketbooks import rtp
+from marketbooks.params import load_scenario
+
+DATA = ROOT / "tests" / "data"
+
+
+def iv(rows, node="HAY2201"):
+    """rows: (start 'HH:MM:SS' on 2016-04-02 NZ time, seconds, price[, load])."""
+    out = []
+    for r in rows:
+        start = pd.Timestamp(f"2016-04-02 {r[0]}").tz_localize(rtp.TZ)
+        out.append({"node": node, "start": start, "end": start + pd.Timedelta(seconds=r[1]), "price": r[2],
+                    "load": r[3] if len(r) > 3 else 1.0})
+    return pd.DataFrame(out)
+
+
+UNEQUAL = iv([("00:00:00", 240, 100.0, 10), ("00:04:00", 360, 200.0, 30), ("00:10:00", 300, 50.0, 20),
+              ("00:15:00", 600, 80.0, 10), ("00:25:00", 300, 300.0, 30)])
+
+
+def test_time_weighted_on_unequal_intervals():
+    got = rtp.trading_period_prices(UNEQUAL, "time_weighted")
+    expected = (100 * 240 + 200 * 360 + 50 * 300 + 80 * 600 + 300 * 300) / 1800
+    assert got["price"][0] == round(expected, 2) and got["complete"][0]
+    assert (got["trading_date"][0], got["trading_period"][0]) == (pd.Timestamp("2016-04-02").date(), 1)
+
+
+def test_simple_load_weighted_and_last():
+    assert rtp.trading_period_prices(UNEQUAL, "simple")["price"][0] == round((100 + 200 + 50 + 80 + 300) / 5, 2)
+    lw = (100 * 10 * 240 + 200 * 30 * 360 + 50 * 20 * 300 + 80 * 10 * 600 + 300 * 30 * 300) / (
+        10 * 240 + 30 * 360 + 20 * 300 + 10 * 600 + 30 * 300)
+    assert rtp.trading_period_prices(UNEQUAL, "load_weighted")["price"][0] == round(lw, 2)
+    assert rtp.trading_period_prices(UNEQUAL, "last")["price"][0] == 300.0
+    with pytest.raises(ValueError, match="unknown method"):
+        rtp.trading_period_prices(UNEQUAL, "median")
+
+
+def test_interval_crossing_a_period_boundary_is_split():
+    data = iv([("00:00:00", 1500, 100.0), ("00:25:00", 600, 200.0), ("00:35:00", 1500, 50.0)])
+    got = rtp.trading_period_prices(data)
+    assert got["price"].tolist() == [round((100 * 1500 + 200 * 300) / 1800, 2), round((200 * 300 + 50 * 1500) / 1800, 2)]
+    assert got["complete"].all()
+
+
+def test_gaps_are_reported_not_averaged_over():
+    data = UNEQUAL.drop(index=[2])
+    got = rtp.trading_period_prices(data)
+    assert not got["complete"][0] and got["covered_s"][0] == 1500
+    gaps = rtp.interval_gaps(data)
+    assert gaps["missing_s"].tolist() == [300.0]
+
+
+@pytest.mark.parametrize("day, n", [("2016-04-03", 50), ("2016-09-25", 46), ("2016-06-01", 48)])
+def test_daylight_saving_days(day, n):
+    assert rtp.periods_in_day(day) == n
+    start = pd.Timestamp(day).tz_localize(rtp.TZ)
+    hours = 25 if n == 50 else 23 if n == 46 else 24
+    data = pd.DataFrame({"node": "BEN2201", "start": start + pd.to_timedelta(range(0, hours * 3600, 300), unit="s"),
+                         "duration_s": 300, "price": 50.0})
+    got = rtp.trading_period_prices(data)
+    assert len(got) == n and got["trading_period"].tolist() == list(range(1, n + 1))
+    assert got["complete"].all()
+
+
+def test_bad_interval_data():
+    with pytest.raises(rtp.PriceDataError, match="end after it starts"):
+        rtp.trading_period_prices(UNEQUAL.assign(end=UNEQUAL["start"]))
+    with pytest.raises(rtp.PriceDataError, match="NaN"):
+        rtp.trading_period_prices(UNEQUAL.assign(price=float("nan")))
+    with pytest.raises(rtp.PriceDataError, match="load"):
+        rtp.trading_period_prices(UNEQUAL.drop(columns="load"), "load_weighted")
+
+
+def test_read_final_prices():
+    df = rtp.read_final_prices(DATA / "final_prices_sample.csv")
+    assert df.set_index(["node", "trading_period"]).loc[("HAY2201", 2), "price"] == 79.24
+    with pytest.raises(rtp.PriceDataError, match="missing column"):
+        rtp.read_final_prices("TradingDate,Price\n2016-01-01,1\n")
+
+
+def test_read_dispatch_prices_gives_irregular_intervals():
+    df = rtp.read_dispatch_prices(DATA / "dispatch_prices_sample.csv")
+    assert ((df["end"] - df["start"]).dt.total_seconds().tolist()[:6]) == [240, 360, 390, 270, 300, 240]
+    tp = rtp.trading_period_prices(df)
+    first = tp.iloc[0]
+    expected = (100 * 240 + 120 * 360 + 90 * 390 + 95 * 270 + 300 * 300 + 110 * 240) / 1800
+    assert first["price"] == round(expected, 2) and first["complete"]
+
+
+def test_read_indicative_5min_headerless():
+    df = rtp.read_indicative_5min(DATA / "indicative_5min_sample.csv")
+    tp = rtp.trading_period_prices(df, "simple")
+    assert tp["price"][0] == round((70.10 + 71.20 + 69.90 + 70.40 + 72.00 + 73.10) / 6, 2)
+    with pytest.raises(rtp.PriceDataError, match="9 columns"):
+        rtp.read_indicative_5min("a,b\n")
+
+
+def test_npv_against_hand_computed_values():
+    assert rtp.npv([100], 0.06) == 100  # t = 0 is not discounted
+    assert rtp.npv([0, 106], 0.06) == pytest.approx(100)
+    assert rtp.npv([-10, 5, 5, 5], 0.08) == pytest.approx(-10 + 5 / 1.08 + 5 / 1.08**2 + 5 / 1.08**3)
+    assert rtp.npv([1, 1, 1], 0.0) == 3
+    with pytest.raises(ValueError):
+        rtp.npv([1], -1)
+
+
+def test_table_1_published_cells_at_six_percent():
+    t = rtp.assess_options(load_scenario("rtp", "2016_information_paper")).set_index("option")
+    assert (t.loc["B", "reliability"], t.loc["C", "reliability"]) == (10.0, 7.0)
+    assert (t.loc["B", "cost"], t.loc["C", "cost"]) == (6.0, 4.0)
+    assert t.loc["B", "net_benefit"] > t.loc["C", "net_benefit"] > 0
+
+
+def test_sensitivity_rates_move_npv_the_right_way():
+    s = rtp.rate_sensitivity(load_scenario("rtp", "2016_information_paper"))
+    b = s[s["option"] == "B"].set_index("rate")["net_benefit"]
+    assert b[0.04] > b[0.06] > b[0.08]
+
+
+def test_benefits_start_after_implementation():
+    p = load_scenario("rtp", "2016_information_paper")
+    s = rtp.option_streams(p, "B")
+    assert all((v[: p.implementation_years + 1] == 0).all() for v in s.benefits.values())
+    assert (s.cost[: p.implementation_years] > 0).all() and (s.cost[p.implementation_years:] == 0).all()
+    assert len(s.cost) == p.horizon_years + 1
+
+
+@pytest.mark.parametrize("scenario", ["2016_information_paper", "high_cost_sensitivity"])
+def test_breakeven_ratio_equalises_net_benefits_to_the_cent(scenario):
+    p = load_scenario("rtp", scenario)
+    ratio = rtp.breakeven_performance_ratio(p)
+    b = rtp.option_streams(p, "B")
+    net_b = sum(rtp.npv(v, p.base_rate) for v in b.benefits.values()) - rtp.npv(b.cost, p.base_rate)
+    assert round(rtp.net_benefit_at_ratio(p, ratio), 2) == round(net_b, 2)
+    assert round(rtp.net_benefit_at_ratio(p, ratio + 0.01), 2) > round(net_b, 2)
+
+
+def test_flexible_user_ranks_the_arrangements():
+    p = load_scenario("rtp", "2016_information_paper")
+    data = rtp.synthetic_intervals(p.nodes, p.start_date, p.days, p.seed, p.spike)
+    fu = rtp.flexible_user(data, "HAY2201", 5, 110, 0.25, 1).set_index("arrangement")
+    assert fu.loc["Perfect foresight", "regret"] == 0
+    assert fu.loc["Option B", "regret"] <= fu.loc["Option C", "regret"] <= fu.loc["Status quo", "regret"]
+    with pytest.raises(ValueError, match="no intervals"):
+        rtp.flexible_user(data, "OTA2201", 5, 110, 0.25, 1)
+
+
+prices = st.lists(st.tuples(st.integers(60, 900), st.floats(-100, 20000, allow_nan=False)), min_size=1, max_size=12)
+
+
+@given(prices)
+def test_time_weighted_price_lies_between_min_and_max(rows):
+    start = pd.Timestamp("2016-06-01").tz_localize(rtp.TZ)
+    offsets = pd.Series([0] + [d for d, _ in rows[:-1]]).cumsum()
+    data = pd.DataFrame({"node": "X", "start": start + pd.to_timedelta(offsets, unit="s"),
+                         "duration_s": [d for d, _ in rows], "price": [p for _, p in rows]})
+    got = rtp.trading_period_prices(data)
+    lo, hi = min(p for _, p in rows), max(p for _, p in rows)
+    assert (got["price"] >= round(lo, 2) - 0.01).all() and (got["price"] <= round(hi, 2) + 0.01).all()
