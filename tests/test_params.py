@@ -72,3 +72,9 @@ def test_check_command_fails_on_a_bad_file_and_names_it(project_copy, capsys):
 def test_list_command(capsys):
     assert cli.main(["list"]) == 0
     assert "2017_decision" in capsys.readouterr().out
+
+
+def test_provenance_must_name_a_parameter(project_copy):
+    path = _bad_file(project_copy, status={"bid_prise": "derived"})
+    with pytest.raises(ParameterError, match="status/notes name 'bid_prise'"):
+        load_file("acps", path)

@@ -34,6 +34,21 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Scenario(Strict):
+    """A scenario file: its parameters plus the provenance of each (``status``, ``notes``)."""
+
+    status: dict[str, Status] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _provenance_names_parameters(self) -> "Scenario":
+        fields = set(type(self).model_fields)
+        for key in (*self.status, *self.notes):
+            if key not in fields:
+                raise ValueError(f"status/notes name '{key}', which is not a parameter")
+        return self
+
+
 class Figure(Strict):
     """A figure the source document states, or one we had to derive or reconstruct."""
 
@@ -53,7 +68,7 @@ class SensitivityRange(Strict):
         return self
 
 
-class AcpsParams(Strict):
+class AcpsParams(Scenario):
     """One ACPS scenario (SEM decision paper 2017, Tables 1.1, 1.2, 4.1, 5.1, 6.1)."""
 
     label: str
@@ -75,8 +90,6 @@ class AcpsParams(Strict):
     monthly_cpps: dict[str, int | None] | None = Field(
         default=None, description="published Capacity Period Payment Sums; null marks a lost cell"
     )
-    status: dict[str, Status] = Field(default_factory=dict)
-    notes: dict[str, str] = Field(default_factory=dict)
     published: dict[str, Figure] = Field(default_factory=dict)
     sensitivity: dict[str, SensitivityRange] = Field(default_factory=dict)
 
@@ -101,13 +114,9 @@ class AcpsParams(Strict):
                                  f" (unknown: {unknown or 'none'}, missing: {missing or 'none'})")
             if any(v is not None and v < 0 for v in self.monthly_cpps.values()):
                 raise ValueError("monthly_cpps values must not be negative")
-        fields = set(type(self).model_fields)
-        for key in (*self.status, *self.notes):
-            if key not in fields:
-                raise ValueError(f"status/notes name '{key}', which is not a parameter")
         known = {"annualised_cost", "imr", "ancillary", "bne_cost", "acps", "jan_sep_total"}
         for key in (*self.published, *self.sensitivity):
-            if key not in known | fields:
+            if key not in known | set(type(self).model_fields):
                 raise ValueError(f"'{key}' is not a figure of this workbook ({', '.join(sorted(known))})")
         return self
 
@@ -131,7 +140,7 @@ DS3_CODES = ("SIR", "FFR", "POR", "SOR", "TOR1", "TOR2", "RRS", "RRD", "RM1", "R
              "FPFAPR", "SSRP", "DRR")
 
 
-class Ds3Params(Strict):
+class Ds3Params(Scenario):
     """One DS3 revenue scenario (seed 001 §5.2, Appendix 3)."""
 
     label: str
@@ -141,8 +150,6 @@ class Ds3Params(Strict):
     trips_per_year: float = Field(ge=0, le=52)
     trip_charge_per_trip_eur: float = Field(ge=0)
     services: list[Ds3Service]
-    status: dict[str, Status] = Field(default_factory=dict)
-    notes: dict[str, str] = Field(default_factory=dict)
     published: dict[str, Figure] = Field(default_factory=dict)
     calibration: str = ""
 
@@ -151,10 +158,6 @@ class Ds3Params(Strict):
         codes = [s.code for s in self.services]
         if sorted(codes) != sorted(DS3_CODES):
             raise ValueError(f"services must be exactly {', '.join(DS3_CODES)} once each; got {', '.join(codes)}")
-        fields = set(type(self).model_fields)
-        for key in (*self.status, *self.notes):
-            if key not in fields:
-                raise ValueError(f"status/notes name '{key}', which is not a parameter")
         for key in self.published:
             if key != "deduction":
                 raise ValueError(f"'{key}' is not a figure of this workbook (deduction)")
@@ -174,7 +177,7 @@ class GuaranteeInputs(Strict):
     months_since_first_diagram: int = Field(default=12, ge=0)
 
 
-class ImbalanceParams(Strict):
+class ImbalanceParams(Scenario):
     """One imbalance-settlement scenario (OKTE seed 004, KOREM seed 000)."""
 
     label: str
@@ -193,8 +196,6 @@ class ImbalanceParams(Strict):
     zones: list[str] = Field(min_length=1)
     marginal_tariffs: dict[Literal["balancing", "negative_imbalance"], float]
     korem_base_price: float = Field(gt=0, description="tenge/MWh, synthetic sample day")
-    status: dict[str, Status] = Field(default_factory=dict)
-    notes: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> "ImbalanceParams":
@@ -202,10 +203,6 @@ class ImbalanceParams(Strict):
             raise ValueError("marginal_tariffs needs both 'balancing' and 'negative_imbalance'")
         if any(v <= 0 for v in self.marginal_tariffs.values()):
             raise ValueError("marginal tariffs must be positive")
-        fields = set(type(self).model_fields)
-        for key in (*self.status, *self.notes):
-            if key not in fields:
-                raise ValueError(f"status/notes name '{key}', which is not a parameter")
         return self
 
 
@@ -242,7 +239,7 @@ class AuctionOrder(Strict):
     security_tenge: float | None = Field(default=None, ge=0)
 
 
-class AuctionParams(Strict):
+class AuctionParams(Scenario):
     """One walkthrough scenario: the example's text, the auction and its order log."""
 
     label: str
@@ -252,8 +249,6 @@ class AuctionParams(Strict):
     auction: AuctionSpec
     orders: list[AuctionOrder] = Field(min_length=1)
     accepted: list[str] | None = None
-    status: dict[str, Status] = Field(default_factory=dict)
-    notes: dict[str, str] = Field(default_factory=dict)
 
 
 class RtpOption(Strict):
@@ -274,7 +269,7 @@ class FlexibleUser(Strict):
     forecast_error: float = Field(ge=0, le=2)
 
 
-class RtpParams(Strict):
+class RtpParams(Scenario):
     """One real-time pricing assessment scenario (NZ Electricity Authority 2016, seed 002)."""
 
     label: str
@@ -290,8 +285,6 @@ class RtpParams(Strict):
     spike: tuple[str, int, float] | None = None
     dst_day: str | None = None
     flexible_user: FlexibleUser
-    status: dict[str, Status] = Field(default_factory=dict)
-    notes: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> "RtpParams":
@@ -305,10 +298,6 @@ class RtpParams(Strict):
             raise ValueError(f"flexible_user.node {self.flexible_user.node!r} is not in nodes")
         if self.spike and self.spike[0] not in self.nodes:
             raise ValueError(f"spike node {self.spike[0]!r} is not in nodes")
-        fields = set(type(self).model_fields)
-        for key in (*self.status, *self.notes):
-            if key not in fields:
-                raise ValueError(f"status/notes name '{key}', which is not a parameter")
         return self
 
 
