@@ -163,7 +163,7 @@ def sensitivity(p: Ds3Params, field: str, values: list[float]) -> pd.DataFrame:
 
 def provenance(p: Ds3Params) -> pd.DataFrame:
     """Which inputs are published, derived, reconstructed or calibrated."""
-    rows = [{"input": k, "value": getattr(p, k), "status": p.status.get(k, "published"), "note": p.notes.get(k, "")}
+    rows = [{"input": k, "value": f"{getattr(p, k):g}", "status": p.status.get(k, "published"), "note": p.notes.get(k, "")}
             for k in ("unit_capacity_mw", "availability", "performance_scalar", "trips_per_year",
                       "trip_charge_per_trip_eur")]
     for s in p.services:
