@@ -110,7 +110,7 @@ def test_auction_explorer_upload_clears_and_reports_bad_files():
 
     p = load_scenario("auction", "example_05")
     box = auction_explorer(p)
-    upload = next(c for c in box.children if "mb-upload" in c._dom_classes)
+    upload = box.children[1].children[0]
     summary = _find(box, "mb-auction")
     assert "this example's final orders" in summary.value and ">12,000<" in summary.value
     csv = b"participant,price,volume_kw,connection_point\nA1,14.10,6000,B\nB1,14.80,5000,C\nC1,15.20,4000,A\n"
@@ -141,3 +141,21 @@ def test_rtp_explorer_recomputes_npvs():
 
     cheaper_c = rtp.assess_options(validate("rtp", data), rate=0.04).set_index("option")["net_benefit"]["C"]
     assert f">{cheaper_c:.2f}<" in shown.value and cheaper_c < expected["C"]
+
+
+def test_auction_explorer_replays_an_uploaded_order_log():
+    from marketbooks.dashboards.auction import explorer as auction_explorer
+
+    p = load_scenario("auction", "example_05")
+    box = auction_explorer(p)
+    orders_upload = box.children[1].children[1]
+    summary = _find(box, "mb-auction")
+    log = (b"time,participant,price,volume_kw,connection_point\n"
+           b"10,A1,14.10,6000,B\n20,B1,14.80,5000,C\n30,A1,14.08,6000,B\n1790,C1,13.90,4000,A\n")
+    orders_upload.value = _upload(log, "log.csv")
+    assert "log.csv (order log, closed at 35 min)" in summary.value
+    out = box.children[-1]
+    html = "".join(o["data"].get("text/html", "") for o in out.outputs)
+    assert "rejected" in html and "85, 86" in html  # a 0.02 cut is rejected and kept in the log
+    orders_upload.value = _upload(b"participant,price,volume_kw\nA,1,100\n", "notime.csv")
+    assert "notime.csv: time: column missing" in box.children[-2].value

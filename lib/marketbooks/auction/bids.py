@@ -130,11 +130,7 @@ def normalise_bids(bids: pd.DataFrame | list[dict]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def read_bids_csv(content: bytes, name: str = "bids.csv") -> pd.DataFrame:
-    """Bids from an uploaded CSV (participant, price, volume_kw[, connection_point, min_volume_kw, time]).
-
-    A malformed file raises ParameterError naming the file, the column and the reason.
-    """
+def _read_csv(content: bytes, name: str) -> pd.DataFrame:
     import io
 
     try:
@@ -146,6 +142,31 @@ def read_bids_csv(content: bytes, name: str = "bids.csv") -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ParameterError(name, [("(file)", f"not a readable CSV: {str(exc).splitlines()[0]}")]) from None
     df.columns = [str(c).strip().lower() for c in df.columns]
+    return df
+
+
+def read_orders_csv(content: bytes, name: str = "orders.csv") -> pd.DataFrame:
+    """An order log from an uploaded CSV: the bid columns plus ``time`` (seconds since opening)."""
+    df = _read_csv(content, name)
+    if "time" not in df.columns:
+        raise ParameterError(name, [("time", "column missing (seconds since the session opened)")])
+    times = pd.to_numeric(df["time"], errors="coerce")
+    if times.isna().any():
+        raise ParameterError(name, [("time", f"row {int(times.isna().idxmax()) + 1}: not a number")])
+    try:
+        out = normalise_bids(df)
+    except ParameterError as exc:
+        raise ParameterError(name, exc.problems) from None
+    out["time"] = times.astype("float64")
+    return out
+
+
+def read_bids_csv(content: bytes, name: str = "bids.csv") -> pd.DataFrame:
+    """Bids from an uploaded CSV (participant, price, volume_kw[, connection_point, min_volume_kw, time]).
+
+    A malformed file raises ParameterError naming the file, the column and the reason.
+    """
+    df = _read_csv(content, name)
     try:
         return normalise_bids(df)
     except ParameterError as exc:

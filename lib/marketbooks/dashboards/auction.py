@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from marketbooks.auction import clear_auction, run_session
-from marketbooks.auction.bids import read_bids_csv
+from marketbooks.auction.bids import read_bids_csv, read_orders_csv
 from marketbooks.auction.clearing import ClearingResult, register_of_winners
 from marketbooks.charts import styled, styled_figure
 from marketbooks.dashboards.common import message, reactive
@@ -58,6 +58,8 @@ def explorer(p: AuctionParams) -> w.VBox:
     """Upload a CSV of bids, set the auction, see the clearing; results downloadable as CSV."""
     upload = w.FileUpload(accept=".csv", multiple=False, description="Upload bids CSV")
     upload.add_class("mb-upload")
+    orders_upload = w.FileUpload(accept=".csv", multiple=False, description="or an order log")
+    orders_upload.add_class("mb-upload-orders")
     kind = w.Dropdown(options=["without_documentation", "with_documentation", "waste"], value=p.auction.kind,
                       description="Auction")
     tech = w.Dropdown(options=["solar", "wind", "hydro", "biomass", "biogas", "waste"], value=p.auction.technology,
@@ -71,16 +73,21 @@ def explorer(p: AuctionParams) -> w.VBox:
     summary.add_class("mb-auction")
     example_bids = run_session(p.auction, [o.model_dump() for o in p.orders]).standing
 
-    def bids() -> tuple[pd.DataFrame, str]:
-        if not upload.value:
-            return example_bids, "this example's final orders"
-        f = upload.value[0]
-        return read_bids_csv(bytes(f["content"]), f["name"]), f["name"]
+    def bids(spec: dict) -> tuple[pd.DataFrame, str, pd.DataFrame | None]:
+        """The bids to clear: an uploaded order log (replayed), else uploaded bids, else the example's."""
+        if orders_upload.value:
+            f = orders_upload.value[0]
+            session = run_session(spec, read_orders_csv(bytes(f["content"]), f["name"]))
+            return session.standing, f"{f['name']} (order log, closed at {session.close_s / 60:.0f} min)", session.orders
+        if upload.value:
+            f = upload.value[0]
+            return read_bids_csv(bytes(f["content"]), f["name"]), f["name"], None
+        return example_bids, "this example's final orders", None
 
     def render() -> list:
-        table, source = bids()
         spec = {**p.auction.model_dump(), "kind": kind.value, "technology": tech.value,
                 "volume_kw": volume.value, "max_price": max_price.value}
+        table, source, log = bids(spec)
         if kind.value != "without_documentation":
             table = table.assign(connection_point=None)
         r = clear_auction(spec, table)
@@ -94,10 +101,15 @@ def explorer(p: AuctionParams) -> w.VBox:
         if len(r.rejected):
             shown.append(styled(r.rejected[["participant", "price", "volume_kw", "clause", "reason"]],
                                 "explore_rejected"))
+        if log is not None:
+            shown.append(styled(log[["order_no", "time", "participant", "price", "volume_kw", "status", "clause",
+                                     "reason"]], "explore_orders"))
         return [*shown, supply_chart(r, "Supply curve (explore)")]
 
-    reactive([upload, kind, tech, volume, max_price], render, status, out)
+    reactive([upload, orders_upload, kind, tech, volume, max_price], render, status, out)
     note = w.HTML(message("CSV columns: participant, price, volume_kw, and for auctions without documentation "
                           "connection_point (one of " + ", ".join(p.auction.connection_points) + ") and "
-                          "optionally min_volume_kw, time. Connection-point limits come from the example.", "info"))
-    return w.VBox([note, upload, w.HBox([kind, tech]), w.HBox([volume, max_price]), summary, status, out])
+                          "optionally min_volume_kw, time. An order log adds time (seconds since opening) and is replayed "
+                          "through the trading session first. Connection-point limits come from the example.", "info"))
+    return w.VBox([note, w.HBox([upload, orders_upload]), w.HBox([kind, tech]), w.HBox([volume, max_price]),
+                   summary, status, out])
