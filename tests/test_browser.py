@@ -50,6 +50,12 @@ def set_slider(page, css: str, value: str) -> None:
     page.keyboard.press("Enter")
 
 
+def wait_for_text(page, selector: str, want: str) -> None:
+    """Wait until the element's text is exactly ``want`` (the kernel has recomputed it)."""
+    page.wait_for_function("([sel, want]) => document.querySelector(sel)?.innerText === want",
+                           arg=[selector, want], timeout=30_000)
+
+
 def upload(page, path) -> None:
     """Click the upload button and pick a file in the chooser, as a user does."""
     with page.expect_file_chooser() as chooser:
@@ -67,9 +73,7 @@ def test_acps_dashboard_recomputes_when_a_slider_moves(server, page):
 
     expected = capacity.compute_acps(load_scenario("acps", "2017_decision"), capacity_requirement_mw=7000).acps
     set_slider(page, "mb-capreq", "7000")
-    page.wait_for_function(
-        "([sel, want]) => document.querySelector(sel)?.innerText === want",
-        arg=[".mb-acps-value", f"{expected:,.0f}"], timeout=30_000)
+    wait_for_text(page, ".mb-acps-value", f"{expected:,.0f}")
     assert shown.inner_text() == "500,150,000"
 
     set_slider(page, "mb-ds3", "5")  # the explore chart redraws: BNE cost 85.08 − 5.00 − 6.29
@@ -98,8 +102,7 @@ def test_ds3_dashboard_follows_the_performance_scalar(server, page):
     assert shown.inner_text() == "7.34"
     expected = ds3.compute(load_scenario("ds3", "2017_decision"), performance_scalar=0.8).deduction
     set_slider(page, "mb-ps", "0.8")
-    page.wait_for_function("([sel, want]) => document.querySelector(sel)?.innerText === want",
-                           arg=[".mb-ds3-value", f"{expected:.2f}"], timeout=30_000)
+    wait_for_text(page, ".mb-ds3-value", f"{expected:.2f}")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "ds3_dashboard.png"), full_page=True)
     assert page.locator("text=Traceback").count() == 0
@@ -116,8 +119,7 @@ def test_imbalance_dashboard_payments_follow_the_clearing_price(server, page):
     run = imbalance.run_month(p, zc_shift=50, deviation=("S00000", 1, 0.0))
     expected = run.summary.set_index("subject").loc["S00000", "net_payment_eur"]
     set_slider(page, "mb-zc", "50")
-    page.wait_for_function("([sel, want]) => document.querySelector(sel)?.innerText === want",
-                           arg=[".mb-payment", f"{expected:,.2f}"], timeout=30_000)
+    wait_for_text(page, ".mb-payment", f"{expected:,.2f}")
     assert shown.inner_text() != before
     assert page.locator(".mb-kzpo").inner_text() == f"{run.balance.kzpo:.4f}"
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -163,8 +165,7 @@ def test_rtp_dashboard_npvs_follow_the_discount_rate(server, page):
     assert b.inner_text() == "54.00"
     expected = rtp.assess_options(p, rate=0.08).set_index("option")["net_benefit"]
     set_slider(page, "mb-rate", "8")
-    page.wait_for_function("([sel, want]) => document.querySelector(sel)?.innerText === want",
-                           arg=[".mb-npv-b", f"{expected['B']:.2f}"], timeout=30_000)
+    wait_for_text(page, ".mb-npv-b", f"{expected['B']:.2f}")
     assert page.locator(".mb-npv-c").inner_text() == f"{expected['C']:.2f}"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "rtp_dashboard.png"), full_page=True)

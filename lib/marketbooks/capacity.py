@@ -15,13 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from marketbooks.params import MONTHS, AcpsParams, validate
-
-CENT = Decimal("0.01")
-
-
-def round2(x: float) -> float:
-    """Round half up to 2 decimals, as the paper's tables do (not banker's rounding)."""
-    return float(Decimal(repr(float(x))).quantize(CENT, rounding=ROUND_HALF_UP))
+from marketbooks.rounding import round2
 
 
 def index_cost(cost: float, rate: float) -> float:

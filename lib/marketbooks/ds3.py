@@ -19,14 +19,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketbooks.params import Ds3Params, validate
+from marketbooks.rounding import round2
 
 SERVICE_COLUMNS = ["code", "name", "capability", "unit", "hours", "tariff", "product_scalar", "procured"]
-
-
-def _round2(x: float) -> float:
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return float(Decimal(repr(float(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def service_table(p: Ds3Params) -> pd.DataFrame:
@@ -73,7 +68,7 @@ def deduction_per_kw(revenues: pd.DataFrame, capacity_mw: float, trip_charge_eur
     """Ancillary-services deduction, EUR/kW/yr (2 dp): net revenue / unit capacity in kW."""
     if capacity_mw <= 0:
         raise ValueError(f"unit capacity must be positive, got {capacity_mw}")
-    return _round2(net_revenue(revenues, trip_charge_eur) / (capacity_mw * 1000))
+    return round2(net_revenue(revenues, trip_charge_eur) / (capacity_mw * 1000))
 
 
 @dataclass(frozen=True)
@@ -146,12 +141,12 @@ def bridge(start: Ds3Params, end: Ds3Params) -> pd.DataFrame:
     for label, change in stages:
         p = change(p)
         d = compute(p).deduction
-        rows.append({"step": label, "deduction": d, "change": 0.0 if prev is None else _round2(d - prev)})
+        rows.append({"step": label, "deduction": d, "change": 0.0 if prev is None else round2(d - prev)})
         prev = d
-    rest = compute(end).deduction - prev
-    if abs(rest) > 1e-9:
-        rows.append({"step": "Remaining differences", "deduction": compute(end).deduction, "change": _round2(rest)})
-    rows.append({"step": "Decision", "deduction": compute(end).deduction, "change": 0.0})
+    final = compute(end).deduction
+    if abs(final - prev) > 1e-9:
+        rows.append({"step": "Remaining differences", "deduction": final, "change": round2(final - prev)})
+    rows.append({"step": "Decision", "deduction": final, "change": 0.0})
     return pd.DataFrame(rows)
 
 

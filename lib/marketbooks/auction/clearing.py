@@ -21,13 +21,13 @@ Interpretation (DESIGN.md, "Interpretations of ambiguous rules"):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
 from marketbooks.auction.bids import as_auction, check_bids, normalise_bids
 from marketbooks.params import AuctionSpec
+from marketbooks.rounding import round2
 
 NO_130_TEST = {"waste", "hydro", "biomass", "biogas"}
 OFFER_TECHNOLOGIES = {"hydro", "biomass", "biogas"}
@@ -64,10 +64,6 @@ class ClearingResult:
         return "volume as announced"
 
 
-def round_price(x: float) -> float:
-    return float(Decimal(repr(float(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
 def discount_for_reduction(reduction: float, clause: str = "102") -> float:
     """The discount of a clause 102/103 offer for a price reduction r (fractions, not %)."""
     if reduction > 0.5 or (clause == "103" and reduction >= 0.5):
@@ -83,7 +79,7 @@ def offer_price(reference: float, max_price: float, clause: str = "102") -> tupl
     """(offer price, discount, reduction r) for a reference price (102: lowest winner; 103: own bid)."""
     r = 1 - reference / max_price
     d = discount_for_reduction(r, clause)
-    return round_price(reference * (1 - d)), d, r
+    return round2(reference * (1 - d)), d, r
 
 
 def ranked_list(bids: pd.DataFrame) -> pd.DataFrame:
