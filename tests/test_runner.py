@@ -93,3 +93,13 @@ def test_strip_volatile_removes_timings():
     nb.cells.append(cell)
     out = strip_volatile(nb)
     assert "papermill" not in out.metadata and out.cells[0].metadata == {}
+
+
+def test_cli_run_with_fresh_kernels(ran, monkeypatch, capsys):
+    root, _ = ran
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(root))
+    results = root / "outputs/acps/2017_decision/results.json"
+    results.unlink()
+    assert cli.main(["run", "-w", "acps", "-s", "2017_decision", "--quiet", "--fresh-kernels", "-j", "1"]) == 0
+    assert json.loads(results.read_text())["acps_eur"] == 519227150
+    assert "ACPS 519,227,150 EUR" in capsys.readouterr().out

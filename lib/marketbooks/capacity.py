@@ -252,14 +252,19 @@ SENSITIVITY_DRIVERS = {
 
 def acps_sensitivity(p: AcpsParams) -> pd.DataFrame:
     """One-at-a-time ACPS at each driver's low and high value (the tornado chart's data)."""
-    base = compute_acps(p).acps
+    base_result = compute_acps(p)
+    base = base_result.acps
+    # The other drivers move with the deduction held at its base value: pinning it saves
+    # re-running the DS3 model for every point and changes no figure.
+    pinned = {"ancillary_deduction": base_result.ancillary}
     rows = []
     for key, label in SENSITIVITY_DRIVERS.items():
         rng = p.sensitivity.get(key)
         if rng is None:
             continue
-        low = compute_acps(p, **{key: rng.low}).acps
-        high = compute_acps(p, **{key: rng.high}).acps
+        hold = {} if key in pinned else pinned
+        low = compute_acps(p, **{**hold, key: rng.low}).acps
+        high = compute_acps(p, **{**hold, key: rng.high}).acps
         rows.append({"driver": label, "parameter": key, "low_value": rng.low, "high_value": rng.high,
                      "acps_low": low, "acps_high": high, "delta_low": low - base, "delta_high": high - base,
                      "swing": abs(high - low)})

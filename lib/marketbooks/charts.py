@@ -30,9 +30,50 @@ _LAYOUT = dict(template=None, paper_bgcolor="white", plot_bgcolor="white",
                xaxis=_AXIS, yaxis=_AXIS, margin=dict(l=60, r=30, t=60, b=50), height=420)
 
 
-def styled_figure(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(title=dict(text=title), **_LAYOUT)
+def _merged(base: dict, update: dict) -> dict:
+    out = dict(base)
+    for key, value in update.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def styled_figure(fig: go.Figure, title: str, marks: list[dict] = ()) -> go.Figure:
+    """The house style and ``title`` applied to ``fig``, plus reference ``marks`` (:func:`vline`,
+    :func:`hline`).
+
+    The layout is merged as a plain dict and assigned once: plotly's ``update_layout`` and
+    ``add_vline`` validate property by property, ~20 ms a figure, more than the data.
+    """
+    layout = _merged(fig.layout.to_plotly_json(), {"title": {"text": title}, **_LAYOUT})
+    layout.pop("template")
+    for mark in marks:
+        layout.setdefault("shapes", []).append(mark["shape"])
+        if "annotation" in mark:
+            layout.setdefault("annotations", []).append(mark["annotation"])
+    fig.layout = layout
+    fig.update_layout(template=None)  # assigning a layout re-applies plotly's default template
     return fig
+
+
+def vline(x: float, line: dict, text: str | None = None, position: str = "top right") -> dict:
+    """A vertical reference line across the plot at ``x``, labelled like ``fig.add_vline``'s."""
+    mark = {"shape": {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+                      "line": line}}
+    if text is not None:
+        bottom = position.startswith("bottom")
+        mark["annotation"] = {"text": text, "showarrow": False, "x": x, "xref": "x", "xanchor": "left",
+                              "y": 0 if bottom else 1, "yref": "y domain", "yanchor": "bottom" if bottom else "top"}
+    return mark
+
+
+def hline(y: float, line: dict, text: str | None = None) -> dict:
+    """A horizontal reference line across the plot at ``y``, labelled top right like ``fig.add_hline``'s."""
+    mark = {"shape": {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y",
+                      "line": line}}
+    if text is not None:
+        mark["annotation"] = {"text": text, "showarrow": False, "x": 1, "xref": "x domain", "xanchor": "right",
+                              "y": y, "yref": "y", "yanchor": "bottom"}
+    return mark
 
 
 def number(v: float) -> str:

@@ -33,7 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
-    results = run_batch(pairs, jobs=args.jobs, progress=not args.quiet)
+    results = run_batch(pairs, jobs=args.jobs, progress=not args.quiet, warm=not args.fresh_kernels)
     print(summary_table(results))
     failed = [r for r in results if not r.ok]
     root = project_root()
@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--scenario", "-s")
     run.add_argument("--jobs", "-j", type=int, default=None, help="parallel runs (default: cores)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    run.add_argument("--fresh-kernels", action="store_true",
+                     help="start a fresh Python per kernel instead of forking preloaded ones (slower)")
     sub.add_parser("list", help="list workbooks and scenarios")
     sub.add_parser("check", help="validate every parameter file without executing")
     serve = sub.add_parser("serve", help="start the Voilà dashboards on localhost")

@@ -232,7 +232,7 @@ def subject_summary(settled: pd.DataFrame) -> pd.DataFrame:
     def total(values: np.ndarray) -> np.ndarray:
         return np.bincount(codes, weights=values, minlength=n)
 
-    out = pd.DataFrame({"subject": subjects,
+    out = pd.DataFrame({"subject": np.asarray(subjects),
                         "surplus_mwh": total(np.clip(o, 0, None)).round(3),
                         "shortage_mwh": total(np.clip(o, None, 0)).round(3),
                         "net_imbalance_mwh": total(o).round(3),
@@ -380,8 +380,11 @@ def synthetic_periods(n_subjects: int, days: int, period_minutes: int, seed: int
     actual = np.round(agreed * (1 + noise), 3)
     zc = np.round(base_price + price_spread * np.sin((hour - 9) / 24 * 2 * np.pi)
                   + rng.normal(0, price_spread / 4, n_periods), 2)
-    subjects = np.array([f"S{i:05d}" for i in range(n_subjects)])
-    return pd.DataFrame({"subject": np.repeat(subjects, n_periods), "period": np.tile(t + 1, n_subjects),
+    # Categorical: a market of subjects repeats each name thousands of times, and grouping
+    # by codes is what settlement does with them anyway.
+    subjects = pd.Categorical.from_codes(np.repeat(np.arange(n_subjects), n_periods),
+                                         categories=[f"S{i:05d}" for i in range(n_subjects)])
+    return pd.DataFrame({"subject": subjects, "period": np.tile(t + 1, n_subjects),
                          "agreed_mwh": agreed.ravel(), "actual_mwh": actual.ravel(),
                          "zc": np.tile(zc, n_subjects)})
 

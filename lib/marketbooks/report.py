@@ -67,7 +67,12 @@ class Report:
         """Record key figures for results.json."""
         self.results.update({k: _plain(v) for k, v in figures.items()})
 
-    def save(self) -> Path | None:
+    def save(self) -> None:
+        """Write the files into the output folder, if there is one.
+
+        Returns nothing: a notebook ends with this call, and a returned path would show the
+        runner's temporary folder in every saved report.
+        """
         if self.output_dir is None:
             return None
         out = self.output_dir
@@ -80,10 +85,9 @@ class Report:
             atomic_write(out / "tables" / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
 
         def write_xlsx(p: Path) -> None:
-            with pd.ExcelWriter(p, engine="openpyxl") as xl:
+            with pd.ExcelWriter(p, engine="xlsxwriter") as xl:
                 for name, df in self.tables.items():
                     df.to_excel(xl, sheet_name=name[:31], index=False)
 
         if self.tables:
             atomic_write(out / f"{self.workbook}_{self.scenario}.xlsx", write_xlsx)
-        return out

@@ -48,14 +48,24 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def execute(notebook: Path, target: Path, parameters: dict, cwd: Path) -> nbformat.NotebookNode:
-    import papermill as pm
-
+def _kernel_env() -> None:
     os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    pm.execute_notebook(str(notebook), str(target), parameters=parameters, kernel_name="python3",
-                        cwd=str(cwd), progress_bar=False, log_output=False, request_save_on_cell_execute=False)
-    nb = strip_volatile(nbformat.read(target, as_version=4))
+
+
+def execute(notebook: Path, target: Path, parameters: dict, cwd: Path, warm: bool = False) -> nbformat.NotebookNode:
+    """Run ``notebook`` with papermill into ``target``; ``warm`` forks the kernel from a
+    preloaded zygote (:mod:`marketbooks.warm_kernels`) instead of starting a fresh Python."""
+    import papermill as pm
+
+    _kernel_env()
+    from marketbooks.warm_kernels import RunnerKernelManager, WarmKernelManager
+
+    extra = {"kernel_manager_class": WarmKernelManager if warm else RunnerKernelManager}
+    nb = pm.execute_notebook(str(notebook), str(target), parameters=parameters, kernel_name="python3",
+                             cwd=str(cwd), progress_bar=False, log_output=False,
+                             request_save_on_cell_execute=False, **extra)
+    nb = strip_volatile(nb)
     nbformat.write(nb, target)
     return nb
 
@@ -77,12 +87,36 @@ def shared_plotly_js(outputs: Path) -> Path:
     return target
 
 
+# nbconvert's HTML preprocessors that do something by default; the others are disabled
+# but would each still cost a full notebook validation.
+_REPORT_PREPROCESSORS = [f"nbconvert.preprocessors.{name}" for name in (
+    "TagRemovePreprocessor", "RegexRemovePreprocessor", "HighlightMagicsPreprocessor", "CSSHTMLHeaderPreprocessor")]
+
+
 @lru_cache(maxsize=1)
 def _html_exporter():
     """One exporter per process: building one compiles its Jinja templates (~0.3 s)."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    class ReportExporter(HTMLExporter):
+        """HTMLExporter without its closing BeautifulSoup pass, which re-parses the whole
+        page to add tabindex to input cells and alt text to images: a report has neither,
+        and the pass is about half of an export."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            lang = nb.metadata.get("language_info", {})
+            self.register_filter("highlight_code", Highlight2HTML(
+                pygments_lexer=lang.get("pygments_lexer", lang.get("name")), parent=self))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                          default_preprocessors=_REPORT_PREPROCESSORS)
 
 
 def html_report(nb: nbformat.NotebookNode, target: Path, plotly_js: str = f"../../_static/{PLOTLY_JS}") -> None:
@@ -98,7 +132,7 @@ def html_report(nb: nbformat.NotebookNode, target: Path, plotly_js: str = f"../.
             if "application/vnd.plotly.v1+json" in data:
                 fig = data["application/vnd.plotly.v1+json"]
                 data["text/html"] = pio.to_html(fig, include_plotlyjs=plotly_js if n == 0 else False,
-                                                full_html=False, div_id=f"figure-{n}")
+                                                full_html=False, div_id=f"figure-{n}", validate=False)
                 del data["application/vnd.plotly.v1+json"]
                 n += 1
             data.pop("application/vnd.jupyter.widget-view+json", None)
@@ -116,8 +150,11 @@ def _swap_in(tmp: Path, final: Path) -> None:
 
 
 def run_scenario(workbook: str, scenario: str, outputs: Path | None = None,
-                 notebook: Path | None = None) -> RunResult:
-    """Validate, execute and publish one scenario; never raises, the result says what happened."""
+                 notebook: Path | None = None, warm: bool = False) -> RunResult:
+    """Validate, execute and publish one scenario; never raises, the result says what happened.
+
+    ``warm`` forks the kernel from this process's zygote; it pays off from the second
+    scenario on, so :func:`run_batch` uses it and a single run does not by default."""
     start = time.perf_counter()
     root = project_root()
     outputs = outputs or root / "outputs"
@@ -134,7 +171,8 @@ def run_scenario(workbook: str, scenario: str, outputs: Path | None = None,
     tmp.mkdir(parents=True)
     target = tmp / f"{workbook}_{scenario}.ipynb"
     try:
-        nb = execute(notebook, target, {"scenario": scenario, "output_dir": str(tmp)}, notebook.parent)
+        nb = execute(notebook, target, {"scenario": scenario, "output_dir": str(tmp), "interactive": False},
+                     notebook.parent, warm)
         html_report(nb, tmp / "report.html")
         results = json.loads((tmp / "results.json").read_text()) if (tmp / "results.json").exists() else {}
         headline = results.get("headline", "")
@@ -157,8 +195,9 @@ def _run_pair(args: tuple) -> RunResult:
     return run_scenario(*args)
 
 
-def _quiet_worker(log: str) -> None:
-    """Send kernels' stderr chatter (transport warnings, shutdown notices) to a log file.
+def _init_worker(log: str, warm: bool) -> None:
+    """Send kernels' stderr chatter (transport warnings, shutdown notices) to a log file,
+    and start the worker's kernel zygote so it preloads while papermill is imported.
 
     What matters about a failure is in its RunResult; the terminal keeps the progress bar
     and the summary readable.
@@ -166,11 +205,19 @@ def _quiet_worker(log: str) -> None:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
+    if warm:
+        from marketbooks.warm_kernels import Zygote
+
+        _kernel_env()
+        Zygote.start()
 
 
 def run_batch(pairs: list[tuple[str, str]], jobs: int | None = None, outputs: Path | None = None,
-              progress: bool = True, notebook: Path | None = None) -> list[RunResult]:
-    """Run every pair, up to ``jobs`` at once; results come back in the order given."""
+              progress: bool = True, notebook: Path | None = None, warm: bool = True) -> list[RunResult]:
+    """Run every pair, up to ``jobs`` at once; results come back in the order given.
+
+    ``warm`` (the default) forks each kernel from a preloaded zygote per worker; ``False``
+    starts a fresh Python per kernel (the benchmark compares the two)."""
     from tqdm import tqdm
 
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -178,9 +225,9 @@ def run_batch(pairs: list[tuple[str, str]], jobs: int | None = None, outputs: Pa
     bar = tqdm(total=len(pairs), desc="scenarios", unit="run", disable=not progress)
     log = (outputs or project_root() / "outputs") / "runner-stderr.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(pairs))), initializer=_quiet_worker,
-                             initargs=(str(log),)) as pool:
-        futures = {pool.submit(_run_pair, (wb, sc, outputs, notebook)): (wb, sc) for wb, sc in pairs}
+    with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(pairs))), initializer=_init_worker,
+                             initargs=(str(log), warm)) as pool:
+        futures = {pool.submit(_run_pair, (wb, sc, outputs, notebook, warm)): (wb, sc) for wb, sc in pairs}
         for fut in as_completed(futures):
             res = fut.result()
             results[futures[fut]] = res

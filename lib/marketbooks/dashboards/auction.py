@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from marketbooks.auction import clear_auction, run_session
 from marketbooks.auction.bids import read_bids_csv, read_orders_csv
 from marketbooks.auction.clearing import ClearingResult, register_of_winners
-from marketbooks.charts import styled, styled_figure
+from marketbooks.charts import styled, styled_figure, vline
 from marketbooks.dashboards.common import message, reactive
 from marketbooks.params import AuctionParams, ParameterError
 
@@ -39,14 +39,14 @@ def supply_chart(result: ClearingResult, title: str) -> go.Figure:
                     hovertext=[f"{r.participant}: {r.price:.2f} × {r.volume_kw:,.0f} kW, clause {c}"
                                for r, c in zip(part.itertuples(), clause)])
     demand = result.announced_kw / 1000
-    fig.add_vline(x=demand, line=dict(color="#1f4e79", width=2), annotation_text="announced demand")
-    fig.add_vline(x=round(demand * 1.3, 3), line=dict(color="#d98c1f", dash="dash"), annotation_text="130 %")
+    marks = [vline(demand, dict(color="#1f4e79", width=2), "announced demand"),
+             vline(round(demand * 1.3, 3), dict(color="#d98c1f", dash="dash"), "130 %")]
     if result.valid and result.volume_kw and result.volume_kw != result.announced_kw:
-        fig.add_vline(x=round(result.volume_kw / 1000, 3), line=dict(color="#2e8b57", dash="dot"),
-                      annotation_text="final volume", annotation_position="bottom right")
+        marks.append(vline(round(result.volume_kw / 1000, 3), dict(color="#2e8b57", dash="dot"),
+                           "final volume", "bottom right"))
     fig.update_xaxes(title_text="cumulative offered capacity, MW (ranked by price)")
     fig.update_yaxes(title_text="price, tenge/kWh")
-    return styled_figure(fig, title)
+    return styled_figure(fig, title, marks)
 
 
 def csv_link(df: pd.DataFrame, filename: str, label: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Callable
+from typing import Any, Callable
 
 import ipywidgets as w
 
@@ -17,6 +17,21 @@ def slider(description: str, value: float, lo: float, hi: float, step: float, cs
                       style={"description_width": "220px"}, layout=w.Layout(width="560px"))
     s.add_class(css)
     return s
+
+
+def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True):
+    """The Explore section: ``build(p)``'s live widgets when someone is looking (Voilà,
+    Jupyter); in a batch run (``interactive=False``) a pointer to the dashboard instead.
+
+    A saved notebook or HTML report cannot run widgets (the runner strips their state), so
+    building them there only costs run time.
+    """
+    if interactive:
+        return build(p)
+    from IPython.display import Markdown
+
+    return Markdown("*The Explore section is live in the dashboard: run `make serve` and open this workbook. "
+                    "A saved report cannot run its widgets.*")
 
 
 def message(text: str, kind: str = "error") -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from marketbooks import imbalance
-from marketbooks.charts import DECREASE, INCREASE, styled_figure
+from marketbooks.charts import DECREASE, INCREASE, hline, styled_figure
 from marketbooks.dashboards.common import message, reactive, slider
 from marketbooks.params import ImbalanceParams
 
@@ -45,12 +45,11 @@ def zone_chart(prices: pd.DataFrame, title: str) -> go.Figure:
     for (zone, kind), part in prices.groupby(["zone", "kind"], sort=True):
         fig.add_scatter(x=part["hour"], y=part["price"], mode="lines", name=f"{zone} · {kind}",
                         line=dict(dash="solid" if kind == "balancing" else "dot"))
-    for kind, tariff in prices.groupby("kind")["marginal_tariff"].first().items():
-        fig.add_hline(y=float(tariff), line=dict(color="#c0392b", width=1, dash="dash"),
-                      annotation_text=f"marginal tariff ({kind})")
+    marks = [hline(float(tariff), dict(color="#c0392b", width=1, dash="dash"), f"marginal tariff ({kind})")
+             for kind, tariff in prices.groupby("kind")["marginal_tariff"].first().items()]
     fig.update_xaxes(title_text="hour")
     fig.update_yaxes(title_text="tenge/MWh")
-    return styled_figure(fig, title)
+    return styled_figure(fig, title, marks)
 
 
 def explorer(p: ImbalanceParams) -> w.VBox:

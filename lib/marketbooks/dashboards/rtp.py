@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from marketbooks import rtp
-from marketbooks.charts import styled, styled_figure
+from marketbooks.charts import hline, styled, styled_figure, vline
 from marketbooks.dashboards.common import message, reactive, slider
 from marketbooks.params import RtpParams
 
@@ -67,11 +67,11 @@ def ratio_chart(p: RtpParams) -> go.Figure:
     ratio = rtp.breakeven_performance_ratio(p)
     fig = go.Figure()
     fig.add_scatter(x=ratios, y=net_c, mode="lines", name="option C", line=dict(color="#d98c1f"))
-    fig.add_hline(y=net_b, line=dict(color="#1f4e79"), annotation_text=f"option B {net_b:.1f}")
-    fig.add_vline(x=round(ratio, 4), line=dict(color="#2e8b57", dash="dash"), annotation_text=f"break-even {ratio:.3f}")
     fig.update_xaxes(title_text="performance ratio: option C's benefits / option B's")
     fig.update_yaxes(title_text="net benefit, $M PV")
-    return styled_figure(fig, "When would option C match option B? (Table 5)")
+    return styled_figure(fig, "When would option C match option B? (Table 5)",
+                         [hline(net_b, dict(color="#1f4e79"), f"option B {net_b:.1f}"),
+                          vline(round(ratio, 4), dict(color="#2e8b57", dash="dash"), f"break-even {ratio:.3f}")])
 
 
 def explorer(p: RtpParams) -> w.VBox:

@@ -1,0 +1,134 @@
+"""Kernels forked from the preloaded zygote: same results as fresh kernels, nothing shared."""
+
+import json
+import os
+import re
+import subprocess
+import time
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from marketbooks import warm_kernels
+from marketbooks.runner import execute, run_scenario
+from marketbooks.warm_kernels import ForkedKernel, Zygote, ZygoteError
+
+
+@pytest.fixture(scope="module", autouse=True)
+def zygote():
+    Zygote.start()
+    yield Zygote.get()
+    Zygote.get().close()
+
+
+def notebook(path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(nb, path)
+    return path
+
+
+def run(path, warm=True):
+    nb = execute(path, path.with_name(path.stem + "_out.ipynb"), {}, path.parent, warm=warm)
+    return [json.loads(o["text"]) for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stdout"]
+
+
+REPORT = ("import json, os, sys\n"
+          "from ipykernel.kernelapp import IPKernelApp\n"
+          "print(json.dumps({'cwd': os.getcwd(), 'ppid': os.getppid(), 'var': os.environ.get('MB_PROBE'),"
+          " 'pandas_preloaded': 'pandas' in sys.modules, 'transport': IPKernelApp.instance().transport}))")
+
+
+def test_kernel_is_forked_from_the_zygote_in_the_notebooks_folder_and_environment(tmp_path, monkeypatch, zygote):
+    monkeypatch.setenv("MB_PROBE", "set after the zygote started")
+    (seen,) = run(notebook(tmp_path / "probe.ipynb", REPORT))
+    assert seen["ppid"] == zygote.proc.pid
+    assert seen["cwd"] == str(tmp_path)
+    assert seen["var"] == "set after the zygote started"
+    assert seen["pandas_preloaded"] is True
+    assert seen["transport"] == "ipc"  # no TCP ports for parallel workers to race for
+
+
+def test_kernels_share_no_state(tmp_path):
+    run(notebook(tmp_path / "a.ipynb", "import marketbooks\nmarketbooks.leak = 1\nleaked = 2"))
+    (seen,) = run(notebook(tmp_path / "b.ipynb",
+                           "import json, marketbooks\n"
+                           "print(json.dumps([hasattr(marketbooks, 'leak'), 'leaked' in globals()]))"))
+    assert seen == [False, False]
+
+
+def test_a_fresh_kernel_is_started_when_the_zygote_cannot_fork(tmp_path, monkeypatch):
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(args)
+        raise ZygoteError("no answer from the zygote within 30 s")
+
+    monkeypatch.setattr(Zygote, "_instance", None)
+    monkeypatch.setattr(Zygote, "_disabled", None)
+    monkeypatch.setattr(Zygote, "fork", broken)
+    path = notebook(tmp_path / "probe.ipynb", REPORT)
+    first, second = run(path)[0], run(path)[0]
+    assert first["cwd"] == second["cwd"] == str(tmp_path)
+    assert not first["pandas_preloaded"] and not second["pandas_preloaded"]  # fresh Pythons
+    assert first["transport"] == "ipc"
+    assert len(calls) == 1  # the second kernel did not wait for the broken zygote again
+
+
+def test_error_in_a_forked_kernel_fails_the_run_and_the_kernel_exits(tmp_path):
+    import papermill as pm
+
+    path = notebook(tmp_path / "boom.ipynb", "import os\nprint(os.getpid())", "raise RuntimeError('boom')")
+    with pytest.raises(pm.PapermillExecutionError, match="boom"):
+        execute(path, tmp_path / "out.ipynb", {}, tmp_path, warm=True)
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    pid = int(out.cells[1].outputs[0]["text"])  # papermill put its error banner first
+    deadline = time.monotonic() + 10
+    while ForkedKernel(pid).poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ForkedKernel(pid).poll() == 0
+
+
+def test_forked_kernel_handle_polls_signals_and_waits():
+    child = subprocess.Popen(["sleep", "30"])
+    handle = ForkedKernel(child.pid)
+    assert handle.poll() is None
+    with pytest.raises(subprocess.TimeoutExpired):
+        handle.wait(timeout=0.05)
+    handle.kill()
+    assert handle.wait(timeout=5) == 0  # a zombie counts as gone: its status belongs to its parent
+    child.wait()
+    handle.kill()  # a second signal to a finished kernel is not an error
+
+
+def test_preload_reports_what_it_could_not_import(monkeypatch):
+    monkeypatch.setattr(warm_kernels, "PRELOAD", ("json", "marketbooks.no_such_module"))
+    failed = warm_kernels.preload()
+    assert len(failed) == 1 and failed[0].startswith("marketbooks.no_such_module")
+
+
+def _outputs(nb):
+    """Every shown output but the parameters and the Explore section, object addresses masked."""
+    shown = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []) \
+                or "injected-parameters" in cell.metadata.get("tags", []) or "explore(" in cell.source:
+            continue
+        for out in cell.get("outputs", []):
+            data = {k: re.sub(r"at 0x[0-9a-f]+", "at 0x", v) if isinstance(v, str) else v
+                    for k, v in out.get("data", {}).items()}
+            shown.append((out.get("output_type"), out.get("text"), json.dumps(data, sort_keys=True)))
+    return shown
+
+
+@pytest.mark.parametrize("workbook, scenario", [("acps", "2017_decision"), ("auction", "example_08")])
+def test_warm_run_shows_exactly_what_the_fresh_kernel_golden_shows(workbook, scenario, tmp_path):
+    result = run_scenario(workbook, scenario, outputs=tmp_path, warm=True)
+    assert result.ok, result.error
+    ran = nbformat.read(tmp_path / workbook / scenario / f"{workbook}_{scenario}.ipynb", as_version=4)
+    golden = nbformat.read(ROOT / "tests/golden" / f"{workbook}__{scenario}.ipynb", as_version=4)
+    assert _outputs(ran) == _outputs(golden)
+    assert len(_outputs(ran)) > 10
+    assert os.path.exists(tmp_path / workbook / scenario / "report.html")
