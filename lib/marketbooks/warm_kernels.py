@@ -110,7 +110,8 @@ def _warm_up() -> None:
     fig.update_xaxes(title_text="x", range=[0, 1])
     fig.update_yaxes(title_text="y", type="log", categoryorder="array", categoryarray=["a"])
     fig.update_layout(barmode="overlay")
-    styled_figure(fig, "warm-up", [vline(1, dict(color="#000000"), "v", "bottom right"), hline(1, dict(color="#000000"), "h")])
+    styled_figure(fig, "warm-up", [vline(1, dict(color="#000000"), "v", "bottom right"),
+                                   hline(1, dict(color="#000000"), "h")])
     pio.to_json(fig)
     fig._repr_mimebundle_()
     with pd.ExcelWriter(io.BytesIO(), engine="xlsxwriter") as xl:
@@ -327,7 +328,8 @@ class ForkProvisioner(LocalProvisioner):
 
 
 class RunnerKernelManager(AsyncKernelManager):
-    """The batch runner's kernels talk over Unix sockets named after the kernel.
+    """The batch runner's kernels: over Unix sockets named after the kernel, and forked
+    from the zygote when ``fork_from_zygote``.
 
     With TCP the parent picks free ports and the kernel binds them a moment later; two
     runner workers can pick the same port in between, and a client then talks to the other
@@ -336,6 +338,7 @@ class RunnerKernelManager(AsyncKernelManager):
     """
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+    fork_from_zygote = False
 
     async def _async_pre_start_kernel(self, **kw: Any):
         import tempfile
@@ -345,19 +348,15 @@ class RunnerKernelManager(AsyncKernelManager):
         if self.transport == "ipc":
             # short: a socket path has ~100 characters at most, and runtime dirs can be long
             self.ip = os.path.join(tempfile.gettempdir(), f"mb-kernel-{self.kernel_id[:12]}")
+        if self.fork_from_zygote and self.provisioner is None and hasattr(os, "fork"):
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
 
 
 class WarmKernelManager(RunnerKernelManager):
     """A :class:`RunnerKernelManager` whose kernels are forked from the zygote."""
 
-    async def _async_pre_start_kernel(self, **kw: Any):
-        if self.provisioner is None and hasattr(os, "fork"):
-            import uuid
-
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-        return await super()._async_pre_start_kernel(**kw)
+    fork_from_zygote = True
 
 
 if __name__ == "__main__":
