@@ -48,6 +48,8 @@ def test_successful_run_writes_every_artefact(ran):
     assert (out / "acps_2017_decision.xlsx").stat().st_size > 0
     html = (out / "report.html").read_text()
     assert "519,227,150" in html and "load_scenario" not in html  # results shown, code stripped
+    assert ".partial-" not in html  # the runner's temporary folder is not part of the report
+    assert "Explore section is live in the dashboard" in html  # batch runs build no widgets
     nb = nbformat.read(out / "acps_2017_decision.ipynb", as_version=4)
     assert "papermill" not in nb.metadata
 
