@@ -90,28 +90,33 @@ def _warm_up() -> None:
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    from marketbooks.charts import hline, styled, styled_figure, vline
+    from marketbooks.charts import axis_titles, figure, hline, label, styled, vline, vrect
 
+    try:  # the kernel lists its child processes with psutil when it shuts down
+        import psutil  # noqa: F401
+    except ImportError:
+        pass
     df = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"], "n": [1, 2]})
     styled(df, "warm-up", {"a": "{:,.2f}"}).to_html()
+    df.to_dict("records")
     df.groupby("b").agg(total=("a", "sum")).reset_index().merge(df, on="b").to_csv(io.StringIO(), index=False)
-    fig = go.Figure([
-        go.Bar(x=["x"], y=[1], width=[0.5], name="bar", text=["1"], textposition="outside", hovertext=["h"],
-               marker=dict(color="#000000", line=dict(color="white", width=1)), orientation="v"),
-        go.Scatter(x=[1], y=[1], mode="lines", line_shape="hv", line=dict(color="#000000", width=2, dash="dot"),
-                   marker=dict(symbol="star", size=12)),
-        go.Waterfall(x=["x"], y=[1], measure=["absolute"], text=["1"], textposition="outside",
-                     increasing=dict(marker_color="#000000"), decreasing=dict(marker_color="#000000"),
-                     totals=dict(marker_color="#000000"), connector=dict(line=dict(color="#999999"))),
-        go.Histogram(x=[1.0], nbinsx=10, marker_color="#000000"),
-    ])
-    fig.add_vrect(x0=0, x1=1, fillcolor="#000000", opacity=0.1, line_width=0, annotation_text="r")
-    fig.add_annotation(x=1, y=1, text="a", showarrow=False, yshift=10)
-    fig.update_xaxes(title_text="x", range=[0, 1])
-    fig.update_yaxes(title_text="y", type="log", categoryorder="array", categoryarray=["a"])
-    fig.update_layout(barmode="overlay")
-    styled_figure(fig, "warm-up", [vline(1, dict(color="#000000"), "v", "bottom right"),
-                                   hline(1, dict(color="#000000"), "h")])
+    traces = [
+        dict(type="bar", x=["x"], y=[1], width=[0.5], name="bar", text=["1"], textposition="outside", hovertext=["h"],
+             marker=dict(color="#000000", line=dict(color="white", width=1)), orientation="v"),
+        dict(type="scatter", x=[1], y=[1], mode="lines", line=dict(color="#000000", width=2, dash="dot", shape="hv"),
+             marker=dict(symbol="star", size=12)),
+        dict(type="waterfall", x=["x"], y=[1], measure=["absolute"], text=["1"], textposition="outside",
+             increasing=dict(marker=dict(color="#000000")), decreasing=dict(marker=dict(color="#000000")),
+             totals=dict(marker=dict(color="#000000")), connector=dict(line=dict(color="#999999"))),
+        dict(type="histogram", x=[1.0], nbinsx=10, marker=dict(color="#000000")),
+        dict(type="scatter", x=df["b"], y=df["a"]),  # pandas columns go through plotly's narwhals layer
+    ]
+    layout = axis_titles("x", "y", barmode="overlay", xaxis=dict(range=[0, 1]),
+                         yaxis=dict(type="log", categoryorder="array", categoryarray=["a"]),
+                         yaxis2=dict(overlaying="y", side="right"))
+    fig = figure(traces, "warm-up", layout, [vline(1, dict(color="#000000"), "v", "bottom right"),
+                                             hline(1, dict(color="#000000"), "h"),
+                                             vrect(0, 1, "#000000", 0.1, "r"), label(1, 1, "a", yshift=10)])
     pio.to_json(fig)
     fig._repr_mimebundle_()
     with pd.ExcelWriter(io.BytesIO(), engine="xlsxwriter") as xl:

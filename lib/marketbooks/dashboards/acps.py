@@ -51,33 +51,27 @@ def explorer(p: AcpsParams) -> w.VBox:
 
 def monthly_chart(monthly):
     """Stacked monthly pots (Table 1.2 with the FCPP/VCPP/ECPP split)."""
-    import plotly.graph_objects as go
+    from marketbooks.charts import axis_titles, figure
 
-    from marketbooks.charts import styled_figure
-
-    fig = go.Figure()
-    for col, name, colour in (("fixed_eur", "Fixed (FCPP)", "#1f4e79"), ("variable_eur", "Variable (VCPP)", "#5b9bd5"),
-                              ("ex_post_eur", "Ex-post (ECPP)", "#d98c1f")):
-        fig.add_bar(x=monthly["month"], y=(monthly[col] / 1e6).round(3), name=name, marker_color=colour)
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title_text="million EUR")
-    return styled_figure(fig, "Capacity Period Payment Sums 2017 by pot")
+    traces = [dict(type="bar", x=monthly["month"], y=(monthly[col] / 1e6).round(3), name=name, marker=dict(color=colour))
+              for col, name, colour in (("fixed_eur", "Fixed (FCPP)", "#1f4e79"),
+                                        ("variable_eur", "Variable (VCPP)", "#5b9bd5"),
+                                        ("ex_post_eur", "Ex-post (ECPP)", "#d98c1f"))]
+    return figure(traces, "Capacity Period Payment Sums 2017 by pot", axis_titles(y="million EUR", barmode="stack"))
 
 
 def history_chart(history):
     """Appendix 1: ACPS by year, coloured by provenance; lost years marked, not invented."""
-    import plotly.graph_objects as go
+    from marketbooks.charts import STATUS_COLOURS, axis_titles, figure
 
-    from marketbooks.charts import STATUS_COLOURS, styled_figure
-
-    fig = go.Figure()
+    traces = []
     for status in ("published", "reconstructed"):
         part = history[history["status"] == status]
-        fig.add_bar(x=part["year"], y=(part["acps_eur"] / 1e6).round(1), name=status,
-                    marker_color=STATUS_COLOURS[status])
+        traces.append(dict(type="bar", x=part["year"], y=(part["acps_eur"] / 1e6).round(1), name=status,
+                           marker=dict(color=STATUS_COLOURS[status])))
     missing = history[history["status"] == "missing"]
-    fig.add_scatter(x=missing["year"], y=[0] * len(missing), mode="markers+text", name="missing (lost)",
-                    marker=dict(symbol="x", size=10, color=STATUS_COLOURS["missing"]),
-                    text=["lost"] * len(missing), textposition="top center")
-    fig.update_yaxes(title_text="ACPS, million EUR")
-    return styled_figure(fig, "Annual Capacity Payment Sum by trading year (Appendix 1)")
+    traces.append(dict(type="scatter", x=missing["year"], y=[0] * len(missing), mode="markers+text",
+                       name="missing (lost)", marker=dict(symbol="x", size=10, color=STATUS_COLOURS["missing"]),
+                       text=["lost"] * len(missing), textposition="top center"))
+    return figure(traces, "Annual Capacity Payment Sum by trading year (Appendix 1)",
+                  axis_titles(y="ACPS, million EUR"))

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from marketbooks.auction import clear_auction, run_session
 from marketbooks.auction.bids import read_bids_csv, read_orders_csv
 from marketbooks.auction.clearing import ClearingResult, register_of_winners
-from marketbooks.charts import styled, styled_figure, vline
+from marketbooks.charts import axis_titles, figure, styled, vline
 from marketbooks.dashboards.common import message, reactive
 from marketbooks.params import AuctionParams, ParameterError
 
@@ -26,27 +26,27 @@ def supply_chart(result: ClearingResult, title: str) -> go.Figure:
     clearing decided; the hover text names the clause.
     """
     ranked = result.ranked
-    fig = go.Figure()
+    traces = []
     decided = result.steps.set_index("rank") if len(result.steps) else None
     decision = ranked["rank"].map(decided["decision"]) if decided is not None else pd.Series("ranked", ranked.index)
     start = ranked["volume_kw"].cumsum() - ranked["volume_kw"]
     for name in sorted(set(decision)):
         part = ranked[decision == name]
         clause = part["rank"].map(decided["clause"]) if decided is not None else pd.Series("", part.index)
-        fig.add_bar(x=((start[part.index] + part["volume_kw"] / 2) / 1000).round(3), y=part["price"].round(2),
-                    width=(part["volume_kw"] / 1000).round(3).tolist(), name=name,
-                    marker=dict(color=DECISION_COLOURS.get(name, "#5b9bd5"), line=dict(color="white", width=1)),
-                    hovertext=[f"{r.participant}: {r.price:.2f} × {r.volume_kw:,.0f} kW, clause {c}"
-                               for r, c in zip(part.itertuples(), clause)])
+        traces.append(dict(
+            type="bar", x=((start[part.index] + part["volume_kw"] / 2) / 1000).round(3), y=part["price"].round(2),
+            width=(part["volume_kw"] / 1000).round(3).tolist(), name=name,
+            marker=dict(color=DECISION_COLOURS.get(name, "#5b9bd5"), line=dict(color="white", width=1)),
+            hovertext=[f"{r.participant}: {r.price:.2f} × {r.volume_kw:,.0f} kW, clause {c}"
+                       for r, c in zip(part.itertuples(), clause)]))
     demand = result.announced_kw / 1000
     marks = [vline(demand, dict(color="#1f4e79", width=2), "announced demand"),
              vline(round(demand * 1.3, 3), dict(color="#d98c1f", dash="dash"), "130 %")]
     if result.valid and result.volume_kw and result.volume_kw != result.announced_kw:
         marks.append(vline(round(result.volume_kw / 1000, 3), dict(color="#2e8b57", dash="dot"),
                            "final volume", "bottom right"))
-    fig.update_xaxes(title_text="cumulative offered capacity, MW (ranked by price)")
-    fig.update_yaxes(title_text="price, tenge/kWh")
-    return styled_figure(fig, title, marks)
+    return figure(traces, title, axis_titles("cumulative offered capacity, MW (ranked by price)", "price, tenge/kWh"),
+                  marks)
 
 
 def csv_link(df: pd.DataFrame, filename: str, label: str) -> str:

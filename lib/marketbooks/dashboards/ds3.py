@@ -7,22 +7,21 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from marketbooks import ds3
-from marketbooks.charts import STATUS_COLOURS, styled_figure, waterfall
+from marketbooks.charts import STATUS_COLOURS, axis_titles, figure, waterfall
 from marketbooks.dashboards.common import message, reactive, slider
 from marketbooks.params import Ds3Params
 
 
 def revenue_chart(revenues: pd.DataFrame, title: str) -> go.Figure:
     """Revenue by service, coloured by the provenance of its inputs."""
-    fig = go.Figure()
+    traces = []
     for status in ("published", "derived", "reconstructed", "calibrated"):
         part = revenues[revenues["status"] == status]
         if len(part):
-            fig.add_bar(x=part["code"], y=(part["revenue_eur"] / 1000).round(1), name=status,
-                        marker_color=STATUS_COLOURS.get(status, "#b03a2e"))
-    fig.update_xaxes(categoryorder="array", categoryarray=list(revenues["code"]))
-    fig.update_yaxes(title_text="thousand EUR / year")
-    return styled_figure(fig, title)
+            traces.append(dict(type="bar", x=part["code"], y=(part["revenue_eur"] / 1000).round(1), name=status,
+                               marker=dict(color=STATUS_COLOURS.get(status, "#b03a2e"))))
+    return figure(traces, title, axis_titles(
+        y="thousand EUR / year", xaxis=dict(categoryorder="array", categoryarray=list(revenues["code"]))))
 
 
 def bridge_chart(bridge: pd.DataFrame) -> go.Figure:
@@ -35,11 +34,9 @@ def bridge_chart(bridge: pd.DataFrame) -> go.Figure:
 
 
 def sensitivity_chart(table: pd.DataFrame, field: str, label: str) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=table[field].round(4), y=table["deduction"], mode="lines+markers",
-                               line=dict(color="#1f4e79")))
-    fig.update_xaxes(title_text=label)
-    fig.update_yaxes(title_text="deduction, EUR/kW/yr")
-    return styled_figure(fig, f"Deduction against {label.lower()}")
+    trace = dict(type="scatter", x=table[field].round(4), y=table["deduction"], mode="lines+markers",
+                 line=dict(color="#1f4e79"))
+    return figure([trace], f"Deduction against {label.lower()}", axis_titles(label, "deduction, EUR/kW/yr"))
 
 
 def explorer(p: Ds3Params) -> w.VBox:

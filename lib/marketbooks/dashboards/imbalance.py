@@ -7,49 +7,40 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from marketbooks import imbalance
-from marketbooks.charts import DECREASE, INCREASE, hline, styled_figure
+from marketbooks.charts import DECREASE, INCREASE, axis_titles, figure, hline
 from marketbooks.dashboards.common import message, reactive, slider
 from marketbooks.params import ImbalanceParams
 
 
 def system_chart(system: pd.DataFrame, title: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_bar(x=system["period"], y=system["system_imbalance_mwh"].round(3), name="Σ imbalance (MWh)",
-                marker_color="#5b9bd5")
-    fig.add_scatter(x=system["period"], y=system["zc"].round(2), name="ZC (EUR/MWh)", yaxis="y2",
-                    line=dict(color="#d98c1f", width=1))
-    fig.update_layout(yaxis2=dict(overlaying="y", side="right", title_text="EUR/MWh"))
-    fig.update_xaxes(title_text="clearing period")
-    fig.update_yaxes(title_text="MWh")
-    return styled_figure(fig, title)
+    traces = [dict(type="bar", x=system["period"], y=system["system_imbalance_mwh"].round(3),
+                   name="Σ imbalance (MWh)", marker=dict(color="#5b9bd5")),
+              dict(type="scatter", x=system["period"], y=system["zc"].round(2), name="ZC (EUR/MWh)", yaxis="y2",
+                   line=dict(color="#d98c1f", width=1))]
+    return figure(traces, title, axis_titles(
+        "clearing period", "MWh", yaxis2=dict(overlaying="y", side="right", title=dict(text="EUR/MWh"))))
 
 
 def payments_chart(summary: pd.DataFrame, title: str, top: int = 40) -> go.Figure:
     """Who pays whom: net payment per subject (agent's cash flow; + agent pays the subject)."""
     s = summary.reindex(summary["net_payment_eur"].abs().sort_values(ascending=False).index).head(top)
-    fig = go.Figure(go.Bar(x=s["subject"], y=s["net_payment_eur"].round(2),
-                           marker_color=[INCREASE if v >= 0 else DECREASE for v in s["net_payment_eur"]]))
-    fig.update_yaxes(title_text="EUR (+ agent pays subject, − subject pays agent)")
-    return styled_figure(fig, title)
+    trace = dict(type="bar", x=s["subject"], y=s["net_payment_eur"].round(2),
+                 marker=dict(color=[INCREASE if v >= 0 else DECREASE for v in s["net_payment_eur"]]))
+    return figure([trace], title, axis_titles(y="EUR (+ agent pays subject, − subject pays agent)"))
 
 
 def distribution_chart(summary: pd.DataFrame, title: str) -> go.Figure:
-    fig = go.Figure(go.Histogram(x=summary["net_payment_eur"].round(0), nbinsx=60, marker_color="#1f4e79"))
-    fig.update_xaxes(title_text="net payment per subject, EUR")
-    fig.update_yaxes(title_text="subjects")
-    return styled_figure(fig, title)
+    trace = dict(type="histogram", x=summary["net_payment_eur"].round(0), nbinsx=60, marker=dict(color="#1f4e79"))
+    return figure([trace], title, axis_titles("net payment per subject, EUR", "subjects"))
 
 
 def zone_chart(prices: pd.DataFrame, title: str) -> go.Figure:
-    fig = go.Figure()
-    for (zone, kind), part in prices.groupby(["zone", "kind"], sort=True):
-        fig.add_scatter(x=part["hour"], y=part["price"], mode="lines", name=f"{zone} · {kind}",
-                        line=dict(dash="solid" if kind == "balancing" else "dot"))
+    traces = [dict(type="scatter", x=part["hour"], y=part["price"], mode="lines", name=f"{zone} · {kind}",
+                   line=dict(dash="solid" if kind == "balancing" else "dot"))
+              for (zone, kind), part in prices.groupby(["zone", "kind"], sort=True)]
     marks = [hline(float(tariff), dict(color="#c0392b", width=1, dash="dash"), f"marginal tariff ({kind})")
              for kind, tariff in prices.groupby("kind")["marginal_tariff"].first().items()]
-    fig.update_xaxes(title_text="hour")
-    fig.update_yaxes(title_text="tenge/MWh")
-    return styled_figure(fig, title, marks)
+    return figure(traces, title, axis_titles("hour", "tenge/MWh"), marks)
 
 
 def explorer(p: ImbalanceParams) -> w.VBox:

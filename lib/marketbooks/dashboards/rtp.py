@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from marketbooks import rtp
-from marketbooks.charts import hline, styled, styled_figure, vline
+from marketbooks.charts import axis_titles, figure, hline, label, styled, vline, vrect
 from marketbooks.dashboards.common import message, reactive, slider
 from marketbooks.params import RtpParams
 
@@ -20,43 +20,37 @@ def prices_chart(intervals: pd.DataFrame, methods: pd.DataFrame, node: str, titl
     iv = intervals[intervals["node"] == node]
     m = methods[methods["node"] == node]
     tp = rtp.trading_period_prices(iv)
-    fig = go.Figure()
-    fig.add_scatter(x=iv["start"].dt.tz_localize(None), y=iv["price"].round(2), mode="lines", line_shape="hv",
-                    name="dispatch-interval price", line=dict(color="#b0b0b0", width=1))
+    traces = [dict(type="scatter", x=iv["start"].dt.tz_localize(None), y=iv["price"].round(2), mode="lines",
+                   name="dispatch-interval price", line=dict(color="#b0b0b0", width=1, shape="hv"))]
     x = tp["period_start_utc"].dt.tz_convert(rtp.TZ).dt.tz_localize(None)
-    for method, colour in METHOD_COLOURS.items():
-        if method in m:
-            fig.add_scatter(x=x, y=m[method].round(2), mode="lines", line_shape="hv", name=method.replace("_", " "),
-                            line=dict(color=colour, width=2))
-    fig.update_yaxes(title_text="$/MWh", type="log")
-    fig.update_xaxes(title_text="NZ local time")
-    return styled_figure(fig, title)
+    traces += [dict(type="scatter", x=x, y=m[method].round(2), mode="lines", name=method.replace("_", " "),
+                    line=dict(color=colour, width=2, shape="hv"))
+               for method, colour in METHOD_COLOURS.items() if method in m]
+    return figure(traces, title, axis_titles("NZ local time", "$/MWh", yaxis=dict(type="log")))
 
 
 def figure_4() -> go.Figure:
     """Figure 4 redrawn: when an actionable price and the settlement price are published."""
-    fig = go.Figure()
     data = rtp.FIGURE_4.assign(minute=rtp.FIGURE_4["minute"].clip(upper=75))
     symbols = {"actionable = settlement": "star", "actionable (forms settlement)": "circle", "settlement price": "square"}
-    for event, part in data.groupby("event", sort=True):
-        fig.add_scatter(x=part["minute"], y=part["option"], mode="markers", name=event,
-                        marker=dict(symbol=symbols[event], size=12))
-    fig.add_vrect(x0=0, x1=30, fillcolor="#5b9bd5", opacity=0.12, line_width=0, annotation_text="trading period")
-    fig.add_annotation(x=75, y="Current", text="≥ 2 days later", showarrow=False, yshift=14)
-    fig.update_xaxes(title_text="minutes from the start of the trading period", range=[-40, 80])
-    fig.update_yaxes(categoryorder="array", categoryarray=["D", "C", "B", "A", "Ideal", "Current"])
-    return styled_figure(fig, "Figure 4 redrawn: actionable and settlement prices by option")
+    traces = [dict(type="scatter", x=part["minute"], y=part["option"], mode="markers", name=event,
+                   marker=dict(symbol=symbols[event], size=12))
+              for event, part in data.groupby("event", sort=True)]
+    layout = axis_titles("minutes from the start of the trading period", xaxis=dict(range=[-40, 80]),
+                         yaxis=dict(categoryorder="array", categoryarray=["D", "C", "B", "A", "Ideal", "Current"]))
+    return figure(traces, "Figure 4 redrawn: actionable and settlement prices by option", layout,
+                  [vrect(0, 30, "#5b9bd5", 0.12, "trading period"), label(75, "Current", "≥ 2 days later", yshift=14)])
 
 
 def npv_chart(sensitivity: pd.DataFrame) -> go.Figure:
-    fig = go.Figure()
+    traces = []
     for option, colour in (("B", "#1f4e79"), ("C", "#d98c1f")):
         part = sensitivity[sensitivity["option"] == option]
-        fig.add_bar(x=[f"{r:.0%}" for r in part["rate"]], y=part["net_benefit"].round(2), name=f"option {option}",
-                    marker_color=colour, text=part["net_benefit"].round(1), textposition="outside")
-    fig.update_xaxes(title_text="real discount rate")
-    fig.update_yaxes(title_text="net benefit, $M present value (2016 $)")
-    return styled_figure(fig, "Net benefit by option and discount rate")
+        traces.append(dict(type="bar", x=[f"{r:.0%}" for r in part["rate"]], y=part["net_benefit"].round(2),
+                           name=f"option {option}", marker=dict(color=colour), text=part["net_benefit"].round(1),
+                           textposition="outside"))
+    return figure(traces, "Net benefit by option and discount rate",
+                  axis_titles("real discount rate", "net benefit, $M present value (2016 $)"))
 
 
 def ratio_chart(p: RtpParams) -> go.Figure:
@@ -65,13 +59,11 @@ def ratio_chart(p: RtpParams) -> go.Figure:
     net_c = [round(rtp.net_benefit_at_ratio(p, r), 3) for r in ratios]
     net_b = float(rtp.assess_options(p).set_index("option").loc["B", "net_benefit"])
     ratio = rtp.breakeven_performance_ratio(p)
-    fig = go.Figure()
-    fig.add_scatter(x=ratios, y=net_c, mode="lines", name="option C", line=dict(color="#d98c1f"))
-    fig.update_xaxes(title_text="performance ratio: option C's benefits / option B's")
-    fig.update_yaxes(title_text="net benefit, $M PV")
-    return styled_figure(fig, "When would option C match option B? (Table 5)",
-                         [hline(net_b, dict(color="#1f4e79"), f"option B {net_b:.1f}"),
-                          vline(round(ratio, 4), dict(color="#2e8b57", dash="dash"), f"break-even {ratio:.3f}")])
+    trace = dict(type="scatter", x=ratios, y=net_c, mode="lines", name="option C", line=dict(color="#d98c1f"))
+    return figure([trace], "When would option C match option B? (Table 5)",
+                  axis_titles("performance ratio: option C's benefits / option B's", "net benefit, $M PV"),
+                  [hline(net_b, dict(color="#1f4e79"), f"option B {net_b:.1f}"),
+                   vline(round(ratio, 4), dict(color="#2e8b57", dash="dash"), f"break-even {ratio:.3f}")])
 
 
 def explorer(p: RtpParams) -> w.VBox:
