@@ -142,3 +142,16 @@ def test_only_the_trip_charge_makes_net_revenue_negative(rows, availability, tri
     d = ds3.deduction_per_kw(rev, mw, trip)
     assert d >= ds3.deduction_per_kw(rev, mw, 0) - trip / (mw * 1000) - 0.01
     assert ds3.deduction_per_kw(rev, mw, 0) >= 0
+
+
+@pytest.mark.parametrize("field, values", [("performance_scalar", [0.5, 1.0]),
+                                           ("availability", [0.85, 0.9017]), ("trips_per_year", [0.0, 0.25, 2.0])])
+def test_sensitivity_rows_are_the_model_run_at_each_value(decision, field, values):
+    table = ds3.sensitivity(decision, field, values)
+    assert list(table.columns) == [field, "deduction", "net_revenue_eur"]
+    assert table[field].tolist() == values
+    for row in table.itertuples(index=False):
+        expected = ds3.compute(decision, **{field: getattr(row, field)})
+        assert (row.deduction, row.net_revenue_eur) == (expected.deduction, expected.net_revenue_eur)
+    at_scenario = table[table[field] == getattr(decision, field)]
+    assert at_scenario["deduction"].tolist() == [7.34]  # each list holds the decision's own value

@@ -152,8 +152,9 @@ def bridge(start: Ds3Params, end: Ds3Params) -> pd.DataFrame:
 
 def sensitivity(p: Ds3Params, field: str, values: list[float]) -> pd.DataFrame:
     """The deduction as one scenario field varies (performance scalar, availability, trips)."""
-    return pd.DataFrame([{field: v, "deduction": compute(p, **{field: v}).deduction,
-                          "net_revenue_eur": compute(p, **{field: v}).net_revenue_eur} for v in values])
+    results = [compute(p, **{field: v}) for v in values]
+    return pd.DataFrame({field: values, "deduction": [r.deduction for r in results],
+                         "net_revenue_eur": [r.net_revenue_eur for r in results]})
 
 
 def provenance(p: Ds3Params) -> pd.DataFrame:

@@ -85,7 +85,8 @@ class Report:
             atomic_write(out / "tables" / f"{name}.csv", lambda p, df=df: df.to_csv(p, index=False))
 
         def write_xlsx(p: Path) -> None:
-            with pd.ExcelWriter(p, engine="xlsxwriter") as xl:
+            # in_memory: xlsxwriter otherwise writes each part to a temporary file before zipping
+            with pd.ExcelWriter(p, engine="xlsxwriter", engine_kwargs={"options": {"in_memory": True}}) as xl:
                 for name, df in self.tables.items():
                     df.to_excel(xl, sheet_name=name[:31], index=False)
 
