@@ -1,13 +1,15 @@
 """The batch runner: real papermill runs into a throw-away project copy."""
 
+import copy
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
 from marketbooks import cli
-from marketbooks.runner import run_batch, run_scenario, strip_volatile
+from marketbooks.runner import run_batch, run_scenario, stabilize, strip_volatile
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +97,46 @@ def test_strip_volatile_removes_timings():
     nb.cells.append(cell)
     out = strip_volatile(nb)
     assert "papermill" not in out.metadata and out.cells[0].metadata == {}
+
+
+def _executed_like_golden(address: str, model_id: str, cell_id: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("scenario = 'x'", metadata={"tags": ["injected-parameters"]})
+    params.id = cell_id
+    table = nbformat.v4.new_code_cell("t", outputs=[nbformat.v4.new_output(
+        "execute_result", {"text/plain": f"<pandas.io.formats.style.Styler at {address}>", "text/html": "<table/>"},
+        execution_count=1)])
+    widget = nbformat.v4.new_code_cell("w", outputs=[nbformat.v4.new_output("display_data", {
+        "text/plain": "VBox()", "application/vnd.jupyter.widget-view+json": {"model_id": model_id, "version_major": 2}})])
+    table.id, widget.id = "table", "widget"  # the notebook's own cells keep their ids
+    nb.cells = [params, table, widget]
+    return nb
+
+
+def _nbval_masked(nb: nbformat.NotebookNode) -> str:
+    """The cells' outputs with tests/sanitize.cfg's masks applied: what nbval compares."""
+    import configparser
+    import re
+
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.read(Path(__file__).parent / "sanitize.cfg")
+    text = json.dumps([cell.outputs for cell in nb.cells], sort_keys=True)
+    for section in cfg.sections():
+        text = re.sub(cfg[section]["regex"], cfg[section]["replace"], text)
+    return text
+
+
+def test_stabilize_makes_two_executions_identical_and_keeps_nbvals_view():
+    first = _executed_like_golden("0x7f5dd1dcb450", "9122600941f247ab99ab6f77ce89d192", "f5e83063")
+    second = _executed_like_golden("0x7f5833384490", "47d96264e29b4665af7b8847f5f791c4", "da1117fb")
+    assert first != second
+    assert stabilize(copy.deepcopy(first)) == stabilize(copy.deepcopy(second))
+    stable = stabilize(copy.deepcopy(first))
+    nbformat.validate(stable)
+    assert stable.cells[0].id == "injected-parameters"
+    assert stable.cells[1].outputs[0].data["text/html"] == "<table/>"  # only the volatile parts change
+    # nbval masks the golden and a fresh execution alike: both must still look the same to it
+    assert _nbval_masked(stable) == _nbval_masked(second)
 
 
 def test_cli_run_with_fresh_kernels(ran, monkeypatch, capsys):
