@@ -88,7 +88,17 @@ def test_cli_run_exits_non_zero_and_names_the_failure(ran, monkeypatch, capsys):
     assert cli.main(["run", "--scenario", "invalid", "--quiet"]) == 1
     captured = capsys.readouterr()
     assert "acps/invalid" in captured.err and "FAILED" in captured.out
+    assert "runner-stderr.log" in captured.err  # where the kernels' own messages went
     assert cli.main(["run", "--scenario", "nope", "--quiet"]) == 2
+
+
+def test_the_stderr_log_holds_the_last_batch_only(ran, monkeypatch):
+    root, _ = ran
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(root))
+    log = root / "outputs/runner-stderr.log"
+    log.write_text("chatter of an earlier batch\n")
+    run_batch([("acps", "invalid")], jobs=1, progress=False)
+    assert log.exists() and "earlier batch" not in log.read_text()
 
 
 def test_strip_volatile_removes_timings():

@@ -5,12 +5,13 @@ import os
 import re
 import subprocess
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import nbformat
 import pytest
 
 from conftest import ROOT
-from marketbooks import warm_kernels
+from marketbooks import runner, warm_kernels
 from marketbooks.runner import execute, run_scenario
 from marketbooks.warm_kernels import ForkedKernel, Zygote, ZygoteError
 
@@ -132,3 +133,32 @@ def test_warm_run_shows_exactly_what_the_fresh_kernel_golden_shows(workbook, sce
     assert _outputs(ran) == _outputs(golden)
     assert len(_outputs(ran)) > 10
     assert os.path.exists(tmp_path / workbook / scenario / "report.html")
+
+
+def _zygote_state():
+    instance = Zygote._instance
+    return instance is not None and instance.ready is not None, Zygote._disabled
+
+
+def _zygote_pid():
+    return Zygote._instance.proc.pid
+
+
+def _init_with_a_silent_zygote(log):
+    def silent(self, timeout):
+        raise ZygoteError(f"no answer from the zygote within {timeout:.0f} s")
+
+    Zygote._reply = silent
+    runner._init_worker(log, True)
+
+
+def test_a_runner_worker_waits_for_its_own_zygote_before_taking_scenarios(tmp_path, zygote):
+    with ProcessPoolExecutor(1, initializer=runner._init_worker, initargs=(str(tmp_path / "log"), True)) as pool:
+        assert pool.submit(_zygote_state).result() == (True, None)
+        assert pool.submit(_zygote_pid).result() != zygote.proc.pid  # not the parent's, inherited by fork
+
+
+def test_a_worker_whose_zygote_fails_at_start_up_uses_fresh_kernels(tmp_path):
+    with ProcessPoolExecutor(1, initializer=_init_with_a_silent_zygote, initargs=(str(tmp_path / "log"),)) as pool:
+        ready, disabled = pool.submit(_zygote_state).result()
+    assert not ready and "no answer from the zygote" in disabled

@@ -26,7 +26,7 @@ def cmd_check(_: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from marketbooks.runner import run_batch, selected_pairs, summary_table
+    from marketbooks.runner import STDERR_LOG, run_batch, selected_pairs, summary_table
 
     try:
         pairs = selected_pairs(args.workbook, args.scenario)
@@ -44,6 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"\n{len(failed)} of {len(results)} scenarios FAILED:", file=sys.stderr)
         for r in failed:
             print(f"  {r.workbook}/{r.scenario}: {r.error}", file=sys.stderr)
+        print(f"Kernels' own messages: {os.path.relpath(root / 'outputs' / STDERR_LOG)}", file=sys.stderr)
         return 1
     return 0
 

@@ -23,6 +23,7 @@ import nbformat
 from marketbooks.params import WORKBOOKS, ParameterError, list_scenarios, load_scenario, project_root
 
 VOLATILE_METADATA = ("papermill", "execution", "widgets")
+STDERR_LOG = "runner-stderr.log"  # under outputs/: kernels' and workers' stderr, last batch only
 
 
 @dataclass
@@ -197,8 +198,9 @@ def _run_pair(args: tuple) -> RunResult:
 
 
 def _init_worker(log: str, warm: bool) -> None:
-    """Send kernels' stderr chatter (transport warnings, shutdown notices) to a log file,
-    and start the worker's kernel zygote so it preloads while papermill is imported.
+    """Send kernels' stderr chatter (transport warnings, shutdown notices) to a log file;
+    start the worker's kernel zygote, load papermill and the report exporter while it
+    preloads, and wait for it, so a scenario's time in the summary is its own.
 
     What matters about a failure is in its RunResult; the terminal keeps the progress bar
     and the summary readable.
@@ -207,10 +209,18 @@ def _init_worker(log: str, warm: bool) -> None:
     os.dup2(fd, 2)
     os.close(fd)
     if warm:
-        from marketbooks.warm_kernels import Zygote
+        from marketbooks.warm_kernels import Zygote, ZygoteError
 
         _kernel_env()
         Zygote.start()
+    import papermill  # noqa: F401
+
+    _html_exporter()
+    if warm and hasattr(os, "fork"):
+        try:
+            Zygote.get().wait_ready()
+        except ZygoteError as exc:  # the worker's kernels start fresh instead
+            Zygote.disable(str(exc))
 
 
 def run_batch(pairs: list[tuple[str, str]], jobs: int | None = None, outputs: Path | None = None,
@@ -224,8 +234,9 @@ def run_batch(pairs: list[tuple[str, str]], jobs: int | None = None, outputs: Pa
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: dict[tuple[str, str], RunResult] = {}
     bar = tqdm(total=len(pairs), desc="scenarios", unit="run", disable=not progress)
-    log = (outputs or project_root() / "outputs") / "runner-stderr.log"
+    log = (outputs or project_root() / "outputs") / STDERR_LOG
     log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("")  # this batch's kernel chatter only; earlier batches' would pile up
     with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(pairs))), initializer=_init_worker,
                              initargs=(str(log), warm)) as pool:
         futures = {pool.submit(_run_pair, (wb, sc, outputs, notebook, warm)): (wb, sc) for wb, sc in pairs}

@@ -247,10 +247,16 @@ class Zygote:
         line, self._pending = self._pending.split(b"\n", 1)
         return json.loads(line)
 
-    def fork(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
+    def wait_ready(self) -> dict:
+        """Block until the zygote has preloaded (its first line); ZygoteError if it fails."""
         with self._lock:
             if self.ready is None:
                 self.ready = self._reply(self.READY_TIMEOUT)
+            return self.ready
+
+    def fork(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
+        self.wait_ready()
+        with self._lock:
             try:
                 self.proc.stdin.write(json.dumps({"connection_file": connection_file, "cwd": cwd,
                                                   "env": env}).encode() + b"\n")
@@ -266,6 +272,16 @@ class Zygote:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+def _forget_parents_zygote() -> None:
+    """In a forked child (a runner worker): the parent's zygote pipes are not the child's to use."""
+    Zygote._instance = None
+    Zygote._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parents_zygote)
 
 
 class ForkedKernel:
