@@ -87,7 +87,6 @@ def _warm_up() -> None:
     import io
 
     import pandas as pd
-    import plotly.graph_objects as go
     import plotly.io as pio
 
     from marketbooks.charts import axis_titles, figure, hline, label, styled, vline, vrect
