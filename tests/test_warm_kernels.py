@@ -162,3 +162,20 @@ def test_a_worker_whose_zygote_fails_at_start_up_uses_fresh_kernels(tmp_path):
     with ProcessPoolExecutor(1, initializer=_init_with_a_silent_zygote, initargs=(str(tmp_path / "log"),)) as pool:
         ready, disabled = pool.submit(_zygote_state).result()
     assert not ready and "no answer from the zygote" in disabled
+
+
+def _init_with_a_broken_exporter(log):
+    def broken():
+        raise RuntimeError("template missing")
+
+    runner._html_exporter = broken
+    runner._init_worker(log, False)
+
+
+def _alive():
+    return "alive"
+
+
+def test_a_load_error_at_worker_start_up_leaves_the_pool_usable(tmp_path):
+    with ProcessPoolExecutor(1, initializer=_init_with_a_broken_exporter, initargs=(str(tmp_path / "log"),)) as pool:
+        assert pool.submit(_alive).result() == "alive"  # each scenario then meets and reports the error

@@ -208,14 +208,22 @@ def _init_worker(log: str, warm: bool) -> None:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
+    # Nothing here may raise: an initializer that raises breaks the whole pool, and the batch
+    # must report each scenario. A load error is met again, and reported, by each scenario.
     if warm:
         from marketbooks.warm_kernels import Zygote, ZygoteError
 
         _kernel_env()
-        Zygote.start()
-    import papermill  # noqa: F401
+        try:
+            Zygote.start()
+        except OSError as exc:
+            Zygote.disable(f"zygote did not start: {exc}")
+    try:
+        import papermill  # noqa: F401
 
-    _html_exporter()
+        _html_exporter()
+    except Exception:  # noqa: BLE001
+        pass
     if warm and hasattr(os, "fork"):
         try:
             Zygote.get().wait_ready()
