@@ -15,3 +15,8 @@ def project_copy(tmp_path, monkeypatch):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.setenv("MARKETBOOKS_ROOT", str(tmp_path))
     return tmp_path
+
+# Every figure a test builds goes through plotly's validators (the runner skips them).
+from marketbooks import charts  # noqa: E402
+
+charts.VALIDATE = True

@@ -1,13 +1,16 @@
 """The shared chart helpers: figures built in one construction, marks as plotly draws them."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from marketbooks.charts import _LAYOUT, axis_titles, figure, hline, label, vline, vrect
+from marketbooks.charts import _LAYOUT, axis_titles, figure, hline, html_table, label, number, styled, vline, vrect
 from marketbooks.dashboards.imbalance import system_chart
 from marketbooks.dashboards.common import explore
 
@@ -75,3 +78,79 @@ def test_explore_builds_widgets_only_when_someone_is_looking():
     note = explore(lambda p: built.append(p), "params", interactive=False)
     assert built == ["params"]
     assert "make serve" in note.data
+
+
+def _styler_html(df, name, formats, escape=None):
+    """What the pandas Styler renders with the house table settings."""
+    return df.style.set_uuid(name).hide(axis="index").format(formats, na_rep="—", escape=escape).to_html()
+
+
+SAFE_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<>&"), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.floats(allow_infinity=True, allow_nan=True)),
+                          st.integers(-10**12, 10**12), st.booleans(), st.one_of(st.none(), SAFE_TEXT),
+                          st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False), SAFE_TEXT)),
+                max_size=12),
+       st.sampled_from([{}, {"f": "{:.2f}"}, {"f": number, "i": "{:,}"}, {"m": "{}!", "t": str.upper}]))
+def test_html_table_is_the_styler_html(rows, formats):
+    """Byte for byte the Styler's HTML: ids, classes, formats, the default 6-decimal float
+    format in mixed columns, missing values as the dash."""
+    df = pd.DataFrame(rows, columns=["f", "i", "b", "t", "m"])
+    assert html_table(df, "tbl", formats).html == _styler_html(df, "tbl", formats)
+
+
+def test_html_table_escapes_text_and_labels():
+    df = pd.DataFrame({"<b>name</b>": ["<script>alert(1)</script>", "A & B's"]})
+    table = html_table(df, "t")
+    assert "<script>" not in table.html and "&lt;script&gt;alert(1)&lt;/script&gt;" in table.html
+    assert "A &amp; B's" in table.html and "&lt;b&gt;name&lt;/b&gt;" in table.html
+    assert repr(table) == "<table t: 2 rows x 1 columns>"
+
+
+def test_styled_formats_floats_and_integers_with_thousands():
+    df = pd.DataFrame({"x": [1234.0, 0.5, float("nan")], "n": [1000, 2, 3]})
+    html = styled(df, "s").html
+    for cell in (">1,234<", ">0.50<", ">—<", ">1,000<", ">2<"):
+        assert cell in html
+
+
+def test_html_table_falls_back_to_the_styler_for_multiindex_columns():
+    df = pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")]))
+    assert html_table(df, "m").to_html() == _styler_html(df, "m", {}, escape="html")
+
+
+def _golden_figures():
+    import nbformat
+
+    root = Path(__file__).resolve().parent / "golden"
+    for path in sorted(root.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for out in cell.get("outputs", []):
+                fig = out.get("data", {}).get("application/vnd.plotly.v1+json")
+                if fig:
+                    yield path.stem, json.loads(json.dumps(fig))
+
+
+def test_every_stored_figure_passes_plotlys_validators_unchanged():
+    """The runner builds figures without plotly's validators (charts.VALIDATE is off) and
+    nbval holds its output to the goldens; validating each golden figure must change
+    nothing in it, so skipping the validators changes no shown chart."""
+    figures = list(_golden_figures())
+    assert len(figures) >= 40
+    for name, fig in figures:
+        assert _json(go.Figure(fig).update_layout(template=None)) == fig, name
+
+
+def test_unvalidated_figure_serializes_like_the_validated_one(monkeypatch):
+    import marketbooks.charts as charts
+
+    traces = [dict(type="bar", x=pd.Series([1.0, 2.5]), y=pd.Series([3, 4]), name="a", marker=dict(color="#000000")),
+              dict(type="scatter", x=["a", "b"], y=[1.0, None], mode="lines")]
+    marks = [vline(1, dict(color="#000000"), "v"), label(1, 2, "t")]
+    validated = _json(charts.figure(traces, "t", axis_titles("x", "y"), marks))
+    monkeypatch.setattr(charts, "VALIDATE", False)
+    unvalidated = charts.figure(traces, "t", axis_titles("x", "y"), marks)
+    assert not unvalidated._validate
+    assert _json(unvalidated) == validated

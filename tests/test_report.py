@@ -2,6 +2,8 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from marketbooks.report import Report, atomic_write
 
@@ -42,3 +44,64 @@ def test_atomic_write_leaves_old_file_when_writer_fails(tmp_path):
         atomic_write(target, failing)
     assert target.read_text() == "good"
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def _xlsx_parts(path) -> dict[str, bytes]:
+    """The file's parts but docProps/core.xml, which holds the time of writing."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def _pandas_xlsx(tables, path) -> None:
+    with pd.ExcelWriter(path, engine="xlsxwriter") as xl:
+        for name, df in tables.items():
+            df.to_excel(xl, sheet_name=name[:31], index=False)
+
+
+MIXED = {
+    "numbers": pd.DataFrame({"f": [1.5, float("nan"), float("inf"), -float("inf"), -0.0, 1e-300],
+                             "i": [1, -2, 3, 2**40, 0, 7], "b": [True, False, True, True, False, True]}),
+    "text and objects": pd.DataFrame({"s": ["a", "", None, "=1+1", "http://example.com", "x:y"],
+                                      "o": [1, 2.5, "t", None, True, float("nan")],
+                                      2024: ["dup", "dup", "a", "b", "{=A1}", "mailto:x"]}),
+    "a sheet name longer than thirty-one characters": pd.DataFrame({"a": [1.0]}),
+    "empty": pd.DataFrame({"a": pd.Series([], dtype=float)}),
+}
+
+
+def test_direct_xlsx_is_the_file_pandas_writes(tmp_path):
+    """Same parts, byte for byte: values, types, empty cells, shared strings, formulas and
+    hyperlinks from text, sheet names, styles."""
+    from marketbooks.report import write_xlsx
+
+    write_xlsx(MIXED, tmp_path / "direct.xlsx")
+    _pandas_xlsx(MIXED, tmp_path / "pandas.xlsx")
+    direct, reference = _xlsx_parts(tmp_path / "direct.xlsx"), _xlsx_parts(tmp_path / "pandas.xlsx")
+    assert direct.keys() == reference.keys()
+    for name in reference:
+        assert direct[name] == reference[name], name
+
+
+def test_xlsx_with_dates_falls_back_to_pandas(tmp_path):
+    from marketbooks.report import write_xlsx
+
+    tables = {"d": pd.DataFrame({"day": pd.to_datetime(["2017-01-01", "2017-02-01"]), "v": [1, 2]})}
+    write_xlsx(tables, tmp_path / "d.xlsx")
+    back = pd.read_excel(tmp_path / "d.xlsx", sheet_name="d")
+    assert back["day"].tolist() == tables["d"]["day"].tolist() and back["v"].tolist() == [1, 2]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-2**53, 2**53)),
+                          st.one_of(st.none(), st.text(max_size=12)), st.booleans()), max_size=25))
+def test_direct_xlsx_matches_pandas_on_any_table(tmp_path_factory, rows):
+    from marketbooks.report import write_xlsx
+
+    tmp = tmp_path_factory.mktemp("x")
+    df = pd.DataFrame(rows, columns=["number", "text", "flag"])
+    tables = {"t": df, "f": df[["flag"]].astype(bool), "n": df[["number"]].astype(float)}
+    write_xlsx(tables, tmp / "direct.xlsx")
+    _pandas_xlsx(tables, tmp / "pandas.xlsx")
+    assert _xlsx_parts(tmp / "direct.xlsx") == _xlsx_parts(tmp / "pandas.xlsx")

@@ -96,7 +96,7 @@ def _warm_up() -> None:
     except ImportError:
         pass
     df = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"], "n": [1, 2]})
-    styled(df, "warm-up", {"a": "{:,.2f}"}).to_html()
+    styled(df, "warm-up", {"a": "{:,.2f}"})._repr_html_()
     df.to_dict("records")
     df.groupby("b").agg(total=("a", "sum")).reset_index().merge(df, on="b").to_csv(io.StringIO(), index=False)
     traces = [
