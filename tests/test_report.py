@@ -105,3 +105,17 @@ def test_direct_xlsx_matches_pandas_on_any_table(tmp_path_factory, rows):
     write_xlsx(tables, tmp / "direct.xlsx")
     _pandas_xlsx(tables, tmp / "pandas.xlsx")
     assert _xlsx_parts(tmp / "direct.xlsx") == _xlsx_parts(tmp / "pandas.xlsx")
+
+
+def test_saved_files_get_the_permissions_of_any_new_file(tmp_path):
+    """Readable by whoever may read the output folder: not mkstemp's owner-only 0600."""
+    rep = Report("acps", "s", tmp_path / "out")
+    rep.table("t", pd.DataFrame({"a": [1.5]}))
+    rep.save()
+    plain = tmp_path / "out" / "plain.txt"
+    plain.write_text("x")
+    mode = plain.stat().st_mode & 0o777
+    for name in ("results.json", "tables/t.csv", "acps_s.xlsx"):
+        assert (tmp_path / "out" / name).stat().st_mode & 0o777 == mode, name
+    leftovers = [p.name for p in (tmp_path / "out").rglob(".*")]
+    assert leftovers == []

@@ -14,7 +14,7 @@ import decimal
 import json
 import math
 import os
-import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +23,18 @@ import pandas as pd
 
 
 def atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
+    """Call ``write(tmp_path)`` then rename the temporary file onto ``path``.
+
+    ``write`` creates the temporary file itself, so it gets the permissions of any new
+    file (the umask's); a file made by ``mkstemp`` would stay readable by its owner only.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
     try:
-        write(Path(tmp))
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
