@@ -285,8 +285,9 @@ def stabilize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Replace what differs between two executions of the same notebook by fixed values, so
     a regenerated golden differs from the old one only where a shown result changed.
 
-    papermill gives its injected-parameters cell a random id, a Styler's plain-text form
-    holds its memory address, and ipywidgets draws a random model id per widget. nbval
+    papermill gives its injected-parameters cell a random id, an object's default
+    plain-text form (a pandas Styler's, say) holds its memory address, and ipywidgets draws
+    a random model id per widget. nbval
     masks these at comparison (``tests/sanitize.cfg``); fixed values here keep them out of
     the golden's diff. The replacements still match the masks' patterns.
     """
