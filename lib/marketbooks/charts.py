@@ -62,7 +62,8 @@ def figure(traces: list[dict], title: str, layout: dict | None = None, marks: Se
         if "annotation" in mark:
             merged.setdefault("annotations", []).append(mark["annotation"])
     # An empty template, not None: with None the validating constructor installs plotly's
-    # default template (~7 kB of JSON in every stored figure).
+    # default one (~7 kB of JSON in every stored figure). It still gives {} an empty scatter
+    # default, which update_layout(template=None) clears.
     merged["template"] = {}
     if VALIDATE:
         return go.Figure({"data": traces, "layout": merged}).update_layout(template=None)
@@ -180,14 +181,13 @@ def html_table(df: pd.DataFrame, name: str, formats: dict | None = None) -> Html
     formats = formats or {}
     if isinstance(df.columns, pd.MultiIndex) or df.shape[1] == 0 or df.size > _STYLER_MAX_ELEMENTS:
         return df.style.set_uuid(name).hide(axis="index").format(formats, na_rep=NA, escape="html")
-    esc = _element_text
     tid = f"T_{name}"
     cells = []
     for c, column in enumerate(df.columns):
         fmt = _formatter(formats.get(column))
-        cells.append([NA if _missing(v) else esc(str(fmt(v))) for v in df.iloc[:, c].tolist()])
+        cells.append([NA if _missing(v) else _element_text(str(fmt(v))) for v in df.iloc[:, c].tolist()])
     out = ['<style type="text/css">\n</style>\n', f'<table id="{tid}">\n  <thead>\n    <tr>\n']
-    out += [f'      <th id="{tid}_level0_col{c}" class="col_heading level0 col{c}" >{esc(str(label))}</th>\n'
+    out += [f'      <th id="{tid}_level0_col{c}" class="col_heading level0 col{c}" >{_element_text(str(label))}</th>\n'
             for c, label in enumerate(df.columns)]
     out.append("    </tr>\n  </thead>\n  <tbody>\n")
     for r in range(df.shape[0]):

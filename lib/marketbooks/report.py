@@ -107,8 +107,9 @@ def _write_sheet(sheet, header: list, columns: list[list]) -> None:
 def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
     """One sheet per table (name cut to Excel's 31 characters), the same file as
     ``pd.ExcelWriter`` with xlsxwriter and ``to_excel(index=False)`` writes, without pandas'
-    per-cell styling machinery (two thirds of the time on a 2,000-row table). Tables with
-    values the direct path does not cover (dates, MultiIndex columns) go through pandas."""
+    per-cell styling machinery: eight small tables 18 → 7 ms (a 2,000-row table, where
+    xlsxwriter's own work dominates, a sixth less). Tables with values the direct path does
+    not cover (dates, MultiIndex columns) go through pandas."""
     import xlsxwriter
 
     try:

@@ -287,9 +287,9 @@ def stabilize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     papermill gives its injected-parameters cell a random id, an object's default
     plain-text form (a pandas Styler's, say) holds its memory address, and ipywidgets draws
-    a random model id per widget. nbval
-    masks these at comparison (``tests/sanitize.cfg``); fixed values here keep them out of
-    the golden's diff. The replacements still match the masks' patterns.
+    a random model id per widget. nbval masks these at comparison (``tests/sanitize.cfg``);
+    fixed values here keep them out of the golden's diff. The replacements still match the
+    masks' patterns.
     """
     widgets = 0
     for cell in nb.cells:

@@ -37,7 +37,6 @@ PRELOAD = (
     "IPython.display",
     "numpy",
     "pandas",
-    "pandas.io.formats.style",
     "plotly.graph_objects",
     "plotly.io",
     "ipywidgets",
@@ -81,15 +80,19 @@ def preload() -> list[str]:
 
 
 def _warm_up() -> None:
-    """First-use costs of the libraries, paid on throwaway data: plotly builds a property's
-    validator the first time it is set, pandas and the Styler import and compile on first
-    call. Every workbook's charts and tables use these properties."""
+    """First-use costs of the libraries, paid on throwaway data: plotly and pandas import
+    and compile parts of themselves on first call (figure serialization, groupby, CSV,
+    Excel). Every workbook's charts and tables take these paths."""
     import io
+    import tempfile
+    from pathlib import Path
 
     import pandas as pd
+    import plotly.graph_objects as go
     import plotly.io as pio
 
     from marketbooks.charts import axis_titles, figure, hline, label, styled, vline, vrect
+    from marketbooks.report import write_xlsx
 
     try:  # the kernel lists its child processes with psutil when it shuts down
         import psutil  # noqa: F401
@@ -118,8 +121,11 @@ def _warm_up() -> None:
                                              vrect(0, 1, "#000000", 0.1, "r"), label(1, 1, "a", yshift=10)])
     pio.to_json(fig)
     fig._repr_mimebundle_()
-    with pd.ExcelWriter(io.BytesIO(), engine="xlsxwriter") as xl:
-        df.to_excel(xl, sheet_name="warm", index=False)
+    go.Figure(fig.to_dict())  # the figure classes a secondary axis needs even unvalidated
+    with tempfile.TemporaryDirectory() as tmp:
+        write_xlsx({"warm": df}, Path(tmp) / "warm.xlsx")
+        with pd.ExcelWriter(io.BytesIO(), engine="xlsxwriter") as xl:  # write_xlsx's fallback
+            df.to_excel(xl, sheet_name="warm", index=False)
 
 
 def _become_kernel(request: dict[str, Any], zygote_pid: int) -> None:
