@@ -4,8 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from marketbooks import charts
+
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")
+charts.VALIDATE = True  # every figure a test builds goes through plotly's validators; the runner skips them
 
 
 @pytest.fixture
@@ -15,8 +18,3 @@ def project_copy(tmp_path, monkeypatch):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.setenv("MARKETBOOKS_ROOT", str(tmp_path))
     return tmp_path
-
-# Every figure a test builds goes through plotly's validators (the runner skips them).
-from marketbooks import charts  # noqa: E402
-
-charts.VALIDATE = True

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marketbooks import charts
 from marketbooks.charts import _LAYOUT, axis_titles, figure, hline, html_table, label, number, styled, vline, vrect
 from marketbooks.dashboards.imbalance import system_chart
 from marketbooks.dashboards.common import explore
@@ -144,8 +145,6 @@ def test_every_stored_figure_passes_plotlys_validators_unchanged():
 
 
 def test_unvalidated_figure_serializes_like_the_validated_one(monkeypatch):
-    import marketbooks.charts as charts
-
     traces = [dict(type="bar", x=pd.Series([1.0, 2.5]), y=pd.Series([3, 4]), name="a", marker=dict(color="#000000")),
               dict(type="scatter", x=["a", "b"], y=[1.0, None], mode="lines")]
     marks = [vline(1, dict(color="#000000"), "v"), label(1, 2, "t")]

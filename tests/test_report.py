@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketbooks.report import Report, atomic_write
+from marketbooks.report import Report, atomic_write, write_xlsx
 
 
 def test_save_writes_json_csv_and_xlsx(tmp_path):
@@ -74,8 +74,6 @@ MIXED = {
 def test_direct_xlsx_is_the_file_pandas_writes(tmp_path):
     """Same parts, byte for byte: values, types, empty cells, shared strings, formulas and
     hyperlinks from text, sheet names, styles."""
-    from marketbooks.report import write_xlsx
-
     write_xlsx(MIXED, tmp_path / "direct.xlsx")
     _pandas_xlsx(MIXED, tmp_path / "pandas.xlsx")
     direct, reference = _xlsx_parts(tmp_path / "direct.xlsx"), _xlsx_parts(tmp_path / "pandas.xlsx")
@@ -85,8 +83,6 @@ def test_direct_xlsx_is_the_file_pandas_writes(tmp_path):
 
 
 def test_xlsx_with_dates_falls_back_to_pandas(tmp_path):
-    from marketbooks.report import write_xlsx
-
     tables = {"d": pd.DataFrame({"day": pd.to_datetime(["2017-01-01", "2017-02-01"]), "v": [1, 2]})}
     write_xlsx(tables, tmp_path / "d.xlsx")
     back = pd.read_excel(tmp_path / "d.xlsx", sheet_name="d")
@@ -97,8 +93,6 @@ def test_xlsx_with_dates_falls_back_to_pandas(tmp_path):
 @given(st.lists(st.tuples(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-2**53, 2**53)),
                           st.one_of(st.none(), st.text(max_size=12)), st.booleans()), max_size=25))
 def test_direct_xlsx_matches_pandas_on_any_table(tmp_path_factory, rows):
-    from marketbooks.report import write_xlsx
-
     tmp = tmp_path_factory.mktemp("x")
     df = pd.DataFrame(rows, columns=["number", "text", "flag"])
     tables = {"t": df, "f": df[["flag"]].astype(bool), "n": df[["number"]].astype(float)}
