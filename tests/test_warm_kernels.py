@@ -179,3 +179,13 @@ def _alive():
 def test_a_load_error_at_worker_start_up_leaves_the_pool_usable(tmp_path):
     with ProcessPoolExecutor(1, initializer=_init_with_a_broken_exporter, initargs=(str(tmp_path / "log"),)) as pool:
         assert pool.submit(_alive).result() == "alive"  # each scenario then meets and reports the error
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["forked", "fresh"])
+def test_batch_kernels_get_the_runners_options_and_keep_no_history(tmp_path, warm):
+    """Forked kernels get the same --Class.trait options as fresh ones: here no input
+    history, so batch cells stay out of the user's IPython history database."""
+    assert runner.KERNEL_OPTIONS == ["--HistoryManager.enabled=False"]
+    (enabled,) = run(notebook(tmp_path / "h.ipynb", "import json\nprint(json.dumps(get_ipython().history_manager.enabled))"),
+                     warm=warm)
+    assert enabled is False

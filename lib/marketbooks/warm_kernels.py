@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
@@ -150,7 +151,8 @@ def _become_kernel(request: dict[str, Any], zygote_pid: int) -> None:
         import ipywidgets
 
         app = IPKernelApp.instance()
-        app.initialize(["-f", request["connection_file"], f"--IPKernelApp.parent_handle={zygote_pid}"])
+        app.initialize(["-f", request["connection_file"], f"--IPKernelApp.parent_handle={zygote_pid}",
+                        *request.get("options", [])])
         ipywidgets.register_comm_target()  # done at import in a fresh kernel; here the import came first
         app.start()
         code = 0
@@ -168,8 +170,9 @@ def zygote_main() -> None:
     """``python -m marketbooks.warm_kernels``: preload, then fork one kernel per request.
 
     Protocol on stdin/stdout, one JSON object per line: the zygote first writes
-    ``{"ready": true, "failed": [...]}``; each request ``{"connection_file", "cwd", "env"}``
-    is answered with ``{"pid": N}``. End of input ends the zygote.
+    ``{"ready": true, "failed": [...]}``; each request ``{"connection_file", "cwd", "env",
+    "options"}`` (``options``: the kernel's ``--Class.trait=value`` arguments) is answered
+    with ``{"pid": N}``. End of input ends the zygote.
     """
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps its children itself
     failed = preload()
@@ -259,12 +262,12 @@ class Zygote:
                 self.ready = self._reply(self.READY_TIMEOUT)
             return self.ready
 
-    def fork(self, connection_file: str, cwd: str, env: dict[str, str]) -> int:
+    def fork(self, connection_file: str, cwd: str, env: dict[str, str], options: Sequence[str] = ()) -> int:
         self.wait_ready()
         with self._lock:
             try:
-                self.proc.stdin.write(json.dumps({"connection_file": connection_file, "cwd": cwd,
-                                                  "env": env}).encode() + b"\n")
+                self.proc.stdin.write(json.dumps({"connection_file": connection_file, "cwd": cwd, "env": env,
+                                                  "options": list(options)}).encode() + b"\n")
                 self.proc.stdin.flush()
             except OSError as exc:
                 raise ZygoteError(f"zygote unreachable: {exc}") from exc
@@ -340,9 +343,11 @@ class ForkProvisioner(LocalProvisioner):
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         km = self.parent
+        # the command's --Class.trait=value options, as a fresh kernel would get them
+        options = [arg for arg in cmd if arg.startswith("--") and "=" in arg]
         try:
             pid = Zygote.get().fork(km.connection_file, str(kwargs.get("cwd") or os.getcwd()),
-                                    dict(kwargs.get("env") or os.environ))
+                                    dict(kwargs.get("env") or os.environ), options)
         except (ZygoteError, OSError, ValueError) as exc:
             self.log.warning("warm kernels unavailable (%s); starting fresh ones", exc)
             Zygote.disable(str(exc))
