@@ -35,6 +35,7 @@ from traitlets import CaselessStrEnum
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "ipykernel.debugger",  # imports debugpy (~0.1 s): every kernel loads it at start-up
     "IPython.display",
     "numpy",
     "pandas",
