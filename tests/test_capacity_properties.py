@@ -45,3 +45,31 @@ def test_acps_is_whole_euros_and_proportional_to_capacity(bne, mw):
 def test_recovered_base_costs_index_back(indexed, rate):
     for base in capacity.base_cost_for_indexed(indexed, rate):
         assert capacity.index_cost(base, rate) == capacity.round2(indexed)
+
+
+def _period_sums_with_pandas(acps, monthly_weights):
+    """The pandas version ``capacity_period_sums`` replaced: the oracle for its numpy one."""
+    from decimal import Decimal
+
+    import pandas as pd
+
+    w = pd.Series(monthly_weights, dtype="float64")
+    share = w / w.sum()
+    raw = share * round(acps)
+    floor = raw.apply(lambda v: int(Decimal(repr(v)).to_integral_value(rounding="ROUND_FLOOR")))
+    short = int(round(acps)) - int(floor.sum())
+    order = (raw - floor).sort_values(ascending=False, kind="stable")
+    floor.loc[order.index[:short]] += 1
+    out = pd.DataFrame({"month": w.index, "share_pct": (share * 100).round(4).values,
+                        "cpps_eur": floor.astype("int64").values})
+    out["cumulative_eur"] = out["cpps_eur"].cumsum()
+    return out
+
+
+@given(money, st.lists(st.one_of(st.floats(min_value=0, max_value=1000, allow_nan=False), st.sampled_from([0.0, 1.0, 2.5])),
+                       min_size=12, max_size=12).filter(lambda w: sum(w) > 0))
+def test_period_sums_equal_the_pandas_version(acps, w):
+    import pandas as pd
+
+    weights = dict(zip(MONTHS, w))
+    pd.testing.assert_frame_equal(capacity.capacity_period_sums(acps, weights), _period_sums_with_pandas(acps, weights))

@@ -136,6 +136,26 @@ def test_revenue_is_linear_and_never_negative(rows, availability, scalar, k):
     assert (abs(2 * half["revenue_eur"] - base["revenue_eur"]) <= 1.0 + 1e-9).all()
 
 
+def _revenues_with_pandas(services, availability, performance_scalar=1.0):
+    """The pandas version ``service_revenues`` replaced: the oracle for its numpy one."""
+    ps = pd.Series(performance_scalar, index=services.index, dtype="float64")
+    out = services.copy()
+    out["volume"] = (out["capability"] * out["hours"] * availability).round(0)
+    out["performance_scalar"] = ps
+    paid = out["tariff"] * out["product_scalar"] * ps * out["volume"]
+    out["revenue_eur"] = paid.where(out["procured"].astype(bool), 0.0).round(0)
+    return out
+
+
+@given(services, st.floats(0, 1), st.one_of(st.floats(0, 1), st.lists(st.floats(0, 1), min_size=14, max_size=14)))
+def test_revenues_equal_the_pandas_version(rows, availability, scalar):
+    t = _table(rows)
+    if isinstance(scalar, list):
+        scalar = pd.Series(scalar[: len(t)], index=t.index)
+    pd.testing.assert_frame_equal(ds3.service_revenues(t, availability, scalar),
+                                  _revenues_with_pandas(t, availability, scalar))
+
+
 @given(services, st.floats(0, 1), st.floats(0, 1e6), st.floats(1, 500))
 def test_only_the_trip_charge_makes_net_revenue_negative(rows, availability, trip, mw):
     rev = ds3.service_revenues(_table(rows), availability)

@@ -157,3 +157,37 @@ def test_cli_run_with_fresh_kernels(ran, monkeypatch, capsys):
     assert cli.main(["run", "-w", "acps", "-s", "2017_decision", "--quiet", "--fresh-kernels", "-j", "1"]) == 0
     assert json.loads(results.read_text())["acps_eur"] == 519227150
     assert "ACPS 519,227,150 EUR" in capsys.readouterr().out
+
+
+def test_report_markdown_is_rendered_once_per_text_and_follows_edits(tmp_path):
+    from marketbooks import runner
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## Rule one\n\nIMR < 50 % *derived*"),
+                nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output(
+                    "display_data", data={"text/markdown": "**kzpo** 0.95", "text/plain": "<Markdown>"})])]
+    first, again = tmp_path / "a.html", tmp_path / "b.html"
+    runner.html_report(nb, first)
+    runner.html_report(nb, again)
+    assert first.read_text() == again.read_text()
+    html = first.read_text()
+    assert "<h2" in html and "<em>derived</em>" in html and "<strong>kzpo</strong>" in html
+    edited = copy.deepcopy(nb)
+    edited.cells[0].source = "## Rule two"
+    edited.cells[1].outputs[0].data["text/markdown"] = "**kzpo** 1.00"
+    runner.html_report(edited, again)
+    assert "Rule two" in again.read_text() and "Rule one" not in again.read_text()
+    assert "<strong>kzpo</strong> 1.00" in again.read_text() and "<strong>kzpo</strong> 0.95" not in again.read_text()
+
+
+def test_report_markdown_with_attachments_is_not_taken_from_the_cache(tmp_path):
+    from marketbooks import runner
+
+    red = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+    blue = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPj/HwADBwIAMCbHYQAAAABJRU5ErkJggg=="
+    for png in (red, blue):  # the same text, another image
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell("![dot](attachment:dot.png)",
+                                                  attachments={"dot.png": {"image/png": png}})]
+        runner.html_report(nb, tmp_path / "r.html")
+        assert png in (tmp_path / "r.html").read_text()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from marketbooks.params import Ds3Params, validate
@@ -39,18 +40,19 @@ def service_revenues(services: pd.DataFrame, availability: float,
     """
     if not 0 <= availability <= 1:
         raise ValueError(f"availability must lie in [0, 1], got {availability}")
-    ps = pd.Series(performance_scalar, index=services.index, dtype="float64")
+    ps = pd.Series(performance_scalar, index=services.index, dtype="float64").to_numpy()
     if ((ps < 0) | (ps > 1)).any():
         raise ValueError("performance scalars must lie in [0, 1]")
     missing = set(SERVICE_COLUMNS) - set(services.columns)
     if missing:
         raise ValueError(f"service table lacks columns: {', '.join(sorted(missing))}")
-    out = services.copy()
-    out["volume"] = (out["capability"] * out["hours"] * availability).round(0)
-    out["performance_scalar"] = ps
-    paid = out["tariff"] * out["product_scalar"] * ps * out["volume"]
-    out["revenue_eur"] = paid.where(out["procured"].astype(bool), 0.0).round(0)
-    return out
+    # numpy arrays, not Series: a handful of rows, and the sensitivity and bridge tables
+    # re-run this for every point (pandas' per-operation overhead was most of its time)
+    col = {c: services[c].to_numpy() for c in ("capability", "hours", "tariff", "product_scalar", "procured")}
+    volume = (col["capability"] * col["hours"] * availability).round(0)
+    paid = col["tariff"] * col["product_scalar"] * ps * volume
+    return services.assign(volume=volume, performance_scalar=ps,
+                           revenue_eur=np.where(col["procured"].astype(bool), paid, 0.0).round(0))
 
 
 def trip_charge(trips_per_year: float, charge_per_trip_eur: float) -> float:

@@ -106,6 +106,7 @@ _REPORT_PREPROCESSORS = [f"nbconvert.preprocessors.{name}" for name in (
 @lru_cache(maxsize=1)
 def _html_exporter():
     """One exporter per process: building one compiles its Jinja templates (~0.3 s)."""
+    from jinja2 import pass_context
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
@@ -114,7 +115,10 @@ def _html_exporter():
     class ReportExporter(HTMLExporter):
         """HTMLExporter without its closing BeautifulSoup pass, which re-parses the whole
         page to add tabindex to input cells and alt text to images: a report has neither,
-        and the pass is about half of an export."""
+        and the pass is about half of an export. Markdown is rendered once per text: a
+        worker exports every scenario of a workbook, and their markdown cells are the same."""
+
+        _markdown_html: dict = {}
 
         def from_notebook_node(self, nb, resources=None, **kw):
             lang = nb.metadata.get("language_info", {})
@@ -125,8 +129,24 @@ def _html_exporter():
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
+        @pass_context
+        def markdown2html(self, context, source):
+            # The rendering depends on the text, the cell's attachments (embedded images)
+            # and the notebook's folder; only text without attachments is kept.
+            if context.get("cell", {}).get("attachments"):
+                return super().markdown2html(context, source)
+            key = (source, context.get("resources", {}).get("metadata", {}).get("path", ""))
+            html = self._markdown_html.get(key)
+            if html is None:
+                if len(self._markdown_html) > 512:  # outputs' markdown differs per scenario
+                    self._markdown_html.clear()
+                html = self._markdown_html[key] = super().markdown2html(context, source)
+            return html
+
+    # optimistic_validation: validate the notebook once after the preprocessors, not after
+    # each of them (the same check, a quarter of the work)
     return ReportExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                          default_preprocessors=_REPORT_PREPROCESSORS)
+                          default_preprocessors=_REPORT_PREPROCESSORS, optimistic_validation=True)
 
 
 def html_report(nb: nbformat.NotebookNode, target: Path, plotly_js: str = f"../../_static/{PLOTLY_JS}") -> None:
