@@ -109,6 +109,17 @@ def test_period_length_is_data_15_minute_variant():
     assert run.settled["period"].nunique() == 31 * 96
 
 
+def test_system_table_has_every_period_once_and_adds_up():
+    run = im.run_month(load_scenario("imbalance", "faq_worked_example"), zc_shift=5.0)
+    s, system = run.settled, run.system
+    assert list(system["period"]) == sorted(s["period"].unique())
+    assert system["payments_eur"].sum() == pytest.approx(s["payment_eur"].sum(), abs=0.01)
+    assert system["system_imbalance_mwh"].sum() == pytest.approx(s["imbalance_mwh"].sum(), abs=0.001 * len(system))
+    first = s[s["period"] == 1]
+    assert system.loc[0, "zc"] == round(first["zc"].iloc[0], 3) and first["zc"].nunique() == 1
+    assert run.system is system  # computed once, on first use
+
+
 def test_subject_summary_adds_up():
     s = im.run_month(load_scenario("imbalance", "faq_worked_example")).settled
     summary = im.subject_summary(s)
