@@ -215,3 +215,17 @@ def test_settlement_is_zero_sum_for_the_agent_when_kzpo_below_one(n_subjects, n_
         assert cents == 0
     assert (settled.loc[settled["imbalance_mwh"] > 0, "payment_eur"] >= 0).all()
     assert (settled.loc[settled["imbalance_mwh"] < 0, "payment_eur"] <= 0).all()
+
+
+def test_what_ifs_leave_the_generated_month_and_the_input_untouched():
+    p = load_scenario("imbalance", "faq_worked_example")
+    before = im.run_month(p).settled
+    periods = im._cached_periods(p.n_subjects, p.days, p.period_minutes, p.seed, p.base_price, p.price_spread)
+    snapshot = periods.copy()
+    subject = str(periods["subject"].iloc[0])
+    shifted = im.run_month(p, zc_shift=7.0, deviation=(subject, 1, 3.5)).settled
+    assert not shifted["zc"].equals(before["zc"])
+    pd.testing.assert_frame_equal(periods, snapshot)
+    pd.testing.assert_frame_equal(im.run_month(p).settled, before)
+    settled = im.settle(snapshot, 0.9)
+    assert "imbalance_mwh" not in snapshot and "imbalance_mwh" in settled

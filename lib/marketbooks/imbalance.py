@@ -142,17 +142,10 @@ def validate_periods(periods: pd.DataFrame) -> None:
                                    f"{_plain(subjects[s])!r} has no period {_plain(period_values[p])!r}")
 
 
-def settle(periods: pd.DataFrame, kzpo: float, period_minutes: float | None = None,
-           check: bool = True) -> pd.DataFrame:
-    """Imbalance and payment per subject and period, vectorised over the whole market.
-
-    ``periods`` has ``subject``, ``period``, ``zc`` (EUR/MWh) and either ``agreed_mwh`` /
-    ``actual_mwh`` or ``agreed_mw`` / ``actual_mw`` with ``period_minutes``; optional
-    ``regulation_mwh``. Adds ``imbalance_mwh`` and ``payment_eur`` (agent's cash flow:
-    ``PO−i = Oi × ZC`` for a shortage, ``PO+i = Oi × ZC × kzpo`` for a surplus; cents).
-    """
-    if not 0 <= kzpo <= 1:
-        raise ValueError(f"kzpo must lie in [0, 1], got {kzpo}")
+def _imbalances(periods: pd.DataFrame, period_minutes: float | None,
+                check: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """``periods`` with ``imbalance_mwh`` added, the imbalances Oi and Oi × ZC: what
+    :func:`settle` and :func:`settle_month` price in their own ways."""
     units = _column_units(periods)
     if check:
         validate_periods(periods)
@@ -166,11 +159,26 @@ def settle(periods: pd.DataFrame, kzpo: float, period_minutes: float | None = No
         actual = periods["actual_mwh"].to_numpy(dtype="float64")
     reg = periods["regulation_mwh"].to_numpy(dtype="float64") if "regulation_mwh" in periods else 0.0
     o = imbalance_mwh(agreed, actual, reg)
-    value = o * periods["zc"].to_numpy(dtype="float64")
-    payment = np.where(o > 0, value * kzpo, value)
-    out = periods.copy()
+    # pandas copies on write: a shallow copy gains the column and leaves ``periods`` as it
+    # was, without copying a market's worth of rows first
+    out = periods.copy(deep=False)
     out["imbalance_mwh"] = o
-    out["payment_eur"] = np.round(payment, 2)
+    return out, o, o * periods["zc"].to_numpy(dtype="float64")
+
+
+def settle(periods: pd.DataFrame, kzpo: float, period_minutes: float | None = None,
+           check: bool = True) -> pd.DataFrame:
+    """Imbalance and payment per subject and period, vectorised over the whole market.
+
+    ``periods`` has ``subject``, ``period``, ``zc`` (EUR/MWh) and either ``agreed_mwh`` /
+    ``actual_mwh`` or ``agreed_mw`` / ``actual_mw`` with ``period_minutes``; optional
+    ``regulation_mwh``. Adds ``imbalance_mwh`` and ``payment_eur`` (agent's cash flow:
+    ``PO−i = Oi × ZC`` for a shortage, ``PO+i = Oi × ZC × kzpo`` for a surplus; cents).
+    """
+    if not 0 <= kzpo <= 1:
+        raise ValueError(f"kzpo must lie in [0, 1], got {kzpo}")
+    out, o, value = _imbalances(periods, period_minutes, check)
+    out["payment_eur"] = np.round(np.where(o > 0, value * kzpo, value), 2)
     return out
 
 
@@ -203,9 +211,7 @@ def settle_month(periods: pd.DataFrame, nre: float, pre: float, period_minutes: 
     exactly what it received net of regulation, so positive payments are allocated pro rata
     to ``Oi × ZC`` in whole cents and the agent's month balances to the cent.
     """
-    settled = settle(periods, 1.0, period_minutes, check=check)
-    o = settled["imbalance_mwh"].to_numpy()
-    value = o * settled["zc"].to_numpy(dtype="float64")
+    settled, o, value = _imbalances(periods, period_minutes, check)
     neg_cents = np.where(o < 0, np.round(value * 100), 0).astype("int64")
     pos_mask = o > 0
     po_minus = float(neg_cents.sum()) / 100
@@ -440,8 +446,9 @@ def run_month(p, nre: float | None = None, pre: float | None = None, zc_shift: f
     adds to that subject's actual off-take in that period.
     """
     minutes = period_minutes or p.period_minutes
-    # Generated once per scenario and copied: the Explore section re-settles on every change.
-    periods = _cached_periods(p.n_subjects, p.days, minutes, p.seed, p.base_price, p.price_spread).copy()
+    # Generated once per scenario: the Explore section re-settles on every change. The what-ifs
+    # below change a shallow copy, and pandas copies on write only the columns they touch.
+    periods = _cached_periods(p.n_subjects, p.days, minutes, p.seed, p.base_price, p.price_spread).copy(deep=False)
     if zc_shift:
         periods["zc"] = (periods["zc"] + zc_shift).round(2)
     if deviation is not None:
