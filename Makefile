@@ -29,7 +29,7 @@ list: $(STAMP)
 	$(BIN)/marketbooks list
 
 serve: $(STAMP)
-	$(BIN)/marketbooks serve
+	$(BIN)/marketbooks serve $(if $(PREHEAT),--preheat)
 
 chromium:
 	@test -x $(CHROMIUM) || { \

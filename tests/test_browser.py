@@ -169,3 +169,23 @@ def test_rtp_dashboard_npvs_follow_the_discount_rate(server, page):
     assert page.locator(".mb-npv-c").inner_text() == f"{expected['C']:.2f}"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "rtp_dashboard.png"), full_page=True)
+
+
+def test_preheated_dashboard_opens_from_a_waiting_kernel_and_stays_live(browser):
+    """`make serve PREHEAT=1`: the dashboard comes from a kernel that ran it ahead, and its
+    widgets still recompute through that kernel."""
+    log = ROOT / "outputs" / "voila-preheat-test.log"
+    with voila(ROOT, log, preheat=True) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        try:
+            page.goto(f"{base}/voila/render/notebooks/acps.ipynb", timeout=90_000)
+            shown = page.locator(".mb-acps-value")
+            shown.wait_for(timeout=90_000)
+            assert shown.inner_text() == "519,227,150"
+            used = [line for line in log.read_text().splitlines() if "Using pre-heated kernel" in line]
+            assert used and used[0].endswith("for notebooks/acps.ipynb"), used
+            set_slider(page, "mb-capreq", "7000")
+            wait_for_text(page, ".mb-acps-value", "500,150,000")
+            assert page.locator("text=Traceback").count() == 0
+        finally:
+            page.close()

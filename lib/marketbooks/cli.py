@@ -49,18 +49,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def voila_command(port: int) -> list[str]:
+def voila_command(port: int, preheat: bool = False) -> list[str]:
+    """Voilà serving the project on localhost with ``voila.json``.
+
+    ``preheat``: keep one kernel per workbook that has already run its notebook (Voilà's
+    ``preheat_kernel``; ``voila.json`` says which notebooks and how many), so a dashboard
+    opens at once instead of after its cells run. A pre-run kernel shows the parameter
+    files as they were when it ran: after an edit, the next opening is the old run once.
+    """
     root = project_root()
     return [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-            f"--Voila.root_dir={root}", f"--Voila.config_file_paths={root}"]
+            f"--Voila.root_dir={root}", f"--Voila.config_file_paths={root}",
+            *(["--VoilaConfiguration.preheat_kernel=True"] if preheat else [])]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     root = project_root()
     print(f"Voilà on http://127.0.0.1:{args.port}/voila/render/notebooks/index.ipynb (Ctrl-C stops it)")
+    if args.preheat:
+        print("Pre-heated: each workbook's dashboard is run ahead and opens at once (the first after start-up "
+              "waits for it); after editing a parameter file, open a dashboard twice to see the change.")
     env = {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype"}
     try:
-        return subprocess.call(voila_command(args.port), cwd=root, env=env)
+        return subprocess.call(voila_command(args.port, args.preheat), cwd=root, env=env)
     except KeyboardInterrupt:
         return 0
 
@@ -89,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="validate every parameter file without executing")
     serve = sub.add_parser("serve", help="start the Voilà dashboards on localhost")
     serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument("--preheat", action="store_true",
+                       help="run each dashboard ahead in a waiting kernel, so it opens at once")
     golden = sub.add_parser("golden", help="regenerate tests/golden (nbval baselines)")
     golden.add_argument("--workbook", "-w")
     golden.add_argument("--scenario", "-s")

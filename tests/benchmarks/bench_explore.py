@@ -5,13 +5,21 @@ imbalance month), then moves each of its controls to two other values and times 
 recomputation each change triggers: the library call, the tables and the charts, up to
 the widget state a browser would receive. The browser's own drawing is not included
 (`tests/test_browser.py` drives that in Chromium).
+
+``--open`` also times opening each dashboard (the complete page from Voilà, as a browser
+requests it) with a kernel started per visit, as `make serve` does, and with pre-heated
+kernels (`make serve PREHEAT=1`) once their pool is ready.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
+import tempfile
 import time
+import urllib.request
+from pathlib import Path
 
 import ipywidgets as w
 
@@ -63,15 +71,41 @@ def measure(module, workbook: str, scenario: str, rounds: int) -> tuple[float, l
     return built, changes, len(cs)
 
 
+def open_times(preheat: bool, rounds: int) -> dict[str, float]:
+    """Median seconds to fetch each workbook's dashboard page from a fresh Voilà server."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from voila_server import voila
+
+    from marketbooks.params import WORKBOOKS, project_root
+
+    times: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp, voila(project_root(), Path(tmp) / "voila.log", preheat=preheat) as base:
+        for rnd in range(rounds + 1):
+            for wb in WORKBOOKS.values():
+                if preheat:
+                    time.sleep(8)  # the pool refills after each visit: a reader does not open a page a second
+                start = time.perf_counter()
+                urllib.request.urlopen(f"{base}/voila/render/notebooks/{wb.notebook}", timeout=180).read()
+                if rnd:  # the first round waits for start-up (and, pre-heated, for the first pool)
+                    times.setdefault(wb.notebook, []).append(time.perf_counter() - start)
+    return {nb: statistics.median(t) for nb, t in times.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--rounds", type=int, default=2, help="times every control is moved through its values")
+    ap.add_argument("--rounds", type=int, default=2, help="times every control is moved through its values (and, with --open, each page is opened)")
+    ap.add_argument("--open", action="store_true", help="also time opening each dashboard, with and without pre-heating")
     args = ap.parse_args()
     print(f"{'dashboard (scenario)':<42} {'build':>8} {'median':>8} {'slowest':>8}  per change, {args.rounds} rounds")
     for module, workbook, scenario in DASHBOARDS:
         built, changes, n = measure(module, workbook, scenario, args.rounds)
         print(f"{workbook + ' (' + scenario + ')':<42} {built * 1000:6.0f} ms {statistics.median(changes) * 1000:5.0f} ms "
               f"{max(changes) * 1000:5.0f} ms  {n} controls")
+    if args.open:
+        plain, warm = open_times(False, args.rounds), open_times(True, args.rounds)
+        print(f"\n{'opening the dashboard':<42} {'make serve':>10} {'PREHEAT=1':>10}")
+        for nb in plain:
+            print(f"{nb:<42} {plain[nb]:8.2f} s {warm[nb]:8.2f} s")
 
 
 if __name__ == "__main__":
