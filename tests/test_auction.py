@@ -226,3 +226,31 @@ def test_clearing_invariants(raw, points, volume):
     assert lost["clause"].isin(["99", "100", "101.2"]).all() and (lost["reason"] != "").all()
     merged = w.merge(bids, on="participant", suffixes=("", "_bid"))
     assert (merged["price"] == merged["price_bid"]).all()  # pay-as-bid
+
+
+@pytest.mark.parametrize("example", [f"example_{i:02d}" for i in range(1, 12)])
+def test_supply_chart_draws_every_ranked_bid_once_coloured_by_its_decision(example):
+    import dataclasses
+
+    from marketbooks.dashboards.auction import supply_chart
+
+    p = load_scenario("auction", example)
+    r = clear_auction(p.auction, run_session(p.auction, [o.model_dump() for o in p.orders]).standing,
+                      accepted=p.accepted)
+    undecided = ["ranked"] if len(r.ranked) else []
+    decided = sorted(set(r.steps["decision"])) if len(r.steps) else undecided
+    for result, names in ((r, decided), (dataclasses.replace(r, steps=r.steps.iloc[0:0]), undecided)):
+        bars = [t for t in supply_chart(result, p.label).data if t.type == "bar"]
+        assert [b.name for b in bars] == names
+        drawn = sorted(h.split(":")[0] for b in bars for h in b.hovertext)
+        assert drawn == sorted(r.ranked["participant"])
+        assert sum(sum(b.width) for b in bars) == pytest.approx(r.ranked["volume_kw"].sum() / 1000, abs=1e-6)
+        for b in bars:  # each bar sits on its own stretch of the cumulative volume
+            for x, width in zip(b.x, b.width):
+                assert 0 < x - width / 2 + 1e-9 and x + width / 2 <= r.ranked["volume_kw"].sum() / 1000 + 1e-9
+        if result is r and len(r.steps):
+            for b in bars:
+                for h in b.hovertext:
+                    who = h.split(":")[0]
+                    rank = r.ranked.loc[r.ranked["participant"] == who, "rank"].iloc[0]
+                    assert r.steps.set_index("rank").loc[rank, "decision"] == b.name
