@@ -165,3 +165,22 @@ def test_time_weighted_price_lies_between_min_and_max(rows):
     got = rtp.trading_period_prices(data)
     lo, hi = min(p for _, p in rows), max(p for _, p in rows)
     assert (got["price"] >= round(lo, 2) - 0.01).all() and (got["price"] <= round(hi, 2) + 0.01).all()
+
+
+@given(st.lists(st.tuples(st.sampled_from(["A", "B"]), st.integers(60, 900), st.floats(-100, 20000, allow_nan=False),
+                          st.floats(0, 50)), min_size=1, max_size=20), st.booleans())
+def test_compare_methods_is_each_method_side_by_side(rows, with_load):
+    start = pd.Timestamp("2016-06-01 23:40").tz_localize(rtp.TZ)
+    data = pd.DataFrame([{"node": n, "start": start + pd.Timedelta(seconds=sum(d for m, d, _, _ in rows[:i] if m == n)),
+                          "duration_s": d, "price": p, "load": load} for i, (n, d, p, load) in enumerate(rows)])
+    if not with_load:
+        data = data.drop(columns="load")
+    both = rtp.compare_methods(data)
+    methods = [m for m in rtp.METHODS if with_load or m != "load_weighted"]
+    assert list(both.columns) == ["node", "trading_date", "trading_period", "time_weighted", "n_intervals",
+                                  "complete", *methods[1:], "spread"]
+    for m in methods:
+        alone = rtp.trading_period_prices(data, m)
+        pd.testing.assert_frame_equal(both[["node", "trading_date", "trading_period"]],
+                                      alone[["node", "trading_date", "trading_period"]])
+        pd.testing.assert_series_equal(both[m], alone["price"], check_names=False)

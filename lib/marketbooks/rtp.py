@@ -71,6 +71,12 @@ def trading_period_prices(intervals: pd.DataFrame, method: str = "time_weighted"
     there. ``covered_s`` and ``complete`` report gaps: a period is never silently averaged
     over missing intervals (see :func:`interval_gaps`).
     """
+    _check_method(intervals, method)
+    periods = _group_by_period(intervals, tz)
+    return _priced(periods, {"price": _period_values(periods, method)})
+
+
+def _check_method(intervals: pd.DataFrame, method: str) -> None:
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: choose one of {', '.join(METHODS)}")
     need = {"node", "start", "price"}
@@ -78,6 +84,24 @@ def trading_period_prices(intervals: pd.DataFrame, method: str = "time_weighted"
         raise PriceDataError(f"intervals lack columns: {', '.join(sorted(need - set(intervals.columns)))}")
     if method == "load_weighted" and "load" not in intervals:
         raise PriceDataError("load_weighted needs a 'load' column")
+
+
+@dataclass(frozen=True)
+class _PeriodGroups:
+    """Intervals split at period boundaries, each piece numbered by its node and period
+    (``inv``), with the labels of every (node, period) group: what each method prices."""
+
+    inv: np.ndarray
+    start: np.ndarray
+    price: np.ndarray
+    load: np.ndarray
+    dur: np.ndarray
+    covered: np.ndarray
+    count: np.ndarray
+    labels: dict
+
+
+def _group_by_period(intervals: pd.DataFrame, tz: str) -> _PeriodGroups:
     start = _epoch_s(_as_utc(intervals["start"], tz))
     if "end" in intervals:
         end = _epoch_s(_as_utc(intervals["end"], tz))
@@ -116,28 +140,37 @@ def trading_period_prices(intervals: pd.DataFrame, method: str = "time_weighted"
         inv = (np.cumsum(present) - 1)[key]
     else:
         uniq, inv = np.unique(key, return_inverse=True)
-    covered = np.bincount(inv, weights=dur)
-    count = np.bincount(inv)
-    if method == "time_weighted":
-        value = np.bincount(inv, weights=price * dur) / covered
-    elif method == "simple":
-        value = np.bincount(inv, weights=price) / count
-    elif method == "load_weighted":
-        weight = load * dur
-        total = np.bincount(inv, weights=weight)
-        value = np.divide(np.bincount(inv, weights=price * weight), total, out=np.full(len(total), np.nan),
-                          where=total > 0)
-    else:
-        order = np.lexsort((start, inv))
-        last_idx = order[np.r_[np.flatnonzero(np.diff(inv[order])), len(order) - 1]]
-        value = np.empty(len(uniq))
-        value[inv[last_idx]] = price[last_idx]
     slots = uniq % n_slots + first
     distinct, where = np.unique(slots, return_inverse=True)  # label each half hour once, not once per node
     labels = _period_labels(distinct, tz).iloc[where].reset_index(drop=True)
-    out = pd.DataFrame({"node": np.asarray(nodes)[uniq // n_slots], **labels,
-                        "period_start_utc": pd.to_datetime(slots * PERIOD_S, unit="s", utc=True),
-                        "price": np.round(value, 2), "n_intervals": count, "covered_s": covered.astype("int64")})
+    return _PeriodGroups(inv=inv, start=start, price=price, load=load, dur=dur,
+                         covered=np.bincount(inv, weights=dur), count=np.bincount(inv),
+                         labels={"node": np.asarray(nodes)[uniq // n_slots], **labels,
+                                 "period_start_utc": pd.to_datetime(slots * PERIOD_S, unit="s", utc=True)})
+
+
+def _period_values(g: _PeriodGroups, method: str) -> np.ndarray:
+    """One unrounded price per group by ``method``."""
+    if method == "time_weighted":
+        return np.bincount(g.inv, weights=g.price * g.dur) / g.covered
+    if method == "simple":
+        return np.bincount(g.inv, weights=g.price) / g.count
+    if method == "load_weighted":
+        weight = g.load * g.dur
+        total = np.bincount(g.inv, weights=weight)
+        return np.divide(np.bincount(g.inv, weights=g.price * weight), total, out=np.full(len(total), np.nan),
+                         where=total > 0)
+    order = np.lexsort((g.start, g.inv))
+    last_idx = order[np.r_[np.flatnonzero(np.diff(g.inv[order])), len(order) - 1]]
+    value = np.empty(len(g.count))
+    value[g.inv[last_idx]] = g.price[last_idx]
+    return value
+
+
+def _priced(g: _PeriodGroups, prices: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The groups' labels, their prices (2 dp) and coverage, ordered by node and period."""
+    out = pd.DataFrame({**g.labels, **{name: np.round(v, 2) for name, v in prices.items()},
+                        "n_intervals": g.count, "covered_s": g.covered.astype("int64")})
     out["complete"] = out["covered_s"] >= PERIOD_S
     return out.sort_values(["node", "period_start_utc"], kind="stable").reset_index(drop=True)
 
@@ -287,14 +320,12 @@ def synthetic_intervals(nodes: dict[str, float], start_date: str, days: int, see
 
 def compare_methods(intervals: pd.DataFrame, tz: str = TZ) -> pd.DataFrame:
     """The four trading-period prices side by side, one row per node and period."""
-    base = trading_period_prices(intervals, "time_weighted", tz)
-    keys = ["node", "trading_date", "trading_period"]
-    out = base[[*keys, "price", "n_intervals", "complete"]].rename(columns={"price": "time_weighted"})
-    for m in METHODS[1:]:
-        if m == "load_weighted" and "load" not in intervals:
-            continue
-        out[m] = trading_period_prices(intervals, m, tz)["price"].to_numpy()
-    present = [m for m in METHODS if m in out]
+    present = [m for m in METHODS if m != "load_weighted" or "load" in intervals]
+    for m in present:
+        _check_method(intervals, m)
+    periods = _group_by_period(intervals, tz)  # once: the methods differ only in the weights
+    out = _priced(periods, {m: _period_values(periods, m) for m in present})
+    out = out[["node", "trading_date", "trading_period", "time_weighted", "n_intervals", "complete", *present[1:]]]
     out["spread"] = (out[present].max(axis=1) - out[present].min(axis=1)).round(2)
     return out
 
