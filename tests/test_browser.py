@@ -3,6 +3,7 @@
 These tests never skip: without /usr/bin/chromium they fail (``make test`` installs it).
 """
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -35,9 +36,28 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request):
+    """A browser tab; when its test fails, what the tab showed (screenshot, text, console)
+    is kept under outputs/screenshots/failed-<test>.*, to tell a slow machine from a bug."""
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    # Nothing beyond localhost: Voilà's template links two font stylesheets on a CDN, and a
+    # slow name lookup for them would hold the page back, which a test must not depend on.
+    page.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])"), lambda route: route.abort())
+    console = []
+    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+    page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
     yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        stem = SHOTS / f"failed-{request.node.name}"
+        try:
+            page.screenshot(path=str(stem.with_suffix(".png")), full_page=True)
+            text = page.inner_text("body")
+        except Exception as exc:  # noqa: BLE001 - the tab may be gone; keep what there is
+            text = f"(page unreadable: {exc})"
+        stem.with_suffix(".txt").write_text(f"url: {page.url}\n\n--- console ---\n" + "\n".join(console)
+                                            + "\n\n--- page text ---\n" + text)
     page.close()
 
 
@@ -171,21 +191,17 @@ def test_rtp_dashboard_npvs_follow_the_discount_rate(server, page):
     page.screenshot(path=str(SHOTS / "rtp_dashboard.png"), full_page=True)
 
 
-def test_preheated_dashboard_opens_from_a_waiting_kernel_and_stays_live(browser):
+def test_preheated_dashboard_opens_from_a_waiting_kernel_and_stays_live(page):
     """`make serve PREHEAT=1`: the dashboard comes from a kernel that ran it ahead, and its
     widgets still recompute through that kernel."""
     log = ROOT / "outputs" / "voila-preheat-test.log"
     with voila(ROOT, log, preheat=True) as base:
-        page = browser.new_page(viewport={"width": 1280, "height": 1600})
-        try:
-            page.goto(f"{base}/voila/render/notebooks/acps.ipynb", timeout=90_000)
-            shown = page.locator(".mb-acps-value")
-            shown.wait_for(timeout=90_000)
-            assert shown.inner_text() == "519,227,150"
-            used = [line for line in log.read_text().splitlines() if "Using pre-heated kernel" in line]
-            assert used and used[0].endswith("for notebooks/acps.ipynb"), used
-            set_slider(page, "mb-capreq", "7000")
-            wait_for_text(page, ".mb-acps-value", "500,150,000")
-            assert page.locator("text=Traceback").count() == 0
-        finally:
-            page.close()
+        page.goto(f"{base}/voila/render/notebooks/acps.ipynb", timeout=90_000)
+        shown = page.locator(".mb-acps-value")
+        shown.wait_for(timeout=90_000)
+        assert shown.inner_text() == "519,227,150"
+        used = [line for line in log.read_text().splitlines() if "Using pre-heated kernel" in line]
+        assert used and used[0].endswith("for notebooks/acps.ipynb"), used
+        set_slider(page, "mb-capreq", "7000")
+        wait_for_text(page, ".mb-acps-value", "500,150,000")
+        assert page.locator("text=Traceback").count() == 0
