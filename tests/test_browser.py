@@ -205,3 +205,13 @@ def test_preheated_dashboard_opens_from_a_waiting_kernel_and_stays_live(page):
         set_slider(page, "mb-capreq", "7000")
         wait_for_text(page, ".mb-acps-value", "500,150,000")
         assert page.locator("text=Traceback").count() == 0
+
+
+def test_dashboards_load_nothing_from_the_internet(server):
+    """The `marketbooks` Voilà template drops the lab template's CDN stylesheets: a page
+    served on localhost must not wait for a name lookup, nor break offline."""
+    import urllib.request
+
+    body = urllib.request.urlopen(f"{server}/voila/render/notebooks/ds3_revenue.ipynb", timeout=120).read().decode()
+    assert "Revenue by service" in body
+    assert re.findall(r'(?:href|src)="(?:https?:)?//[^"]*"', body) == []

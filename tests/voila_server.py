@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import time
@@ -10,7 +9,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from marketbooks.cli import voila_command
+from marketbooks.cli import voila_command, voila_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -26,7 +25,7 @@ def free_port() -> int:
 def voila(root: Path, log: Path, timeout: float = 60, preheat: bool = False):
     root = root.resolve()
     port = free_port()
-    env = {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype", "MARKETBOOKS_ROOT": str(root)}
+    env = {**voila_env(), "MARKETBOOKS_ROOT": str(root)}
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as fh:
         proc = subprocess.Popen(voila_command(port, preheat), cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT)

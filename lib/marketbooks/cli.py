@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from marketbooks.params import WORKBOOKS, check_all, list_scenarios, project_root
 
@@ -59,8 +60,17 @@ def voila_command(port: int, preheat: bool = False) -> list[str]:
     """
     root = project_root()
     return [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-            f"--Voila.root_dir={root}", f"--Voila.config_file_paths={root}",
+            f"--Voila.root_dir={root}", f"--Voila.config_file_paths={root}", "--template=marketbooks",
             *(["--VoilaConfiguration.preheat_kernel=True"] if preheat else [])]
+
+
+def voila_env() -> dict[str, str]:
+    """The environment :func:`voila_command` runs in: plotly's renderer pinned, and the
+    project's ``share/jupyter`` first on ``JUPYTER_PATH`` so Voilà finds the ``marketbooks``
+    template (the lab template without its CDN stylesheets)."""
+    share = str(Path(__file__).resolve().parents[2] / "share" / "jupyter")
+    path = os.pathsep.join([share, *filter(None, [os.environ.get("JUPYTER_PATH")])])
+    return {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype", "JUPYTER_PATH": path}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -69,9 +79,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.preheat:
         print("Pre-heated: each workbook's dashboard is run ahead and opens at once (the first after start-up "
               "waits for it); after editing a parameter file, open a dashboard twice to see the change.")
-    env = {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype"}
     try:
-        return subprocess.call(voila_command(args.port, args.preheat), cwd=root, env=env)
+        return subprocess.call(voila_command(args.port, args.preheat), cwd=root, env=voila_env())
     except KeyboardInterrupt:
         return 0
 
