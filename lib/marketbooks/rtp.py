@@ -321,8 +321,7 @@ def synthetic_intervals(nodes: dict[str, float], start_date: str, days: int, see
 def compare_methods(intervals: pd.DataFrame, tz: str = TZ) -> pd.DataFrame:
     """The four trading-period prices side by side, one row per node and period."""
     present = [m for m in METHODS if m != "load_weighted" or "load" in intervals]
-    for m in present:
-        _check_method(intervals, m)
+    _check_method(intervals, "time_weighted")  # the columns; load_weighted is only present with a load
     periods = _group_by_period(intervals, tz)  # once: the methods differ only in the weights
     out = _priced(periods, {m: _period_values(periods, m) for m in present})
     out = out[["node", "trading_date", "trading_period", "time_weighted", "n_intervals", "complete", *present[1:]]]
