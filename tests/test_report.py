@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pandas as pd
@@ -68,6 +69,10 @@ MIXED = {
                                       2024: ["dup", "dup", "a", "b", "{=A1}", "mailto:x"]}),
     "a sheet name longer than thirty-one characters": pd.DataFrame({"a": [1.0]}),
     "empty": pd.DataFrame({"a": pd.Series([], dtype=float)}),
+    "dates": pd.DataFrame({"day": [datetime.date(2017, 1, 1), None, datetime.date(2017, 2, 1)],
+                           "stamp": pd.to_datetime(["2017-01-01 00:00:00", None, "2017-03-04 05:06:07"]),
+                           "mixed": [datetime.datetime(2016, 6, 21, 12), datetime.date(2016, 6, 21), 1.5]}),
+    "more dates": pd.DataFrame({"d": [datetime.date(2020, 2, 29)], "t": [pd.Timestamp("2020-03-01 00:30")]}),
 }
 
 
@@ -82,20 +87,29 @@ def test_direct_xlsx_is_the_file_pandas_writes(tmp_path):
         assert direct[name] == reference[name], name
 
 
-def test_xlsx_with_dates_falls_back_to_pandas(tmp_path):
-    tables = {"d": pd.DataFrame({"day": pd.to_datetime(["2017-01-01", "2017-02-01"]), "v": [1, 2]})}
+def test_xlsx_with_durations_falls_back_to_pandas(tmp_path):
+    tables = {"d": pd.DataFrame({"wait": pd.to_timedelta(["1h", "2h"]), "v": [1, 2]})}
     write_xlsx(tables, tmp_path / "d.xlsx")
-    back = pd.read_excel(tmp_path / "d.xlsx", sheet_name="d")
-    assert back["day"].tolist() == tables["d"]["day"].tolist() and back["v"].tolist() == [1, 2]
+    _pandas_xlsx(tables, tmp_path / "pandas.xlsx")
+    assert _xlsx_parts(tmp_path / "d.xlsx") == _xlsx_parts(tmp_path / "pandas.xlsx")
+
+
+def test_xlsx_refuses_time_zones_as_pandas_does(tmp_path):
+    tables = {"d": pd.DataFrame({"at": pd.to_datetime(["2017-01-01 00:00"]).tz_localize("UTC")})}
+    with pytest.raises(ValueError, match="timezones"):
+        write_xlsx(tables, tmp_path / "d.xlsx")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-2**53, 2**53)),
-                          st.one_of(st.none(), st.text(max_size=12)), st.booleans()), max_size=25))
+                          st.one_of(st.none(), st.text(max_size=12)), st.booleans(),
+                          st.one_of(st.none(), st.dates(datetime.date(1900, 3, 1), datetime.date(2100, 1, 1))),
+                          st.datetimes(datetime.datetime(1900, 3, 1), datetime.datetime(2100, 1, 1))), max_size=25))
 def test_direct_xlsx_matches_pandas_on_any_table(tmp_path_factory, rows):
     tmp = tmp_path_factory.mktemp("x")
-    df = pd.DataFrame(rows, columns=["number", "text", "flag"])
-    tables = {"t": df, "f": df[["flag"]].astype(bool), "n": df[["number"]].astype(float)}
+    df = pd.DataFrame(rows, columns=["number", "text", "flag", "day", "stamp"])
+    tables = {"t": df, "f": df[["flag"]].astype(bool), "n": df[["number"]].astype(float),
+              "s": df[["stamp"]].astype("datetime64[us]")}
     write_xlsx(tables, tmp / "direct.xlsx")
     _pandas_xlsx(tables, tmp / "pandas.xlsx")
     assert _xlsx_parts(tmp / "direct.xlsx") == _xlsx_parts(tmp / "pandas.xlsx")
