@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketbooks.report import Report, atomic_write, write_xlsx
+from marketbooks.report import Report, atomic_write, write_csv, write_xlsx
 
 
 def test_save_writes_json_csv_and_xlsx(tmp_path):
@@ -127,3 +127,35 @@ def test_saved_files_get_the_permissions_of_any_new_file(tmp_path):
         assert (tmp_path / "out" / name).stat().st_mode & 0o777 == mode, name
     leftovers = [p.name for p in (tmp_path / "out").rglob(".*")]
     assert leftovers == []
+
+
+CSV_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=10)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+                          st.integers(-2**62, 2**62), st.booleans(), st.one_of(st.none(), CSV_TEXT),
+                          st.one_of(st.none(), st.floats(), st.integers(), st.booleans(), CSV_TEXT,
+                                    st.dates(datetime.date(1900, 1, 1)))), max_size=20),
+       st.sampled_from(["plain", "category", "labels"]))
+def test_csv_is_the_file_pandas_writes(tmp_path_factory, rows, variant):
+    """Byte for byte ``to_csv(index=False)``: number formats, missing values, quoting of
+    commas, quotes and line breaks, mixed object columns (dates go through pandas)."""
+    tmp = tmp_path_factory.mktemp("c")
+    df = pd.DataFrame(rows, columns=["f", "i", "b", "t", "o"])
+    if variant == "category":
+        df["t"] = df["t"].astype("category")
+    elif variant == "labels":
+        df.columns = [1.5, None, "a,b", 'say "x"', 7]
+    write_csv(df, tmp / "direct.csv")
+    df.to_csv(tmp / "pandas.csv", index=False)
+    assert (tmp / "direct.csv").read_bytes() == (tmp / "pandas.csv").read_bytes()
+
+
+def test_csv_of_an_empty_table_and_of_dates(tmp_path):
+    for name, df in {"empty": pd.DataFrame({"a": pd.Series([], dtype=float), "b": pd.Series([], dtype=str)}),
+                     "no columns": pd.DataFrame(index=[0, 1]),
+                     "stamps": pd.DataFrame({"t": pd.to_datetime(["2017-01-01", "2017-01-02"])})}.items():
+        write_csv(df, tmp_path / "direct.csv")
+        df.to_csv(tmp_path / "pandas.csv", index=False)
+        assert (tmp_path / "direct.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes(), name

@@ -167,6 +167,14 @@ def _element_text(text: str) -> str:
 
 
 def _missing(value: Any) -> bool:
+    """``pd.isna`` for one value, with the values a column's ``tolist()`` mostly gives
+    (text, numbers) decided without it."""
+    if value is None:
+        return True
+    if value.__class__ is float:
+        return value != value
+    if value.__class__ in (str, int, bool):
+        return False
     try:
         return pd.isna(value) is True
     except (TypeError, ValueError):
@@ -183,9 +191,9 @@ def html_table(df: pd.DataFrame, name: str, formats: dict | None = None) -> Html
         return df.style.set_uuid(name).hide(axis="index").format(formats, na_rep=NA, escape="html")
     tid = f"T_{name}"
     cells = []
-    for c, column in enumerate(df.columns):
+    for column, values in df.items():
         fmt = _formatter(formats.get(column))
-        cells.append([NA if _missing(v) else _element_text(str(fmt(v))) for v in df.iloc[:, c].tolist()])
+        cells.append([NA if _missing(v) else _element_text(str(fmt(v))) for v in values.tolist()])
     out = ['<style type="text/css">\n</style>\n', f'<table id="{tid}">\n  <thead>\n    <tr>\n']
     out += [f'      <th id="{tid}_level0_col{c}" class="col_heading level0 col{c}" >{_element_text(str(label))}</th>\n'
             for c, label in enumerate(df.columns)]
