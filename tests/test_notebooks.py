@@ -1,4 +1,5 @@
-"""Notebook hygiene: no committed outputs, a parameters cell, one golden copy per scenario."""
+"""Notebook hygiene: no committed outputs, a parameters cell, one code cell per section, one
+golden copy per scenario."""
 
 import json
 from pathlib import Path
@@ -27,6 +28,18 @@ def test_workbook_notebook_has_one_parameters_cell(name):
     assert len(tagged) == 1
     src = "".join(tagged[0]["source"])
     assert "scenario =" in src and "output_dir = None" in src
+
+
+@pytest.mark.parametrize("name", sorted(WORKBOOKS))
+def test_workbook_notebook_has_one_code_cell_per_section(name):
+    """Every code cell costs the runner and the kernel about 10 ms whatever it holds, so a
+    section's code is one cell; markdown separates them. The parameters cell stands alone
+    (papermill puts the scenario's values after it)."""
+    nb = json.loads((ROOT / "notebooks" / WORKBOOKS[name].notebook).read_text())
+    cells = nb["cells"]
+    adjacent = [i for i in range(1, len(cells)) if cells[i]["cell_type"] == cells[i - 1]["cell_type"] == "code"
+                and "parameters" not in cells[i - 1]["metadata"].get("tags", [])]
+    assert adjacent == [], f"{name}: code cells {adjacent} follow another code cell; merge them into one"
 
 
 def test_one_golden_copy_per_scenario_and_no_stale_ones():
