@@ -93,8 +93,8 @@ def capacity_period_sums(acps: float, monthly_weights: dict[str, float] | pd.Ser
 
     Weights are normalised; sums are whole euros and add up to the ACPS exactly (largest
     remainder). With the published sums as weights the published sums come back unchanged.
-    Twelve values: numpy arrays rather than pandas Series, which cost 3 ms per call here,
-    and the ACPS workbook calls this once per sensitivity point.
+    Twelve values: numpy arrays rather than pandas Series, whose per-operation overhead was
+    most of the time, and the ACPS workbook calls this once per sensitivity point.
     """
     w = pd.Series(monthly_weights, dtype="float64")
     months, values = w.index, w.to_numpy()
