@@ -185,7 +185,41 @@ def test_a_load_error_at_worker_start_up_leaves_the_pool_usable(tmp_path):
 def test_batch_kernels_get_the_runners_options_and_keep_no_history(tmp_path, warm):
     """Forked kernels get the same --Class.trait options as fresh ones: here no input
     history, so batch cells stay out of the user's IPython history database."""
-    assert runner.KERNEL_OPTIONS == ["--HistoryManager.enabled=False"]
+    assert "--HistoryManager.enabled=False" in runner.KERNEL_OPTIONS
     (enabled,) = run(notebook(tmp_path / "h.ipynb", "import json\nprint(json.dumps(get_ipython().history_manager.enabled))"),
                      warm=warm)
     assert enabled is False
+
+
+FLUSHES = (
+    "import json, sys\n"
+    "from IPython.display import display\n"
+    "from ipykernel.iostream import OutStream\n"
+    "sys.stdout.flush(); sys.stderr.flush()\n"
+    "flushed, original = [], OutStream.flush\n"
+    "OutStream.flush = lambda self: (flushed.append(self.name), original(self))[1]\n"
+    "display('nothing written before this display')\n"
+    "sys.stderr.write('e')\n"
+    "display('stderr written before this one')\n"
+    "OutStream.flush = original\n"
+    "print(json.dumps({'stream': type(sys.stdout).__name__, 'flushed': flushed}))"
+)
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["forked", "fresh"])
+def test_batch_kernels_skip_flushes_with_nothing_to_send(tmp_path, warm):
+    """A display flushes stdout and stderr first; the runner's kernels only pass on the
+    flushes of a stream that was written to (here stderr, once)."""
+    (seen,) = run(notebook(tmp_path / "f.ipynb", FLUSHES), warm=warm)
+    assert seen == {"stream": "BatchOutStream", "flushed": ["stderr"]}
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["forked", "fresh"])
+def test_batch_kernels_keep_printed_text_in_order_with_displays(tmp_path, warm):
+    path = notebook(tmp_path / "o.ipynb",
+                    "import sys\nfrom IPython.display import display\n"
+                    "print('a'); display('b'); sys.stderr.write('c'); display('d'); print('e')",
+                    "display('f')\nprint('g')")
+    nb = execute(path, path.with_name("o_out.ipynb"), {}, path.parent, warm=warm)
+    shown = [[o.get("text") or o["data"]["text/plain"] for o in c.outputs] for c in nb.cells]
+    assert shown == [["a\n", "'b'", "c", "'d'", "e\n"], ["'f'", "g\n"]]

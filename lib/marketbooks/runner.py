@@ -57,8 +57,9 @@ def _kernel_env() -> None:
 
 # A batch kernel keeps no input history: IPython would otherwise write every executed cell
 # to the user's history database (~1.7 ms of kernel CPU per cell, and runner cells mixed
-# into the user's own history).
-KERNEL_OPTIONS = ["--HistoryManager.enabled=False"]
+# into the user's own history). Its stdout and stderr skip flushes that have nothing to send.
+KERNEL_OPTIONS = ["--HistoryManager.enabled=False",
+                  "--IPKernelApp.outstream_class=marketbooks.kernel_io.BatchOutStream"]
 
 
 def execute(notebook: Path, target: Path, parameters: dict, cwd: Path, warm: bool = False) -> nbformat.NotebookNode:

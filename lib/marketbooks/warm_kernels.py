@@ -45,6 +45,7 @@ PRELOAD = (
     "xlsxwriter",
     "orjson",
     "yaml",
+    "marketbooks.kernel_io",
     "marketbooks.params",
     "marketbooks.report",
     "marketbooks.charts",
