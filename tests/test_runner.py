@@ -8,8 +8,8 @@ import nbformat
 import pytest
 import yaml
 
-from marketbooks import cli
-from marketbooks.runner import run_batch, run_scenario, stabilize, strip_volatile
+from marketbooks import cli, runner
+from marketbooks.runner import execute, run_batch, run_scenario, stabilize, strip_volatile
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,8 @@ def test_failures_are_reported_and_nothing_half_written(ran):
     assert not results["runtime_fail"].ok
     assert "ValueError" in results["runtime_fail"].error
     assert not (root / "outputs/acps/runtime_fail").exists()
-    assert (root / "outputs/acps/runtime_fail.failed").is_dir()
+    partial = nbformat.read(root / "outputs/acps/runtime_fail.failed/acps_runtime_fail.ipynb", as_version=4)
+    assert [o.ename for c in partial.cells for o in c.get("outputs", []) if o.output_type == "error"] == ["ValueError"]
     assert not results["invalid"].ok and "invalid parameters" in results["invalid"].error
     assert "field 'trading_year'" in results["invalid"].error
     assert not (root / "outputs/acps/invalid.failed").exists()  # nothing executed
@@ -107,6 +108,27 @@ def test_strip_volatile_removes_timings():
     nb.cells.append(cell)
     out = strip_volatile(nb)
     assert "papermill" not in out.metadata and out.cells[0].metadata == {}
+
+
+def test_strip_volatile_keeps_papermills_failure_mark():
+    """papermill reports a cell that failed without an error output (a timeout, say) by this mark."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell("1", metadata={"papermill": {"exception": True, "duration": 2.0}}))
+    assert strip_volatile(nb).cells[0].metadata == {"papermill": {"exception": True}}
+
+
+def test_the_executed_notebook_is_written_once_without_volatile_metadata(tmp_path, monkeypatch):
+    source = tmp_path / "n.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, source)
+    serialized, writes = [], nbformat.writes
+    monkeypatch.setattr(nbformat, "writes", lambda *a, **k: serialized.append(1) or writes(*a, **k))
+    returned = execute(source, tmp_path / "out.ipynb", {}, tmp_path)
+    assert len(serialized) == 1
+    written = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert written == returned and written.cells[0].outputs[0]["data"]["text/plain"] == "2"
+    assert not set(runner.VOLATILE_METADATA) & (set(written.metadata) | set(written.cells[0].metadata))
 
 
 def _executed_like_golden(address: str, model_id: str, cell_id: str) -> nbformat.NotebookNode:

@@ -38,16 +38,39 @@ class RunResult:
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop papermill's timings, execution timestamps and widget state (random model ids)."""
+    """Drop papermill's timings, execution timestamps and widget state (random model ids).
+
+    A cell papermill marked as failed keeps the mark (``{"papermill": {"exception": true}}``):
+    papermill reads it to report an error that left no error output, a kernel that died say.
+    """
     for key in VOLATILE_METADATA:
         nb.metadata.pop(key, None)
     for cell in nb.cells:
+        failed = cell.metadata.get("papermill", {}).get("exception") is True
         for key in VOLATILE_METADATA:
             cell.metadata.pop(key, None)
+        if failed:
+            cell.metadata["papermill"] = {"exception": True}
         if cell.cell_type == "code":
             for out in cell.get("outputs", []):
                 out.get("metadata", {}).pop("papermill", None)
     return nb
+
+
+@lru_cache(maxsize=1)
+def _engine() -> str:
+    """papermill's nbclient engine, handing back the executed notebook without volatile
+    metadata: papermill's own final write is then the runner's only one (a notebook with
+    charts takes ~10 ms to serialize)."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class StableEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, *args, **kwargs):
+            return strip_volatile(super().execute_notebook(*args, **kwargs))
+
+    papermill_engines.register("marketbooks", StableEngine)
+    return "marketbooks"
 
 
 def _kernel_env() -> None:
@@ -63,9 +86,10 @@ KERNEL_OPTIONS = ["--HistoryManager.enabled=False",
 
 
 def execute(notebook: Path, target: Path, parameters: dict, cwd: Path, warm: bool = False) -> nbformat.NotebookNode:
-    """Run ``notebook`` with papermill into ``target``; ``warm`` forks the kernel from a
-    preloaded zygote (:mod:`marketbooks.warm_kernels`) instead of starting a fresh Python.
-    Either kernel gets :data:`KERNEL_OPTIONS`."""
+    """Run ``notebook`` with papermill into ``target``, which gets the executed notebook
+    without volatile metadata; ``warm`` forks the kernel from a preloaded zygote
+    (:mod:`marketbooks.warm_kernels`) instead of starting a fresh Python. Either kernel gets
+    :data:`KERNEL_OPTIONS`."""
     import papermill as pm
 
     _kernel_env()
@@ -73,12 +97,9 @@ def execute(notebook: Path, target: Path, parameters: dict, cwd: Path, warm: boo
 
     extra = {"kernel_manager_class": WarmKernelManager if warm else RunnerKernelManager,
              "extra_arguments": KERNEL_OPTIONS}
-    nb = pm.execute_notebook(str(notebook), str(target), parameters=parameters, kernel_name="python3",
-                             cwd=str(cwd), progress_bar=False, log_output=False,
-                             request_save_on_cell_execute=False, **extra)
-    nb = strip_volatile(nb)
-    nbformat.write(nb, target)
-    return nb
+    return pm.execute_notebook(str(notebook), str(target), parameters=parameters, kernel_name="python3",
+                               cwd=str(cwd), progress_bar=False, log_output=False, engine_name=_engine(),
+                               request_save_on_cell_execute=False, **extra)
 
 
 PLOTLY_JS = "plotly.min.js"
