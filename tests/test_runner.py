@@ -111,7 +111,7 @@ def test_strip_volatile_removes_timings():
 
 
 def test_strip_volatile_keeps_papermills_failure_mark():
-    """papermill reports a cell that failed without an error output (a timeout, say) by this mark."""
+    """papermill finds a cell that failed without an error output only by this mark."""
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_code_cell("1", metadata={"papermill": {"exception": True, "duration": 2.0}}))
     assert strip_volatile(nb).cells[0].metadata == {"papermill": {"exception": True}}

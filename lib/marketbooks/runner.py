@@ -41,7 +41,8 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop papermill's timings, execution timestamps and widget state (random model ids).
 
     A cell papermill marked as failed keeps the mark (``{"papermill": {"exception": true}}``):
-    papermill reads it to report an error that left no error output, a kernel that died say.
+    when papermill looks for the failed cell, a failure that left no error output is found
+    only by it.
     """
     for key in VOLATILE_METADATA:
         nb.metadata.pop(key, None)
