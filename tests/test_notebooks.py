@@ -32,8 +32,8 @@ def test_workbook_notebook_has_one_parameters_cell(name):
 
 @pytest.mark.parametrize("name", sorted(WORKBOOKS))
 def test_workbook_notebook_has_one_code_cell_per_section(name):
-    """Every code cell costs the runner and the kernel about 10 ms whatever it holds, so a
-    section's code is one cell; markdown separates them. The parameters cell stands alone
+    """Every code cell has a fixed cost in the runner and the kernel whatever it holds
+    (README, Speed), so a section's code is one cell; markdown separates them. The parameters cell stands alone
     (papermill puts the scenario's values after it)."""
     nb = json.loads((ROOT / "notebooks" / WORKBOOKS[name].notebook).read_text())
     cells = nb["cells"]
