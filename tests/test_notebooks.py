@@ -56,3 +56,17 @@ def test_golden_copies_are_executed_and_free_of_volatile_metadata(path: Path):
     assert any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert injected and "output_dir = None" in "".join(injected[0]["source"])
+
+
+@pytest.mark.parametrize("name", sorted(WORKBOOKS))
+def test_workbook_ends_with_an_explore_section_the_runner_skips(name):
+    """The Explore code cell is the last cell, tagged for the runner to leave unexecuted,
+    and the section's text says where its controls are (a saved report shows none)."""
+    from marketbooks.runner import INTERACTIVE_TAG
+
+    nb = json.loads((ROOT / "notebooks" / WORKBOOKS[name].notebook).read_text())
+    *_, text, cell = nb["cells"]
+    assert "".join(cell["source"]).startswith("explore(")
+    tagged = [c for c in nb["cells"] if INTERACTIVE_TAG in c["metadata"].get("tags", [])]
+    assert tagged == [cell]
+    assert "".join(text["source"]).startswith("## Explore") and "make serve" in "".join(text["source"])

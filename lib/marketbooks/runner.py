@@ -86,11 +86,18 @@ KERNEL_OPTIONS = ["--HistoryManager.enabled=False",
                   "--IPKernelApp.outstream_class=marketbooks.kernel_io.BatchOutStream"]
 
 
-def execute(notebook: Path, target: Path, parameters: dict, cwd: Path, warm: bool = False) -> nbformat.NotebookNode:
+# The cells only someone looking can use (a workbook's Explore section): a batch run skips
+# them, since a saved report cannot run widgets. The section's text says so.
+INTERACTIVE_TAG = "explore"
+
+
+def execute(notebook: Path, target: Path, parameters: dict, cwd: Path, warm: bool = False,
+            batch: bool = False) -> nbformat.NotebookNode:
     """Run ``notebook`` with papermill into ``target``, which gets the executed notebook
     without volatile metadata; ``warm`` forks the kernel from a preloaded zygote
     (:mod:`marketbooks.warm_kernels`) instead of starting a fresh Python. Either kernel gets
-    :data:`KERNEL_OPTIONS`."""
+    :data:`KERNEL_OPTIONS`. ``batch`` leaves the cells tagged :data:`INTERACTIVE_TAG`
+    unexecuted (the golden copies execute them: nbval checks that the widgets build)."""
     import papermill as pm
 
     _kernel_env()
@@ -98,6 +105,8 @@ def execute(notebook: Path, target: Path, parameters: dict, cwd: Path, warm: boo
 
     extra = {"kernel_manager_class": WarmKernelManager if warm else RunnerKernelManager,
              "extra_arguments": KERNEL_OPTIONS}
+    if batch:
+        extra["skip_cells_with_tag"] = INTERACTIVE_TAG
     return pm.execute_notebook(str(notebook), str(target), parameters=parameters, kernel_name="python3",
                                cwd=str(cwd), progress_bar=False, log_output=False, engine_name=_engine(),
                                request_save_on_cell_execute=False, **extra)
@@ -225,7 +234,7 @@ def run_scenario(workbook: str, scenario: str, outputs: Path | None = None,
     target = tmp / f"{workbook}_{scenario}.ipynb"
     try:
         nb = execute(notebook, target, {"scenario": scenario, "output_dir": str(tmp), "interactive": False},
-                     notebook.parent, warm)
+                     notebook.parent, warm, batch=True)
         html_report(nb, tmp / "report.html")
         results = json.loads((tmp / "results.json").read_text()) if (tmp / "results.json").exists() else {}
         headline = results.get("headline", "")

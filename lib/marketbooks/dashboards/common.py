@@ -21,17 +21,15 @@ def slider(description: str, value: float, lo: float, hi: float, step: float, cs
 
 def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True):
     """The Explore section: ``build(p)``'s live widgets when someone is looking (Voilà,
-    Jupyter); in a batch run (``interactive=False``) a pointer to the dashboard instead.
+    Jupyter); nothing in a batch run (``interactive=False``).
 
     A saved notebook or HTML report cannot run widgets (the runner strips their state), so
-    building them there only costs run time.
+    building them there only costs run time; the section's text says where the controls
+    are. The runner does not even execute the section (its cell is tagged
+    :data:`marketbooks.runner.INTERACTIVE_TAG`); ``interactive=False`` covers other batch
+    executions, such as papermill called directly.
     """
-    if interactive:
-        return build(p)
-    from IPython.display import Markdown
-
-    return Markdown("*The Explore section is live in the dashboard: run `make serve` and open this workbook. "
-                    "A saved report cannot run its widgets.*")
+    return build(p) if interactive else None
 
 
 def message(text: str, kind: str = "error") -> str:
