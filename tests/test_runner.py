@@ -2,6 +2,7 @@
 
 import copy
 import json
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -215,3 +216,34 @@ def test_report_markdown_with_attachments_is_not_taken_from_the_cache(tmp_path):
                                                   attachments={"dot.png": {"image/png": png}})]
         runner.html_report(nb, tmp_path / "r.html")
         assert png in (tmp_path / "r.html").read_text()
+
+
+def test_report_templates_compile_once_and_a_new_process_loads_them(tmp_path, monkeypatch):
+    """A fresh exporter (a new batch worker) takes the compiled templates from Jinja's
+    bytecode cache instead of compiling them again, and renders the same page."""
+    import jinja2
+
+    from marketbooks import runner
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # a cache of this test's own
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## Rule\n\n- one\n- two"),
+                nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output(
+                    "display_data", data={"text/html": "<b>kzpo</b>", "text/plain": "<HTML>"})])]
+    compiled = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, *a, **k: compiled.append(a[1] if len(a) > 1 else k.get("name")) or original(self, *a, **k))
+    pages = []
+    for _ in range(2):
+        runner._html_exporter.cache_clear()
+        runner.html_report(nb, tmp_path / "r.html")
+        pages.append((tmp_path / "r.html").read_text())
+        if len(pages) == 1:
+            assert compiled, "the first exporter compiles its templates"
+            assert list(tmp_path.glob("_jinja2-cache-*/*.cache")), "and stores them in the cache"
+            first = len(compiled)
+    assert len(compiled) == first  # the second compiled nothing: it loaded the bytecode
+    assert pages[0] == pages[1] and "<b>kzpo</b>" in pages[0]
+    runner._html_exporter.cache_clear()
