@@ -233,17 +233,23 @@ def test_report_templates_compile_once_and_a_new_process_loads_them(tmp_path, mo
                     "display_data", data={"text/html": "<b>kzpo</b>", "text/plain": "<HTML>"})])]
     compiled = []
     original = jinja2.Environment.compile
-    monkeypatch.setattr(jinja2.Environment, "compile",
-                        lambda self, *a, **k: compiled.append(a[1] if len(a) > 1 else k.get("name")) or original(self, *a, **k))
+
+    def compile_counted(self, *args, **kwargs):
+        compiled.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_counted)
     pages = []
-    for _ in range(2):
-        runner._html_exporter.cache_clear()
-        runner.html_report(nb, tmp_path / "r.html")
-        pages.append((tmp_path / "r.html").read_text())
-        if len(pages) == 1:
-            assert compiled, "the first exporter compiles its templates"
-            assert list(tmp_path.glob("_jinja2-cache-*/*.cache")), "and stores them in the cache"
-            first = len(compiled)
+    try:
+        for _ in range(2):  # two exporters, as two worker processes have
+            runner._html_exporter.cache_clear()
+            runner.html_report(nb, tmp_path / "r.html")
+            pages.append((tmp_path / "r.html").read_text())
+            if len(pages) == 1:
+                first = len(compiled)
+                assert first, "the first exporter compiles its templates"
+                assert list(tmp_path.glob("_jinja2-cache-*/*.cache")), "and stores them in the cache"
+    finally:
+        runner._html_exporter.cache_clear()  # later tests get an exporter with the usual cache
     assert len(compiled) == first  # the second compiled nothing: it loaded the bytecode
     assert pages[0] == pages[1] and "<b>kzpo</b>" in pages[0]
-    runner._html_exporter.cache_clear()
