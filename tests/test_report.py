@@ -94,6 +94,22 @@ def test_xlsx_with_durations_falls_back_to_pandas(tmp_path):
     assert _xlsx_parts(tmp_path / "d.xlsx") == _xlsx_parts(tmp_path / "pandas.xlsx")
 
 
+def test_xlsx_carries_a_fixed_creation_date_not_the_time_of_writing(tmp_path):
+    """Both paths (direct, and pandas' for durations): the same tables give the same file."""
+    import zipfile
+
+    from marketbooks.report import XLSX_CREATED
+
+    stamp = XLSX_CREATED.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    for name, tables in (("direct", {"t": pd.DataFrame({"a": [1.5]})}),
+                         ("fallback", {"d": pd.DataFrame({"wait": pd.to_timedelta(["1h"])})})):
+        write_xlsx(tables, tmp_path / f"{name}.xlsx")
+        with zipfile.ZipFile(tmp_path / f"{name}.xlsx") as z:
+            core = z.read("docProps/core.xml")
+        assert core.count(stamp) == 2, (name, core)  # created and modified
+        assert str(datetime.date.today().year).encode() not in core, name
+
+
 def test_xlsx_refuses_time_zones_as_pandas_does(tmp_path):
     tables = {"d": pd.DataFrame({"at": pd.to_datetime(["2017-01-01 00:00"]).tz_localize("UTC")})}
     with pytest.raises(ValueError, match="timezones"):

@@ -38,7 +38,9 @@ class RunResult:
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop papermill's timings, execution timestamps and widget state (random model ids).
+    """Drop papermill's timings, execution timestamps and widget state (random model ids),
+    and give papermill's injected-parameters cell a fixed id instead of its random one (the
+    HTML report names each cell's element after its id).
 
     A cell papermill marked as failed keeps the mark (``{"papermill": {"exception": true}}``):
     when papermill looks for the failed cell, a failure that left no error output is found
@@ -47,6 +49,8 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for key in VOLATILE_METADATA:
         nb.metadata.pop(key, None)
     for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"
         failed = cell.metadata.get("papermill", {}).get("exception") is True
         for key in VOLATILE_METADATA:
             cell.metadata.pop(key, None)
@@ -358,16 +362,14 @@ def stabilize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Replace what differs between two executions of the same notebook by fixed values, so
     a regenerated golden differs from the old one only where a shown result changed.
 
-    papermill gives its injected-parameters cell a random id, an object's default
-    plain-text form (a pandas Styler's, say) holds its memory address, and ipywidgets draws
-    a random model id per widget. nbval masks these at comparison (``tests/sanitize.cfg``);
-    fixed values here keep them out of the golden's diff. The replacements still match the
-    masks' patterns.
+    An object's default plain-text form (a pandas Styler's, say) holds its memory address,
+    and ipywidgets draws a random model id per widget. nbval masks these at comparison
+    (``tests/sanitize.cfg``); fixed values here keep them out of the golden's diff. The
+    replacements still match the masks' patterns. (The injected-parameters cell's random id
+    is already fixed by :func:`strip_volatile`, as in every executed notebook.)
     """
     widgets = 0
     for cell in nb.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.id = "injected-parameters"
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if isinstance(data.get("text/plain"), str):
