@@ -4,6 +4,7 @@ These tests never skip: without /usr/bin/chromium they fail (``make test`` insta
 """
 
 import re
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -207,11 +208,34 @@ def test_preheated_dashboard_opens_from_a_waiting_kernel_and_stays_live(page):
         assert page.locator("text=Traceback").count() == 0
 
 
+def _processes() -> dict[int, tuple[int, str]]:
+    """Every process's parent and command line, from /proc."""
+    seen = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                seen[int(entry.name)] = (ppid, (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+            except (OSError, IndexError, ValueError):
+                continue  # it ended meanwhile
+    return seen
+
+
+def test_served_dashboards_run_in_kernels_forked_from_the_servers_zygote(server):
+    """``voila.json`` gives Voilà the warm kernels: the page's kernel is a child of the
+    server's zygote, not a fresh Python."""
+    body = urllib.request.urlopen(f"{server}/voila/render/notebooks/acps.ipynb", timeout=120).read().decode()
+    assert "519,227,150" in body  # the notebook ran in it
+    port = server.rsplit(":", 1)[1]
+    procs = _processes()
+    (voila_pid,) = [pid for pid, (_, cmd) in procs.items() if "-m voila" in cmd and f"--port={port}" in cmd]
+    (zygote,) = [pid for pid, (ppid, cmd) in procs.items() if ppid == voila_pid and "marketbooks.warm_kernels" in cmd]
+    assert [pid for pid, (ppid, _) in procs.items() if ppid == zygote]  # the kernels, Voilà keeps them
+
+
 def test_dashboards_load_nothing_from_the_internet(server):
     """The `marketbooks` Voilà template drops the lab template's CDN stylesheets: a page
     served on localhost must not wait for a name lookup, nor break offline."""
-    import urllib.request
-
     body = urllib.request.urlopen(f"{server}/voila/render/notebooks/ds3_revenue.ipynb", timeout=120).read().decode()
     assert "Revenue by service" in body
     assert re.findall(r'(?:href|src)="(?:https?:)?//[^"]*"', body) == []

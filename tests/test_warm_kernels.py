@@ -223,3 +223,105 @@ def test_batch_kernels_keep_printed_text_in_order_with_displays(tmp_path, warm):
     nb = execute(path, path.with_name("o_out.ipynb"), {}, path.parent, warm=warm)
     shown = [[o.get("text") or o["data"]["text/plain"] for o in c.outputs] for c in nb.cells]
     assert shown == [["a\n", "'b'", "c", "'d'", "e\n"], ["'f'", "g\n"]]
+
+
+def test_the_source_stamp_names_every_module_with_its_time_and_size():
+    stamp = {name: (mtime, size) for name, mtime, size in warm_kernels.source_stamp()}
+    package = os.path.dirname(warm_kernels.__file__)
+    for name in ("warm_kernels.py", "capacity.py", os.path.join("dashboards", "acps.py")):
+        st = os.stat(os.path.join(package, name))
+        assert stamp[name] == (st.st_mtime_ns, st.st_size)
+
+
+def test_an_edited_module_gets_the_next_kernel_a_new_zygote_and_open_kernels_live_on(monkeypatch):
+    """A long-running dashboard server must not serve the code it started with: after an
+    edit, the next kernel comes from a new zygote. The old one retires: its kernels (open
+    dashboards) go on, and it exits after the last of them."""
+    import asyncio
+
+    from marketbooks.warm_kernels import WarmKernelManager
+
+    monkeypatch.setattr(Zygote, "_instance", None)
+    monkeypatch.setattr(Zygote, "_retired", [])
+    first = Zygote.get()
+    made = [first]
+    km = WarmKernelManager()
+    try:
+        assert Zygote.get() is first  # nothing changed: the same zygote
+        asyncio.run(km.start_kernel())
+        kernel = km.provisioner.process
+        assert int(open(f"/proc/{kernel.pid}/stat").read().rsplit(")", 1)[1].split()[1]) == first.proc.pid
+        edited = warm_kernels.source_stamp() + (("edited.py", 1, 1),)
+        monkeypatch.setattr(warm_kernels, "source_stamp", lambda: edited)
+        second = Zygote.get()
+        made.append(second)
+        assert second is not first and second.sources == edited and Zygote._retired == [first]
+        time.sleep(2)  # a kernel checks its parent every second
+        assert kernel.poll() is None and first.proc.poll() is None  # the open kernel lives on
+        kernel.kill()
+        assert first.proc.wait(timeout=10) is not None  # retired, and its last kernel is gone
+    finally:
+        if km.provisioner is not None and km.provisioner.process is not None:
+            km.provisioner.process.kill()
+        asyncio.run(km.cleanup_resources())
+        for zygote in made:
+            zygote.proc.kill()
+            zygote.proc.wait()
+
+
+def test_waiting_for_a_preloading_zygote_leaves_the_event_loop_free(monkeypatch):
+    """A dashboard server's first visit waits for the zygote to preload (seconds); every
+    other open dashboard must go on answering meanwhile."""
+    import asyncio
+
+    class Preloading:
+        ready = None
+
+        def wait_ready(self):
+            time.sleep(0.3)
+            self.ready = {"ready": True, "failed": []}
+            return self.ready
+
+    slow = Preloading()
+    monkeypatch.setattr(Zygote, "get", classmethod(lambda cls: slow))
+
+    async def wait_while_ticking():
+        ticks = []
+
+        async def tick():
+            while True:
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.01)
+
+        ticker = asyncio.ensure_future(tick())
+        zygote = await warm_kernels.preloaded_zygote()
+        ticker.cancel()
+        return zygote, ticks
+
+    zygote, ticks = asyncio.run(wait_while_ticking())
+    assert zygote is slow and zygote.ready
+    assert len(ticks) >= 10 and max(b - a for a, b in zip(ticks, ticks[1:])) < 0.1
+
+
+def test_dashboard_kernels_are_forked_over_unix_sockets():
+    from marketbooks.dashboard_kernels import DashboardKernelManager, DashboardKernels
+
+    kernels = DashboardKernels()
+    assert kernels.kernel_manager_class == "marketbooks.dashboard_kernels.DashboardKernelManager"
+    assert Zygote._instance is not None  # started with the server, for the first visit
+    km = kernels.kernel_manager_factory(kernel_name="python3")
+    assert isinstance(km, DashboardKernelManager) and km.fork_from_zygote and km.transport == "ipc"
+
+
+def test_voila_gets_the_warm_kernels_and_serve_can_go_back_to_fresh_ones():
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from traitlets.utils.importstring import import_item
+
+    from marketbooks.cli import voila_command
+    from marketbooks.dashboard_kernels import DashboardKernels
+
+    config = json.loads((ROOT / "voila.json").read_text())["VoilaConfiguration"]
+    assert import_item(config["multi_kernel_manager_class"]) is DashboardKernels
+    assert not [arg for arg in voila_command(8866) if "multi_kernel_manager_class" in arg]
+    (option,) = [arg for arg in voila_command(8866, fresh_kernels=True) if "multi_kernel_manager_class" in arg]
+    assert import_item(option.split("=", 1)[1]) is AsyncMappingKernelManager

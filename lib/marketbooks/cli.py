@@ -50,8 +50,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def voila_command(port: int, preheat: bool = False) -> list[str]:
-    """Voilà serving the project on localhost with ``voila.json``.
+# Voilà's own kernels, a fresh Python per visit (voila.json names the warm ones)
+FRESH_KERNELS = "jupyter_server.services.kernels.kernelmanager.AsyncMappingKernelManager"
+
+
+def voila_command(port: int, preheat: bool = False, fresh_kernels: bool = False) -> list[str]:
+    """Voilà serving the project on localhost with ``voila.json``: each visit's kernel is
+    forked from a preloaded zygote (:mod:`marketbooks.dashboard_kernels`), or with
+    ``fresh_kernels`` started as a fresh Python, as Voilà does by default.
 
     ``preheat``: keep one kernel per workbook that has already run its notebook (Voilà's
     ``preheat_kernel``; ``voila.json`` says which notebooks and how many), so a dashboard
@@ -61,16 +67,19 @@ def voila_command(port: int, preheat: bool = False) -> list[str]:
     root = project_root()
     return [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
             f"--Voila.root_dir={root}", f"--Voila.config_file_paths={root}", "--template=marketbooks",
-            *(["--VoilaConfiguration.preheat_kernel=True"] if preheat else [])]
+            *(["--VoilaConfiguration.preheat_kernel=True"] if preheat else []),
+            *([f"--VoilaConfiguration.multi_kernel_manager_class={FRESH_KERNELS}"] if fresh_kernels else [])]
 
 
 def voila_env() -> dict[str, str]:
-    """The environment :func:`voila_command` runs in: plotly's renderer pinned, and the
+    """The environment :func:`voila_command` runs in: plotly's renderer pinned, the
     project's ``share/jupyter`` first on ``JUPYTER_PATH`` so Voilà finds the ``marketbooks``
-    template (the lab template without its CDN stylesheets)."""
+    template (the lab template without its CDN stylesheets), and no warning from the
+    debugger that ipykernel imports about frozen modules (as for the runner's kernels)."""
     share = str(Path(__file__).resolve().parents[2] / "share" / "jupyter")
     path = os.pathsep.join([share, *filter(None, [os.environ.get("JUPYTER_PATH")])])
-    return {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype", "JUPYTER_PATH": path}
+    return {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype", "JUPYTER_PATH": path,
+            "PYDEVD_DISABLE_FILE_VALIDATION": os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION", "1")}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -80,7 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("Pre-heated: each workbook's dashboard is run ahead and opens at once (the first after start-up "
               "waits for it); after editing a parameter file, open a dashboard twice to see the change.")
     try:
-        return subprocess.call(voila_command(args.port, args.preheat), cwd=root, env=voila_env())
+        return subprocess.call(voila_command(args.port, args.preheat, args.fresh_kernels), cwd=root, env=voila_env())
     except KeyboardInterrupt:
         return 0
 
@@ -111,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--preheat", action="store_true",
                        help="run each dashboard ahead in a waiting kernel, so it opens at once")
+    serve.add_argument("--fresh-kernels", action="store_true",
+                       help="start a fresh Python per visit instead of forking preloaded ones (slower)")
     golden = sub.add_parser("golden", help="regenerate tests/golden (nbval baselines)")
     golden.add_argument("--workbook", "-w")
     golden.add_argument("--scenario", "-s")

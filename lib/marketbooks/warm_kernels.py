@@ -1,4 +1,4 @@
-"""Kernels forked from a preloaded parent, for the batch runner.
+"""Kernels forked from a preloaded parent, for the batch runner and the dashboards.
 
 A kernel started the usual way is a fresh Python that imports ipykernel (~0.5 s), and each
 notebook then imports pandas, plotly, ipywidgets and marketbooks (~1 s) and pays first-use
@@ -9,12 +9,14 @@ scenario-specific is loaded before the fork, so a forked kernel computes exactly
 fresh one does (the nbval goldens, executed by fresh kernels, check that).
 
 Use :class:`WarmKernelManager` as nbclient's ``kernel_manager_class`` (or
-:class:`RunnerKernelManager` for fresh kernels with the same transport). When the zygote
-cannot be used (it died, or ``os.fork`` is missing) the kernel is launched the usual way.
+:class:`RunnerKernelManager` for fresh kernels with the same transport); the dashboards' are
+in :mod:`marketbooks.dashboard_kernels`. When the zygote cannot be used (it died, or
+``os.fork`` is missing) the kernel is launched the usual way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import importlib
 import json
@@ -26,11 +28,12 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
-from traitlets import CaselessStrEnum
+from traitlets import CaselessStrEnum, HasTraits
 
 PRELOAD = (
     "ipykernel.kernelapp",
@@ -174,7 +177,9 @@ def zygote_main() -> None:
     Protocol on stdin/stdout, one JSON object per line: the zygote first writes
     ``{"ready": true, "failed": [...]}``; each request ``{"connection_file", "cwd", "env",
     "options"}`` (``options``: the kernel's ``--Class.trait=value`` arguments) is answered
-    with ``{"pid": N}``. End of input ends the zygote.
+    with ``{"pid": N}``; ``{"retire": true}`` ends the forking (:func:`_outlive_kernels`).
+    End of input ends the zygote, and with it its kernels: each one exits when its parent
+    does (ipykernel's ``parent_handle``), so none outlives the process that asked for it.
     """
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps its children itself
     failed = preload()
@@ -188,6 +193,9 @@ def zygote_main() -> None:
     me = os.getpid()
     for line in sys.stdin:
         request = json.loads(line)
+        if request.get("retire"):
+            _outlive_kernels()
+            return
         pid = os.fork()
         if pid == 0:
             _become_kernel(request, me)
@@ -195,14 +203,39 @@ def zygote_main() -> None:
         out.flush()
 
 
+def _outlive_kernels() -> None:
+    """A retired zygote forks no more but stays until its last kernel has ended: a kernel
+    exits when its zygote does, and an open dashboard's kernel must not end because the
+    code changed under the server. End of input (the parent is gone) ends it at once."""
+    fd = sys.stdin.fileno()
+    while True:
+        try:
+            os.waitpid(-1, os.WNOHANG)  # SIGCHLD is ignored: ended kernels are reaped already
+        except ChildProcessError:
+            return
+        if select.select([fd], [], [], 1.0)[0] and not os.read(fd, 4096):
+            return
+
+
 class ZygoteError(RuntimeError):
     pass
+
+
+def source_stamp() -> tuple:
+    """Name, modification time and size of each of marketbooks' modules. A forked kernel runs
+    the code its zygote imported: when this changes (an edit while a dashboard server runs,
+    say), the next kernel gets a new zygote, which imports the code as it is now, and the old
+    one retires."""
+    root = Path(__file__).resolve().parent
+    return tuple(sorted((str(path.relative_to(root)), st.st_mtime_ns, st.st_size)
+                        for path in root.rglob("*.py") for st in (path.stat(),)))
 
 
 class Zygote:
     """The worker's handle on its zygote process (started on first use, one per process)."""
 
     _instance: Zygote | None = None
+    _retired: list[Zygote] = []  # kept (their pipes open) until their kernels have ended
     _disabled: str | None = None  # why this process gave up on warm kernels
     _lock = threading.Lock()
 
@@ -210,6 +243,7 @@ class Zygote:
     REPLY_TIMEOUT = 30.0
 
     def __init__(self) -> None:
+        self.sources = source_stamp()
         env = dict(os.environ)
         env.setdefault("OPENBLAS_NUM_THREADS", "1")  # no BLAS threads to lose across fork()
         self.proc = subprocess.Popen([sys.executable, "-m", "marketbooks.warm_kernels"], stdin=subprocess.PIPE,
@@ -222,7 +256,11 @@ class Zygote:
         with cls._lock:
             if cls._disabled:
                 raise ZygoteError(cls._disabled)
-            if cls._instance is None or cls._instance.proc.poll() is not None:
+            old = cls._instance
+            if old is None or old.proc.poll() is not None or old.sources != source_stamp():
+                if old is not None and old.proc.poll() is None:
+                    old.retire()
+                    cls._retired = [z for z in cls._retired if z.proc.poll() is None] + [old]
                 cls._instance = Zygote()
             return cls._instance
 
@@ -275,6 +313,14 @@ class Zygote:
                 raise ZygoteError(f"zygote unreachable: {exc}") from exc
             return int(self._reply(self.REPLY_TIMEOUT)["pid"])
 
+    def retire(self) -> None:
+        """Fork no more kernels; the zygote exits when the ones it forked have ended."""
+        try:
+            self.proc.stdin.write(b'{"retire": true}\n')
+            self.proc.stdin.flush()
+        except OSError:
+            pass  # it has exited already
+
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.stdin.close()
@@ -287,11 +333,21 @@ class Zygote:
 def _forget_parents_zygote() -> None:
     """In a forked child (a runner worker): the parent's zygote pipes are not the child's to use."""
     Zygote._instance = None
+    Zygote._retired = []
     Zygote._lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_parents_zygote)
+
+
+async def preloaded_zygote() -> Zygote:
+    """This process's zygote once it has preloaded. Preloading takes seconds: the wait runs
+    off the event loop, which a dashboard server shares with every open dashboard."""
+    zygote = Zygote.get()
+    if zygote.ready is None:
+        await asyncio.get_running_loop().run_in_executor(None, zygote.wait_ready)
+    return zygote
 
 
 class ForkedKernel:
@@ -348,8 +404,9 @@ class ForkProvisioner(LocalProvisioner):
         # the command's --Class.trait=value options, as a fresh kernel would get them
         options = [arg for arg in cmd if arg.startswith("--") and "=" in arg]
         try:
-            pid = Zygote.get().fork(km.connection_file, str(kwargs.get("cwd") or os.getcwd()),
-                                    dict(kwargs.get("env") or os.environ), options)
+            zygote = await preloaded_zygote()
+            pid = zygote.fork(km.connection_file, str(kwargs.get("cwd") or os.getcwd()),
+                              dict(kwargs.get("env") or os.environ), options)
         except (ZygoteError, OSError, ValueError) as exc:
             self.log.warning("warm kernels unavailable (%s); starting fresh ones", exc)
             Zygote.disable(str(exc))
@@ -360,14 +417,14 @@ class ForkProvisioner(LocalProvisioner):
         return self.connection_info
 
 
-class RunnerKernelManager(AsyncKernelManager):
-    """The batch runner's kernels: over Unix sockets named after the kernel, and forked
+class ForkedOverUnixSockets(HasTraits):
+    """A kernel manager mixin: kernels over Unix sockets named after the kernel, and forked
     from the zygote when ``fork_from_zygote``.
 
     With TCP the parent picks free ports and the kernel binds them a moment later; two
-    runner workers can pick the same port in between, and a client then talks to the other
-    kernel (whose heartbeat answers) until its 60 s start timeout. Socket files named after
-    the kernel id cannot collide.
+    processes starting kernels (runner workers, a dashboard server) can pick the same port
+    in between, and a client then talks to the other kernel (whose heartbeat answers) until
+    its 60 s start timeout. Socket files named after the kernel id cannot collide.
     """
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
@@ -384,6 +441,10 @@ class RunnerKernelManager(AsyncKernelManager):
         if self.fork_from_zygote and self.provisioner is None and hasattr(os, "fork"):
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+
+class RunnerKernelManager(ForkedOverUnixSockets, AsyncKernelManager):
+    """The batch runner's kernels (see :class:`ForkedOverUnixSockets`)."""
 
 
 class WarmKernelManager(RunnerKernelManager):

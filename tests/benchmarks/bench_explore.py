@@ -7,8 +7,9 @@ the widget state a browser would receive. The browser's own drawing is not inclu
 (`tests/test_browser.py` drives that in Chromium).
 
 ``--open`` also times opening each dashboard (the complete page from Voilà, as a browser
-requests it) with a kernel started per visit, as `make serve` does, and with pre-heated
-kernels (`make serve PREHEAT=1`) once their pool is ready.
+requests it) with a kernel per visit forked from the server's zygote, as `make serve` does;
+with a fresh Python per visit (`marketbooks serve --fresh-kernels`, Voilà's default); and
+with pre-heated kernels (`make serve PREHEAT=1`) once their pool is ready.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def measure(module, workbook: str, scenario: str, rounds: int) -> tuple[float, l
     return built, changes, len(cs)
 
 
-def open_times(preheat: bool, rounds: int) -> dict[str, float]:
+def open_times(preheat: bool, rounds: int, fresh_kernels: bool = False) -> dict[str, float]:
     """Median seconds to fetch each workbook's dashboard page from a fresh Voilà server."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from voila_server import voila
@@ -79,7 +80,8 @@ def open_times(preheat: bool, rounds: int) -> dict[str, float]:
     from marketbooks.params import WORKBOOKS, project_root
 
     times: dict[str, list[float]] = {}
-    with tempfile.TemporaryDirectory() as tmp, voila(project_root(), Path(tmp) / "voila.log", preheat=preheat) as base:
+    with tempfile.TemporaryDirectory() as tmp, voila(project_root(), Path(tmp) / "voila.log", preheat=preheat,
+                                                         fresh_kernels=fresh_kernels) as base:
         for rnd in range(rounds + 1):
             for wb in WORKBOOKS.values():
                 if preheat:
@@ -94,7 +96,8 @@ def open_times(preheat: bool, rounds: int) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rounds", type=int, default=2, help="times every control is moved through its values (and, with --open, each page is opened)")
-    ap.add_argument("--open", action="store_true", help="also time opening each dashboard, with and without pre-heating")
+    ap.add_argument("--open", action="store_true",
+                    help="also time opening each dashboard: fresh kernels, warm kernels, pre-heated")
     args = ap.parse_args()
     print(f"{'dashboard (scenario)':<42} {'build':>8} {'median':>8} {'slowest':>8}  per change, {args.rounds} rounds")
     for module, workbook, scenario in DASHBOARDS:
@@ -102,10 +105,11 @@ def main() -> None:
         print(f"{workbook + ' (' + scenario + ')':<42} {built * 1000:6.0f} ms {statistics.median(changes) * 1000:5.0f} ms "
               f"{max(changes) * 1000:5.0f} ms  {n} controls")
     if args.open:
+        fresh = open_times(False, args.rounds, fresh_kernels=True)
         plain, warm = open_times(False, args.rounds), open_times(True, args.rounds)
-        print(f"\n{'opening the dashboard':<42} {'make serve':>10} {'PREHEAT=1':>10}")
+        print(f"\n{'opening the dashboard':<34} {'fresh kernels':>13} {'make serve':>10} {'PREHEAT=1':>10}")
         for nb in plain:
-            print(f"{nb:<42} {plain[nb]:8.2f} s {warm[nb]:8.2f} s")
+            print(f"{nb:<34} {fresh[nb]:11.2f} s {plain[nb]:8.2f} s {warm[nb]:8.2f} s")
 
 
 if __name__ == "__main__":
