@@ -325,3 +325,45 @@ def test_voila_gets_the_warm_kernels_and_serve_can_go_back_to_fresh_ones():
     assert not [arg for arg in voila_command(8866) if "multi_kernel_manager_class" in arg]
     (option,) = [arg for arg in voila_command(8866, fresh_kernels=True) if "multi_kernel_manager_class" in arg]
     assert import_item(option.split("=", 1)[1]) is AsyncMappingKernelManager
+
+
+def test_a_dashboard_kernels_client_is_ready_without_waiting_for_iopub_to_fall_silent(tmp_path):
+    """After the kernel_info reply and one IOPub message (the subscription is connected),
+    the client takes what has arrived and stops; nbclient then runs cells as usual."""
+    import asyncio
+
+    from nbclient import NotebookClient
+
+    from marketbooks.dashboard_kernels import DashboardKernelManager, QuickReadyClient
+
+    asked = []
+
+    class Spied(QuickReadyClient):
+        async def wait_for_ready(self, timeout=None):
+            get_msg = self.iopub_channel.get_msg
+
+            async def spy(*args, **kwargs):
+                asked.append(kwargs.get("timeout"))
+                return await get_msg(*args, **kwargs)
+
+            self.iopub_channel.get_msg = spy
+            try:
+                return await super().wait_for_ready(timeout)
+            finally:
+                self.iopub_channel.get_msg = get_msg
+
+    km = DashboardKernelManager(client_factory=Spied)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    client = NotebookClient(nb, km=km, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+
+    async def execute():
+        try:
+            await client.async_execute()
+        finally:
+            if km.has_kernel:  # nbclient leaves a kernel it was given running
+                await km.shutdown_kernel(now=True)
+
+    asyncio.run(execute())
+    assert nb.cells[0].outputs[0]["text"] == "42\n"
+    assert asked[0] == 0.2 and set(asked[1:]) <= {0}  # connected, then only what had arrived
