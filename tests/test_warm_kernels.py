@@ -303,14 +303,21 @@ def test_waiting_for_a_preloading_zygote_leaves_the_event_loop_free(monkeypatch)
     assert len(ticks) >= 10 and max(b - a for a, b in zip(ticks, ticks[1:])) < 0.1
 
 
-def test_dashboard_kernels_are_forked_over_unix_sockets():
+def test_dashboard_kernels_are_forked_over_unix_sockets(monkeypatch):
     from marketbooks.dashboard_kernels import DashboardKernelManager, DashboardKernels
 
+    monkeypatch.setattr(Zygote, "_instance", None)
     kernels = DashboardKernels()
-    assert kernels.kernel_manager_class == "marketbooks.dashboard_kernels.DashboardKernelManager"
-    assert Zygote._instance is not None  # started with the server, for the first visit
-    km = kernels.kernel_manager_factory(kernel_name="python3")
-    assert isinstance(km, DashboardKernelManager) and km.fork_from_zygote and km.transport == "ipc"
+    started = Zygote._instance
+    try:
+        assert started is not None  # with the server, so that the first visit finds it preloaded
+        assert kernels.kernel_manager_class == "marketbooks.dashboard_kernels.DashboardKernelManager"
+        km = kernels.kernel_manager_factory(kernel_name="python3")
+        assert isinstance(km, DashboardKernelManager) and km.fork_from_zygote and km.transport == "ipc"
+    finally:
+        if started is not None:
+            started.proc.kill()
+            started.proc.wait()
 
 
 def test_voila_gets_the_warm_kernels_and_serve_can_go_back_to_fresh_ones():
