@@ -99,6 +99,28 @@ def test_imbalance_explorer_recomputes_payment_kzpo_and_guarantee():
     assert "raised to 0.005" in shown.value
 
 
+def test_imbalance_explorer_guarantee_controls_reuse_the_months_settlement(monkeypatch):
+    """Po and Kg change only the guarantee: moving them must not settle the month again
+    (0.2 s at market scale); the month's own controls do."""
+    from marketbooks import imbalance
+    from marketbooks.dashboards.imbalance import explorer as imb_explorer
+
+    p = load_scenario("imbalance", "faq_worked_example")
+    settled, run_month = [], imbalance.run_month
+    monkeypatch.setattr(imbalance, "run_month", lambda *a, **k: settled.append(k) or run_month(*a, **k))
+    box = imb_explorer(p)
+    shown = _find(box, "mb-imbalance")
+    assert len(settled) == 1
+    _find(box, "mb-po").value = 0.2
+    _find(box, "mb-kg").value = 0.5
+    assert len(settled) == 1
+    _, fz = imbalance.guarantee_table(p.guarantee.model_copy(update={"po": 0.2, "kg": 0.5}))
+    assert f'<span class="mb-fz">{float(fz):,.2f}</span>' in shown.value
+    _find(box, "mb-nre").value = 3000
+    assert len(settled) == 2 and settled[-1]["nre"] == 3000
+    assert f">{run_month(p, nre=3000, deviation=('S00000', 1, 0.0)).balance.kzpo:.4f}<" in shown.value
+
+
 def _upload(content: bytes, name: str) -> tuple:
     return ({"name": name, "type": "text/csv", "size": len(content), "content": memoryview(content),
              "last_modified": datetime(2026, 1, 1, tzinfo=timezone.utc)},)

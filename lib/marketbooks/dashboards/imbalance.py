@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
@@ -56,10 +58,15 @@ def explorer(p: ImbalanceParams) -> w.VBox:
     value, status, out = w.HTML(), w.HTML(), w.Output()
     value.add_class("mb-imbalance")
 
+    # Po and Kg only change the guarantee: moving them reuses the month's settlement (at
+    # market scale 0.2 s) and recomputes the guarantee alone.
+    @lru_cache(maxsize=1)
+    def month(nre: float, pre: float, zc: float, dev: float) -> imbalance.ImbalanceRun:
+        return imbalance.run_month(p, nre=nre, pre=pre, zc_shift=zc, deviation=(first, 1, dev), check=False)
+
     def render() -> list:
         c = {k: s.value for k, s in controls.items()}
-        run = imbalance.run_month(p, nre=c["nre"], pre=c["pre"], zc_shift=c["zc"], deviation=(first, 1, c["dev"]),
-                                 check=False)
+        run = month(c["nre"], c["pre"], c["zc"], c["dev"])
         g = p.guarantee.model_copy(update={"po": c["po"], "kg": c["kg"]})
         _, fz = imbalance.guarantee_table(g)
         mine = run.summary.set_index("subject").loc[first, "net_payment_eur"]
