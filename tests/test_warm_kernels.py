@@ -252,7 +252,7 @@ def test_an_edited_module_gets_the_next_kernel_a_new_zygote_and_open_kernels_liv
         kernel = km.provisioner.process
         assert int(open(f"/proc/{kernel.pid}/stat").read().rsplit(")", 1)[1].split()[1]) == first.proc.pid
         edited = warm_kernels.source_stamp() + (("edited.py", 1, 1),)
-        monkeypatch.setattr(warm_kernels, "source_stamp", lambda: edited)
+        monkeypatch.setattr(warm_kernels, "source_stamp", lambda names=None: edited)
         second = Zygote.get()
         made.append(second)
         assert second is not first and second.sources == edited and Zygote._retired == [first]
