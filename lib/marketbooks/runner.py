@@ -250,8 +250,11 @@ def run_scenario(workbook: str, scenario: str, outputs: Path | None = None,
     tmp.mkdir(parents=True)
     target = tmp / f"{workbook}_{scenario}.ipynb"
     try:
-        nb = execute(notebook, target, {"scenario": scenario, "output_dir": str(tmp), "interactive": False},
-                     notebook.parent, warm, batch=True)
+        # The kernel works in the scenario's own folder and writes its files to ".": the
+        # executed notebook then names no temporary folder and no machine path, and re-run
+        # where it is saved it writes beside itself.
+        nb = execute(notebook, target, {"scenario": scenario, "output_dir": ".", "interactive": False},
+                     tmp, warm, batch=True)
         html_report(nb, tmp / "report.html")
         results = json.loads((tmp / "results.json").read_text()) if (tmp / "results.json").exists() else {}
         headline = results.get("headline", "")
