@@ -49,13 +49,32 @@ def test_bad_input_becomes_a_message_not_a_traceback():
     assert len(out.outputs) == 1
 
 
-def test_landing_page_has_a_card_per_workbook_with_links():
-    html = cards_html()
+def test_landing_page_has_a_card_per_workbook_with_links(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import ROOT
     from marketbooks.params import WORKBOOKS
+
+    for folder in ("notebooks", "params"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    ran = tmp_path / "outputs/acps/2017_decision"
+    ran.mkdir(parents=True)
+    for name in ("report.html", "acps_2017_decision.xlsx"):
+        (ran / name).write_text("x")
+    (ran / "results.json").write_text('{"headline": "ACPS 519,227,150 EUR"}')
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(tmp_path))
+    html = cards_html()
 
     assert html.count('class="mb-card"') == len(WORKBOOKS)
     assert 'href="acps.ipynb"' in html
-    assert "2017_decision" in html and "outputs/acps/2017_decision/report.html" in html
+    rows = [row.split("</li>")[0] for row in html.split("<li>")[1:]]
+    (decision,) = [row for row in rows if row.startswith("<code>2017_decision</code> · ACPS")]
+    assert "ACPS 519,227,150 EUR" in decision
+    for file in ("report.html", "acps_2017_decision.xlsx", "results.json"):
+        assert f'href="../../files/outputs/acps/2017_decision/{file}"' in decision
+    others = [row for row in rows if row != decision]  # not run: no links to missing pages
+    assert len(others) == len(rows) - 1
+    assert all("not run yet (make run)" in row and "href" not in row for row in others), others
 
 
 def test_ds3_explorer_recomputes_and_switches_services():

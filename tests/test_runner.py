@@ -59,6 +59,40 @@ def test_successful_run_writes_every_artefact(ran):
     assert "papermill" not in nb.metadata
 
 
+def test_the_report_links_each_table_to_its_files(ran):
+    """A report's reader gets the data: each shown table links its CSV, a closing section
+    links the XLSX and every CSV, and every file link resolves beside the report."""
+    import re
+
+    root, _ = ran
+    out = root / "outputs/acps/2017_decision"
+    html = (out / "report.html").read_text()
+    csvs = sorted(p.name for p in (out / "tables").glob("*.csv"))
+    shown = re.findall(r'<table id="T_([A-Za-z0-9_-]+)"', html)
+    assert len(shown) >= 5
+    for name in shown:
+        after = html[html.index(f'<table id="T_{name}"'):]
+        assert re.search(rf'</table>\s*(</div>\s*)*<p class="mb-data">Data: <a href="tables/{name}.csv">', after), name
+    links = re.findall(r'href="([^"#][^"]*)"', html)
+    files = [h for h in links if not h.startswith(("http", "../../_static/"))]
+    assert sorted({h for h in files if h.startswith("tables/")}) == [f"tables/{n}" for n in csvs]
+    assert "acps_2017_decision.xlsx" in files
+    assert all((out / h).is_file() for h in files), [h for h in files if not (out / h).is_file()]
+
+
+def test_a_report_without_files_gets_no_data_section(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1")]
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", {"text/html": '<table id="T_x"></table>'})]
+    runner.link_data_files(nb, tmp_path)
+    assert len(nb.cells) == 1 and "mb-data" not in nb.cells[0].outputs[0].data["text/html"]
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables" / "y.csv").write_text("a\n1\n")
+    runner.link_data_files(nb, tmp_path)  # x has no CSV: no link under it; y is listed at the end
+    assert "mb-data" not in nb.cells[0].outputs[0].data["text/html"]
+    assert nb.cells[-1].id == runner.DATA_CELL_ID and "[y.csv](tables/y.csv)" in nb.cells[-1].source
+
+
 def test_a_rerun_writes_the_same_bytes(ran, monkeypatch):
     """Outputs are deterministic: running a scenario again gives byte-identical files, so a
     changed file means a changed result; the executed notebook included, since its

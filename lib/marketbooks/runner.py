@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 
@@ -198,12 +199,48 @@ def _html_exporter():
                           default_preprocessors=_REPORT_PREPROCESSORS, optimistic_validation=True)
 
 
+_SHOWN_TABLE = re.compile(r'<table id="T_([A-Za-z0-9_-]+)"')
+DATA_CELL_ID = "data-files"
+
+
+def link_data_files(nb: nbformat.NotebookNode, folder: Path) -> None:
+    """Give a report's reader the files behind it: each shown table (a house table's id is
+    ``T_<name>``) gets a link to ``tables/<name>.csv``, and a closing "Data" section links
+    the XLSX and every CSV, the tables not shown included. Links are relative to ``folder``,
+    where the report is written, and name only files that are there."""
+    tables = folder / "tables"
+    csvs = sorted(p.name for p in tables.glob("*.csv")) if tables.is_dir() else []
+    workbooks = sorted(p.name for p in folder.glob("*.xlsx"))
+    if not csvs and not workbooks:
+        return
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            page = data.get("text/html")
+            page = "".join(page) if isinstance(page, list) else page
+            shown = _SHOWN_TABLE.search(page) if page else None
+            if shown and f"{shown[1]}.csv" in csvs:
+                data["text/html"] = (page + f'<p class="mb-data">Data: <a href="tables/{shown[1]}.csv">'
+                                     f"{shown[1]}.csv</a></p>")
+    lines = ["## Data", ""]
+    if workbooks:
+        lines.append("Every table of this report in one workbook, a sheet per table: "
+                     + ", ".join(f"[{name}]({quote(name)})" for name in workbooks) + ".")
+    if csvs:
+        lines.append("As CSV: " + ", ".join(f"[{name}](tables/{quote(name)})" for name in csvs) + ".")
+    cell = nbformat.v4.new_markdown_cell("\n\n".join(lines))
+    cell.id = DATA_CELL_ID  # a random id would name the report's element differently in each run
+    nb.cells.append(cell)
+
+
 def html_report(nb: nbformat.NotebookNode, target: Path, plotly_js: str = f"../../_static/{PLOTLY_JS}") -> None:
     """A code-free HTML report; plotly figures become HTML divs that load ``plotly_js``
-    (a path relative to the report: ``outputs/<workbook>/<scenario>/report.html``)."""
+    (a path relative to the report: ``outputs/<workbook>/<scenario>/report.html``); tables
+    link to their files in the report's folder (:func:`link_data_files`)."""
     import plotly.io as pio
 
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    link_data_files(nb, target.parent)
     n = 0
     for cell in nb.cells:
         for out in cell.get("outputs", []):

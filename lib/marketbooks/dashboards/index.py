@@ -19,6 +19,15 @@ def latest_headline(workbook: str, scenario: str) -> str:
         return "results.json unreadable: re-run"
 
 
+def output_links(workbook: str, scenario: str) -> list[tuple[str, str]]:
+    """(file, label) for the scenario's report, tables and key figures, those that exist:
+    a scenario not run yet links nothing rather than three missing pages."""
+    folder = project_root() / "outputs" / workbook / scenario
+    wanted = [("report.html", "report"), (f"{workbook}_{scenario}.xlsx", "tables (XLSX)"),
+              ("results.json", "results.json")]
+    return [(file, label) for file, label in wanted if (folder / file).is_file()]
+
+
 def cards_html() -> str:
     """Links are relative to /voila/render/notebooks/index.ipynb (``make serve``)."""
     scenarios: dict[str, list[str]] = {}
@@ -26,11 +35,10 @@ def cards_html() -> str:
         scenarios.setdefault(wb, []).append(sc)
     cards = []
     for name, wb in WORKBOOKS.items():
-        rows = "".join(
-            f"<li><code>{html.escape(sc)}</code> · {html.escape(latest_headline(name, sc))} · "
-            f'<a href="../../files/outputs/{name}/{sc}/report.html" target="_blank">report</a> · '
-            f'<a href="../../files/outputs/{name}/{sc}/results.json" target="_blank">results.json</a></li>'
-            for sc in scenarios.get(name, []))
+        rows = "".join(f"<li><code>{html.escape(sc)}</code> · {html.escape(latest_headline(name, sc))}"
+                       + "".join(f' · <a href="../../files/outputs/{name}/{sc}/{file}" target="_blank">{label}</a>'
+                                 for file, label in output_links(name, sc)) + "</li>"
+                       for sc in scenarios.get(name, []))
         cards.append(
             f'<div class="mb-card" style="border:1px solid #ccd;border-radius:8px;padding:12px 16px;'
             f'margin:10px 0;max-width:820px">'
