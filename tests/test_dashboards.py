@@ -118,26 +118,45 @@ def test_imbalance_explorer_recomputes_payment_kzpo_and_guarantee():
     assert "raised to 0.005" in shown.value
 
 
-def test_imbalance_explorer_guarantee_controls_reuse_the_months_settlement(monkeypatch):
-    """Po and Kg change only the guarantee: moving them must not settle the month again
-    (0.2 s at market scale); the month's own controls do."""
+def test_imbalance_explorer_redoes_only_what_a_control_changes(monkeypatch):
+    """Po and Kg change only the guarantee: moving them must not settle the month again;
+    NRE and PRE price the same imbalances again without finding them again; ZC and the
+    deviation do both. Every step shows what a full settlement of that state shows."""
     from marketbooks import imbalance
     from marketbooks.dashboards.imbalance import explorer as imb_explorer
 
     p = load_scenario("imbalance", "faq_worked_example")
-    settled, run_month = [], imbalance.run_month
-    monkeypatch.setattr(imbalance, "run_month", lambda *a, **k: settled.append(k) or run_month(*a, **k))
+    found, priced = [], []
+    scenario_volumes, price_run = imbalance.scenario_volumes, imbalance.price_run
+    monkeypatch.setattr(imbalance, "scenario_volumes", lambda *a, **k: found.append(k) or scenario_volumes(*a, **k))
+    monkeypatch.setattr(imbalance, "price_run", lambda *a, **k: priced.append(a[1:]) or price_run(*a, **k))
     box = imb_explorer(p)
     shown = _find(box, "mb-imbalance")
-    assert len(settled) == 1
+    assert (len(found), len(priced)) == (1, 1)
     _find(box, "mb-po").value = 0.2
     _find(box, "mb-kg").value = 0.5
-    assert len(settled) == 1
+    assert (len(found), len(priced)) == (1, 1)
     _, fz = imbalance.guarantee_table(p.guarantee.model_copy(update={"po": 0.2, "kg": 0.5}))
     assert f'<span class="mb-fz">{float(fz):,.2f}</span>' in shown.value
+
+    def shows(nre=p.nre_eur, pre=p.pre_eur, zc=0.0, dev=0.0):  # the unwrapped functions: not counted
+        run = price_run(scenario_volumes(p, zc_shift=zc, deviation=("S00000", 1, dev)), nre, pre)
+        payment = run.summary.set_index("subject").loc["S00000", "net_payment_eur"]
+        return f">{run.balance.kzpo:.4f}<" in shown.value and f">{payment:,.2f}<" in shown.value
+
     _find(box, "mb-nre").value = 3000
-    assert len(settled) == 2 and settled[-1]["nre"] == 3000
-    assert f">{run_month(p, nre=3000, deviation=('S00000', 1, 0.0)).balance.kzpo:.4f}<" in shown.value
+    _find(box, "mb-pre").value = -500
+    assert (len(found), len(priced)) == (1, 3) and priced[-1] == (3000, -500)
+    assert shows(nre=3000, pre=-500)
+    _find(box, "mb-zc").value = 20
+    assert (len(found), len(priced)) == (2, 4) and found[-1]["zc_shift"] == 20, (found, priced)
+    assert shows(nre=3000, pre=-500, zc=20)
+    _find(box, "mb-dev").value = 4.5
+    assert (len(found), len(priced)) == (3, 5)
+    assert shows(nre=3000, pre=-500, zc=20, dev=4.5)
+    _find(box, "mb-nre").value = 100  # on the new imbalances, not the first ones
+    assert (len(found), len(priced)) == (3, 6)
+    assert shows(nre=100, pre=-500, zc=20, dev=4.5)
 
 
 def _upload(content: bytes, name: str) -> tuple:

@@ -229,3 +229,40 @@ def test_what_ifs_leave_the_generated_month_and_the_input_untouched():
     pd.testing.assert_frame_equal(im.run_month(p).settled, before)
     settled = im.settle(snapshot, 0.9)
     assert "imbalance_mwh" not in snapshot and "imbalance_mwh" in settled
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 8), st.integers(0, 10_000),
+       st.lists(st.tuples(st.floats(0, 5e4), st.floats(-5e4, 0)), min_size=1, max_size=4))
+def test_pricing_kept_volumes_equals_settling_afresh(n_subjects, n_periods, seed, prices):
+    """The Explore section prices one month's imbalances for each NRE and PRE it is given:
+    each pricing is the full settlement of that month at those costs, whatever was priced
+    before, and leaves the kept imbalances as they were."""
+    rng = np.random.default_rng(seed)
+    n = n_subjects * n_periods
+    df = pd.DataFrame({"subject": [f"S{i}" for i in rng.permutation(np.repeat(np.arange(n_subjects), n_periods))],
+                       "agreed_mwh": rng.uniform(0, 50, n).round(3), "actual_mwh": rng.uniform(0, 50, n).round(3),
+                       "zc": rng.uniform(10, 200, n).round(2)})
+    df["period"] = df.groupby("subject").cumcount()
+    volumes = im.month_volumes(df)
+    kept = volumes.settled.copy()
+    for nre, pre in prices:
+        nre, pre = round(nre, 2), round(pre, 2)
+        settled, bal = im.settle_month(df, nre, pre)
+        again, bal_again = im.price_month(volumes, nre, pre)
+        pd.testing.assert_frame_equal(again, settled)
+        assert bal_again == bal
+        pd.testing.assert_frame_equal(im.ImbalanceRun(again, bal_again, im.subject_summary(again)).summary,
+                                      im.price_run(volumes, nre, pre).summary)
+    pd.testing.assert_frame_equal(volumes.settled, kept)
+    assert "payment_eur" not in volumes.settled
+
+
+def test_run_month_is_the_priced_scenario_volumes():
+    p = load_scenario("imbalance", "faq_worked_example")
+    run = im.run_month(p, nre=2500.0, pre=-300.0, zc_shift=3.0)
+    settled, bal = im.settle_month(im.scenario_volumes(p, zc_shift=3.0).settled.drop(columns="imbalance_mwh"),
+                                   2500.0, -300.0)
+    pd.testing.assert_frame_equal(run.settled, settled)
+    assert run.balance == bal
+    pd.testing.assert_frame_equal(run.summary, im.subject_summary(settled))

@@ -203,6 +203,57 @@ def _allocate_cents(total_cents: int, weights: np.ndarray) -> np.ndarray:
     return cents
 
 
+@dataclass(frozen=True, eq=False)
+class MonthVolumes:
+    """A month's imbalances before regulation is priced: all that NRE and PRE leave as it is.
+
+    ``settled`` is the periods with ``imbalance_mwh``; ``o`` the imbalances Oi, ``value``
+    Oi × ZC, ``neg_cents`` the negative payments in cents (0 elsewhere), ``pos`` where Oi > 0.
+    """
+
+    settled: pd.DataFrame
+    o: np.ndarray
+    value: np.ndarray
+    neg_cents: np.ndarray
+    pos: np.ndarray
+
+    @cached_property
+    def pos_value(self) -> np.ndarray:
+        return self.value[self.pos]
+
+    @cached_property
+    def subjects(self) -> tuple[np.ndarray, pd.Index, dict[str, np.ndarray]]:
+        """Subject codes, the subjects (sorted) and their imbalance totals (:func:`subject_summary`)."""
+        codes, subjects = pd.factorize(self.settled["subject"], sort=True)
+        return codes, subjects, _volume_totals(codes, len(subjects), self.o)
+
+
+def month_volumes(periods: pd.DataFrame, period_minutes: float | None = None, check: bool = True) -> MonthVolumes:
+    """Imbalances and negative payments (``Oi × ZC`` rounded to cents) of a month's periods."""
+    settled, o, value = _imbalances(periods, period_minutes, check)
+    return MonthVolumes(settled, o, value, np.where(o < 0, np.round(value * 100), 0).astype("int64"), o > 0)
+
+
+def price_month(volumes: MonthVolumes, nre: float, pre: float) -> tuple[pd.DataFrame, MonthlyBalance]:
+    """The month's payments for regulation costs ``nre`` and ``pre``: kzpo from the month's
+    totals, then positive payments (see :func:`settle_month`). ``volumes`` is left as it was."""
+    neg_cents = volumes.neg_cents
+    po_minus = float(neg_cents.sum()) / 100
+    po_plus = float(volumes.pos_value.sum())
+    bal = monthly_balance(nre, pre, po_minus, po_plus)
+    pay = neg_cents.copy()
+    if bal.kzpo < 1:
+        pool = -(round(nre * 100) + round(pre * 100) + int(neg_cents.sum()))
+        pay[volumes.pos] = _allocate_cents(max(pool, 0), volumes.pos_value)
+    else:
+        pay[volumes.pos] = np.round(volumes.pos_value * 100).astype("int64")
+    settled = volumes.settled.copy(deep=False)
+    settled["payment_eur"] = pay / 100
+    result = -(round(nre * 100) + round(pre * 100) + int(pay.sum())) / 100
+    bal = MonthlyBalance(bal.nre, bal.pre, po_minus, po_plus, bal.kzpo_raw, bal.kzpo, round(result, 2))
+    return settled, bal
+
+
 def settle_month(periods: pd.DataFrame, nre: float, pre: float, period_minutes: float | None = None,
                  check: bool = True) -> tuple[pd.DataFrame, MonthlyBalance]:
     """The month's final settlement: kzpo from the month's totals, then every payment.
@@ -211,40 +262,30 @@ def settle_month(periods: pd.DataFrame, nre: float, pre: float, period_minutes: 
     exactly what it received net of regulation, so positive payments are allocated pro rata
     to ``Oi × ZC`` in whole cents and the agent's month balances to the cent.
     """
-    settled, o, value = _imbalances(periods, period_minutes, check)
-    neg_cents = np.where(o < 0, np.round(value * 100), 0).astype("int64")
-    pos_mask = o > 0
-    po_minus = float(neg_cents.sum()) / 100
-    po_plus = float(value[pos_mask].sum())
-    bal = monthly_balance(nre, pre, po_minus, po_plus)
-    pay = neg_cents.copy()
-    if bal.kzpo < 1:
-        pool = -(round(nre * 100) + round(pre * 100) + int(neg_cents.sum()))
-        pay[pos_mask] = _allocate_cents(max(pool, 0), value[pos_mask])
-    else:
-        pay[pos_mask] = np.round(value[pos_mask] * 100).astype("int64")
-    settled["payment_eur"] = pay / 100
-    result = -(round(nre * 100) + round(pre * 100) + int(pay.sum())) / 100
-    bal = MonthlyBalance(bal.nre, bal.pre, po_minus, po_plus, bal.kzpo_raw, bal.kzpo, round(result, 2))
-    return settled, bal
+    return price_month(month_volumes(periods, period_minutes, check), nre, pre)
+
+
+def _volume_totals(codes: np.ndarray, n: int, o: np.ndarray) -> dict[str, np.ndarray]:
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=values, minlength=n)
+
+    return {"surplus_mwh": total(np.clip(o, 0, None)).round(3), "shortage_mwh": total(np.clip(o, None, 0)).round(3),
+            "net_imbalance_mwh": total(o).round(3)}
+
+
+def _summary(codes: np.ndarray, subjects: pd.Index, volumes: dict[str, np.ndarray],
+             payments: np.ndarray) -> pd.DataFrame:
+    out = pd.DataFrame({"subject": np.asarray(subjects), **volumes,
+                        "net_payment_eur": np.bincount(codes, weights=payments, minlength=len(subjects)).round(2)})
+    out["direction"] = np.where(out["net_payment_eur"] >= 0, "agent pays subject", "subject pays agent")
+    return out
 
 
 def subject_summary(settled: pd.DataFrame) -> pd.DataFrame:
     """Per subject: imbalance (surplus, shortage, net) and net payment (agent's cash flow)."""
     codes, subjects = pd.factorize(settled["subject"], sort=True)
-    o = settled["imbalance_mwh"].to_numpy()
-    n = len(subjects)
-
-    def total(values: np.ndarray) -> np.ndarray:
-        return np.bincount(codes, weights=values, minlength=n)
-
-    out = pd.DataFrame({"subject": np.asarray(subjects),
-                        "surplus_mwh": total(np.clip(o, 0, None)).round(3),
-                        "shortage_mwh": total(np.clip(o, None, 0)).round(3),
-                        "net_imbalance_mwh": total(o).round(3),
-                        "net_payment_eur": total(settled["payment_eur"].to_numpy()).round(2)})
-    out["direction"] = np.where(out["net_payment_eur"] >= 0, "agent pays subject", "subject pays agent")
-    return out
+    return _summary(codes, subjects, _volume_totals(codes, len(subjects), settled["imbalance_mwh"].to_numpy()),
+                    settled["payment_eur"].to_numpy())
 
 
 # --- financial guarantee -------------------------------------------------------------
@@ -437,10 +478,9 @@ def _cached_periods(n_subjects: int, days: int, minutes: int, seed: int, base_pr
     return synthetic_periods(n_subjects, days, minutes, seed, base_price, price_spread)
 
 
-def run_month(p, nre: float | None = None, pre: float | None = None, zc_shift: float = 0.0,
-              deviation: tuple[str, int, float] | None = None, period_minutes: int | None = None,
-              check: bool = True) -> ImbalanceRun:
-    """Generate the scenario's month, apply optional what-ifs, settle it.
+def scenario_volumes(p, zc_shift: float = 0.0, deviation: tuple[str, int, float] | None = None,
+                     period_minutes: int | None = None, check: bool = True) -> MonthVolumes:
+    """Generate the scenario's month, apply optional what-ifs, find its imbalances.
 
     ``zc_shift`` adds EUR/MWh to every clearing price; ``deviation`` = (subject, period, MWh)
     adds to that subject's actual off-take in that period.
@@ -457,9 +497,23 @@ def run_month(p, nre: float | None = None, pre: float | None = None, zc_shift: f
         if not hit.any():
             raise ValueError(f"no period {period} for subject {subject}")
         periods.loc[hit, "actual_mwh"] = (periods.loc[hit, "actual_mwh"] + mwh).round(3)
-    settled, bal = settle_month(periods, p.nre_eur if nre is None else nre, p.pre_eur if pre is None else pre,
-                                check=check)
-    return ImbalanceRun(settled, bal, subject_summary(settled))
+    return month_volumes(periods, check=check)
+
+
+def price_run(volumes: MonthVolumes, nre: float, pre: float) -> ImbalanceRun:
+    """:func:`price_month` with the per-subject summary; the subjects' imbalance totals come
+    from ``volumes``, which keeps them for the next prices (the Explore section's NRE and PRE)."""
+    settled, bal = price_month(volumes, nre, pre)
+    codes, subjects, totals = volumes.subjects
+    return ImbalanceRun(settled, bal, _summary(codes, subjects, totals, settled["payment_eur"].to_numpy()))
+
+
+def run_month(p, nre: float | None = None, pre: float | None = None, zc_shift: float = 0.0,
+              deviation: tuple[str, int, float] | None = None, period_minutes: int | None = None,
+              check: bool = True) -> ImbalanceRun:
+    """Generate the scenario's month, apply optional what-ifs (:func:`scenario_volumes`), settle it."""
+    volumes = scenario_volumes(p, zc_shift, deviation, period_minutes, check)
+    return price_run(volumes, p.nre_eur if nre is None else nre, p.pre_eur if pre is None else pre)
 
 
 def balance_table(b: MonthlyBalance) -> pd.DataFrame:
