@@ -109,6 +109,7 @@ def test_landing_page_links_every_workbook(server, page):
     page.locator(".mb-card").first.wait_for(timeout=90_000)
     link = page.locator("a.mb-dashboard-link", has_text="acps.ipynb")
     assert link.count() == 1
+    assert "underline" in link.evaluate("a => getComputedStyle(a).textDecorationLine")  # looks like a link
     link.click()
     page.locator(".mb-acps-value").wait_for(timeout=90_000)
     assert "/voila/render/notebooks/acps.ipynb" in page.url

@@ -116,6 +116,15 @@ def test_styled_formats_floats_and_integers_with_thousands():
         assert cell in html
 
 
+def test_styled_writes_years_without_a_thousands_separator():
+    df = pd.DataFrame({"year": [2016, 2017], "trading_year": [2017, 2018], "years_left": [1500, 2], "mw": [7267, 7000]})
+    html = styled(df, "y").html
+    for cell in (">2016<", ">2017<", ">2018<", ">1,500<", ">7,267<"):
+        assert cell in html
+    assert ">2,01" not in html
+    assert ">2,017<" in styled(df, "y", {"year": "{:,}"}).html  # a format given for the column still wins
+
+
 def test_html_table_falls_back_to_the_styler_for_multiindex_columns():
     df = pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")]))
     assert html_table(df, "m").to_html() == _styler_html(df, "m", {}, escape="html")

@@ -207,11 +207,16 @@ def html_table(df: pd.DataFrame, name: str, formats: dict | None = None) -> Html
     return HtmlTable("".join(out), name, df.shape)
 
 
+def _is_year(column: Any) -> bool:
+    return isinstance(column, str) and (column.lower() == "year" or column.lower().endswith(("_year", " year")))
+
+
 def styled(df: pd.DataFrame, name: str, formats: dict | None = None) -> HtmlTable | Any:
-    """The house table: fixed id (stable HTML), no index, thousands separators."""
+    """The house table: fixed id (stable HTML), no index, thousands separators, except in
+    a whole-number column named as a year (``year``, ``trading_year``): 2017, not 2,017."""
     kinds = df.dtypes
     fmt = {c: number for c, kind in kinds.items() if pd.api.types.is_float_dtype(kind)}
-    fmt.update({c: "{:,}" for c, kind in kinds.items() if pd.api.types.is_integer_dtype(kind)})
+    fmt.update({c: "{}" if _is_year(c) else "{:,}" for c, kind in kinds.items() if pd.api.types.is_integer_dtype(kind)})
     fmt.update(formats or {})
     return html_table(df, name, fmt)
 
