@@ -5,6 +5,7 @@ These tests never skip: without /usr/bin/chromium they fail (``make test`` insta
 
 import re
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -84,10 +85,61 @@ def upload(page, path) -> None:
     chooser.value.set_files(str(path))
 
 
+WIDGET_RACE = "Error displaying widget: model not found"
+
+
+def open_dashboard(page, url: str, ready: str):
+    """Open a dashboard and wait until ``ready``, an element its widgets draw, shows; return
+    its locator.
+
+    Voilà draws a page's outputs while its widget manager is still connecting to the kernel,
+    and on a loaded machine it sometimes counts the widgets restored before their models
+    arrived: the page then shows WIDGET_RACE where the widgets go. This is upstream
+    (Voilà/ipywidgets): measured with two busy cores, 2 of 75 visits with Voilà's own fresh
+    kernels and 3 of 125 with warm ones, none of 200 on an idle machine. A reader reloads;
+    so does this, once, with a warning that says so. The race twice, or anything else
+    missing, fails the test."""
+    for attempt in (1, 2):
+        page.goto(url, timeout=90_000)
+        page.wait_for_function("([ready, race]) => document.querySelector(ready) || document.body.innerText.includes(race)",
+                               arg=[ready, WIDGET_RACE], timeout=90_000)
+        shown = page.locator(ready).first
+        if shown.count():
+            return shown
+        warnings.warn(f"{url}: {WIDGET_RACE} (attempt {attempt}); reloading")
+    raise AssertionError(f"{url}: {WIDGET_RACE} on two visits in a row")
+
+
+class _PageAfterRaces:
+    """A stand-in page whose first ``races`` visits show WIDGET_RACE instead of the widgets."""
+
+    def __init__(self, races: int):
+        self.races, self.visits = races, 0
+
+    def goto(self, url, timeout):
+        self.visits += 1
+
+    def wait_for_function(self, script, arg, timeout):
+        pass
+
+    def locator(self, css):
+        drawn = self.visits > self.races
+        return type("Locator", (), {"first": property(lambda self: self), "count": lambda self: int(drawn)})()
+
+
+def test_open_dashboard_reloads_once_after_the_upstream_widget_race_and_no_more():
+    page = _PageAfterRaces(races=0)
+    assert open_dashboard(page, "u", ".x").count() == 1 and page.visits == 1
+    page = _PageAfterRaces(races=1)
+    with pytest.warns(UserWarning, match="model not found"):
+        open_dashboard(page, "u", ".x")
+    assert page.visits == 2
+    with pytest.warns(UserWarning), pytest.raises(AssertionError, match="two visits in a row"):
+        open_dashboard(_PageAfterRaces(races=2), "u", ".x")
+
+
 def test_acps_dashboard_recomputes_when_a_slider_moves(server, page):
-    page.goto(f"{server}/voila/render/notebooks/acps.ipynb", timeout=90_000)
-    shown = page.locator(".mb-acps-value")
-    shown.wait_for(timeout=90_000)
+    shown = open_dashboard(page, f"{server}/voila/render/notebooks/acps.ipynb", ".mb-acps-value")
     assert shown.inner_text() == "519,227,150"
     body = page.inner_text("body")
     assert "load_scenario" not in body and "explorer(p)" not in body, "sources must be stripped"
@@ -105,8 +157,7 @@ def test_acps_dashboard_recomputes_when_a_slider_moves(server, page):
 
 
 def test_landing_page_links_every_workbook(server, page):
-    page.goto(f"{server}/voila/render/notebooks/index.ipynb", timeout=90_000)
-    page.locator(".mb-card").first.wait_for(timeout=90_000)
+    open_dashboard(page, f"{server}/voila/render/notebooks/index.ipynb", ".mb-card")
     link = page.locator("a.mb-dashboard-link", has_text="acps.ipynb")
     assert link.count() == 1
     assert "underline" in link.evaluate("a => getComputedStyle(a).textDecorationLine")  # looks like a link
@@ -118,9 +169,7 @@ def test_landing_page_links_every_workbook(server, page):
 def test_ds3_dashboard_follows_the_performance_scalar(server, page):
     from marketbooks import ds3
 
-    page.goto(f"{server}/voila/render/notebooks/ds3_revenue.ipynb", timeout=90_000)
-    shown = page.locator(".mb-ds3-value")
-    shown.wait_for(timeout=90_000)
+    shown = open_dashboard(page, f"{server}/voila/render/notebooks/ds3_revenue.ipynb", ".mb-ds3-value")
     assert shown.inner_text() == "7.34"
     expected = ds3.compute(load_scenario("ds3", "2017_decision"), performance_scalar=0.8).deduction
     set_slider(page, "mb-ps", "0.8")
@@ -134,9 +183,7 @@ def test_imbalance_dashboard_payments_follow_the_clearing_price(server, page):
     from marketbooks import imbalance
 
     p = load_scenario("imbalance", "faq_worked_example")
-    page.goto(f"{server}/voila/render/notebooks/imbalance.ipynb", timeout=90_000)
-    shown = page.locator(".mb-payment")
-    shown.wait_for(timeout=90_000)
+    shown = open_dashboard(page, f"{server}/voila/render/notebooks/imbalance.ipynb", ".mb-payment")
     before = shown.inner_text()
     run = imbalance.run_month(p, zc_shift=50, deviation=("S00000", 1, 0.0))
     expected = run.summary.set_index("subject").loc["S00000", "net_payment_eur"]
@@ -156,8 +203,7 @@ def test_auction_dashboard_clears_an_uploaded_csv(server, page, tmp_path):
     csv.write_text("participant,price,volume_kw,connection_point\n"
                    "Alpha,14.10,6000,B\nBeta,14.80,5000,C\nGamma,15.20,4000,A\n")
     expected = clear_auction(p.auction, pd.read_csv(csv))
-    page.goto(f"{server}/voila/render/notebooks/auction_walkthrough.ipynb", timeout=90_000)
-    page.locator(".mb-upload").wait_for(timeout=90_000)
+    open_dashboard(page, f"{server}/voila/render/notebooks/auction_walkthrough.ipynb", ".mb-upload")
     upload(page, csv)
     page.wait_for_function("() => document.querySelector('.mb-auction')?.innerText.includes('my_bids.csv')",
                            timeout=30_000)
@@ -181,9 +227,7 @@ def test_rtp_dashboard_npvs_follow_the_discount_rate(server, page):
     from marketbooks import rtp
 
     p = load_scenario("rtp", "2016_information_paper")
-    page.goto(f"{server}/voila/render/notebooks/rtp_assessment.ipynb", timeout=90_000)
-    b = page.locator(".mb-npv-b")
-    b.wait_for(timeout=90_000)
+    b = open_dashboard(page, f"{server}/voila/render/notebooks/rtp_assessment.ipynb", ".mb-npv-b")
     assert b.inner_text() == "54.00"
     expected = rtp.assess_options(p, rate=0.08).set_index("option")["net_benefit"]
     set_slider(page, "mb-rate", "8")
@@ -198,9 +242,7 @@ def test_preheated_dashboard_opens_from_a_waiting_kernel_and_stays_live(page):
     widgets still recompute through that kernel."""
     log = ROOT / "outputs" / "voila-preheat-test.log"
     with voila(ROOT, log, preheat=True) as base:
-        page.goto(f"{base}/voila/render/notebooks/acps.ipynb", timeout=90_000)
-        shown = page.locator(".mb-acps-value")
-        shown.wait_for(timeout=90_000)
+        shown = open_dashboard(page, f"{base}/voila/render/notebooks/acps.ipynb", ".mb-acps-value")
         assert shown.inner_text() == "519,227,150"
         used = [line for line in log.read_text().splitlines() if "Using pre-heated kernel" in line]
         assert used and used[0].endswith("for notebooks/acps.ipynb"), used

@@ -219,3 +219,11 @@ def test_auction_explorer_replays_an_uploaded_order_log():
     assert "rejected" in html and "85, 86" in html  # a 0.02 cut is rejected and kept in the log
     orders_upload.value = _upload(b"participant,price,volume_kw\nA,1,100\n", "notime.csv")
     assert "notime.csv: time: column missing" in box.children[-2].value
+
+
+def test_links_look_like_links_and_escape_what_they_show():
+    from marketbooks.dashboards.common import LINK_STYLE, link
+
+    a = link("x.csv", "a <b>", "mb-x", download="x.csv")
+    assert a == f'<a href="x.csv" class="mb-x" download="x.csv" style="{LINK_STYLE}">a &lt;b&gt;</a>'
+    assert "underline" in LINK_STYLE

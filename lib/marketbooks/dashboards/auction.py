@@ -13,7 +13,7 @@ from marketbooks.auction import clear_auction, run_session
 from marketbooks.auction.bids import read_bids_csv, read_orders_csv
 from marketbooks.auction.clearing import ClearingResult, register_of_winners
 from marketbooks.charts import axis_titles, figure, styled, vline
-from marketbooks.dashboards.common import message, reactive
+from marketbooks.dashboards.common import FIT_DESCRIPTION, link, message, reactive
 from marketbooks.params import AuctionParams, ParameterError
 
 DECISION_COLOURS = {"awarded": "#2e8b57", "awarded in full (last bid)": "#1f7a3f", "winner": "#2e8b57",
@@ -60,21 +60,24 @@ def supply_chart(result: ClearingResult, title: str) -> go.Figure:
 
 def csv_link(df: pd.DataFrame, filename: str, label: str) -> str:
     data = base64.b64encode(df.to_csv(index=False).encode()).decode()
-    return f'<a download="{filename}" href="data:text/csv;base64,{data}">{label}</a>'
+    return link(f"data:text/csv;base64,{data}", label, download=filename)
 
 
 def explorer(p: AuctionParams) -> w.VBox:
     """Upload a CSV of bids, set the auction, see the clearing; results downloadable as CSV."""
-    upload = w.FileUpload(accept=".csv", multiple=False, description="Upload bids CSV")
+    upload = w.FileUpload(accept=".csv", multiple=False, description="Upload bids CSV", layout=w.Layout(width="auto"))
     upload.add_class("mb-upload")
-    orders_upload = w.FileUpload(accept=".csv", multiple=False, description="or an order log")
+    orders_upload = w.FileUpload(accept=".csv", multiple=False, description="or an order log",
+                                 layout=w.Layout(width="auto"))
     orders_upload.add_class("mb-upload-orders")
     kind = w.Dropdown(options=["without_documentation", "with_documentation", "waste"], value=p.auction.kind,
-                      description="Auction")
+                      description="Auction", style=FIT_DESCRIPTION)
     tech = w.Dropdown(options=["solar", "wind", "hydro", "biomass", "biogas", "waste"], value=p.auction.technology,
-                      description="Technology")
-    volume = w.BoundedFloatText(value=p.auction.volume_kw, min=1, max=1e9, description="Volume (kW)")
-    max_price = w.BoundedFloatText(value=p.auction.max_price, min=0.01, max=1e4, description="Max price")
+                      description="Technology", style=FIT_DESCRIPTION)
+    volume = w.BoundedFloatText(value=p.auction.volume_kw, min=1, max=1e9, description="Volume (kW)",
+                                style=FIT_DESCRIPTION)
+    max_price = w.BoundedFloatText(value=p.auction.max_price, min=0.01, max=1e4, description="Max price (tenge/kWh)",
+                                   style=FIT_DESCRIPTION)
     for widget, css in ((kind, "mb-kind"), (tech, "mb-tech"), (volume, "mb-volume"), (max_price, "mb-maxprice")):
         widget.add_class(css)
     status, out = w.HTML(), w.Output()

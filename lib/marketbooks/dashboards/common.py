@@ -10,6 +10,19 @@ import ipywidgets as w
 from marketbooks.params import ParameterError
 
 
+# Voilà's page styles a link inside a widget like its text: a link must say it is one.
+LINK_STYLE = "color:#1a5fb4;text-decoration:underline"
+# ipywidgets cut a description at about 80 px ("Volume (k…") unless told to fit it
+FIT_DESCRIPTION = {"description_width": "initial"}
+
+
+def link(href: str, label: str, css_class: str = "", **attributes: str) -> str:
+    """An HTML link that looks like one; ``attributes`` such as ``download`` or ``target``."""
+    attributes = ({"class": css_class} if css_class else {}) | attributes
+    extra = "".join(f' {name}="{html.escape(value)}"' for name, value in attributes.items())
+    return f'<a href="{html.escape(href)}"{extra} style="{LINK_STYLE}">{html.escape(label)}</a>'
+
+
 def slider(description: str, value: float, lo: float, hi: float, step: float, css: str,
            readout_format: str = ".2f") -> w.FloatSlider:
     s = w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,

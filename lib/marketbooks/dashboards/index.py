@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 
+from marketbooks.dashboards.common import link
 from marketbooks.params import WORKBOOKS, list_scenarios, project_root
 
 
@@ -17,10 +18,6 @@ def latest_headline(workbook: str, scenario: str) -> str:
         return json.loads(results.read_text(encoding="utf-8")).get("headline", "run")
     except (OSError, ValueError):
         return "results.json unreadable: re-run"
-
-
-# Voilà's page styles links inside widgets as plain text: these must look like links.
-LINK = ' style="color:#1a5fb4;text-decoration:underline"'
 
 
 def output_links(workbook: str, scenario: str) -> list[tuple[str, str]]:
@@ -40,7 +37,7 @@ def cards_html() -> str:
     cards = []
     for name, wb in WORKBOOKS.items():
         rows = "".join(f"<li><code>{html.escape(sc)}</code> · {html.escape(latest_headline(name, sc))}"
-                       + "".join(f' · <a href="../../files/outputs/{name}/{sc}/{file}" target="_blank"{LINK}>{label}</a>'
+                       + "".join(" · " + link(f"../../files/outputs/{name}/{sc}/{file}", label, target="_blank")
                                  for file, label in output_links(name, sc)) + "</li>"
                        for sc in scenarios.get(name, []))
         cards.append(
@@ -49,7 +46,7 @@ def cards_html() -> str:
             f'<h3 style="margin:0 0 6px 0">{html.escape(wb.title)}</h3>'
             f"<div><b>Rule:</b> {html.escape(wb.rule)}</div>"
             f"<div><b>Seed:</b> {html.escape(wb.seed)}</div>"
-            f'<div><b>Dashboard:</b> <a class="mb-dashboard-link" href="{wb.notebook}"{LINK}>{wb.notebook}</a>'
+            f"<div><b>Dashboard:</b> {link(wb.notebook, wb.notebook, 'mb-dashboard-link')}"
             f" (default scenario; other scenarios: <code>make run</code> outputs below)</div>"
             f"<div><b>Scenarios and latest outputs:</b><ul>{rows}</ul></div></div>")
     return "\n".join(cards)
