@@ -19,8 +19,10 @@ def system_chart(system: pd.DataFrame, title: str) -> go.Figure:
                    name="Σ imbalance (MWh)", marker=dict(color="#5b9bd5")),
               dict(type="scatter", x=system["period"], y=system["zc"].round(2), name="ZC (EUR/MWh)", yaxis="y2",
                    line=dict(color="#d98c1f", width=1))]
+    # the legend goes above the plot: at its usual place it covers the right axis' prices
     return figure(traces, title, axis_titles(
-        "clearing period", "MWh", yaxis2=dict(overlaying="y", side="right", title=dict(text="EUR/MWh"))))
+        "clearing period", "MWh", yaxis2=dict(overlaying="y", side="right", title=dict(text="EUR/MWh"), automargin=True),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0)))
 
 
 def payments_chart(summary: pd.DataFrame, title: str, top: int = 40) -> go.Figure:
