@@ -199,8 +199,15 @@ def test_rtp_explorer_recomputes_npvs():
     data["options"]["C"]["cost_pv"] = 10.0
     from marketbooks.params import validate
 
-    cheaper_c = rtp.assess_options(validate("rtp", data), rate=0.04).set_index("option")["net_benefit"]["C"]
+    table = rtp.assess_options(validate("rtp", data), rate=0.04).set_index("option")
+    cheaper_c = table["net_benefit"]["C"]
     assert f">{cheaper_c:.2f}<" in shown.value and cheaper_c < expected["C"]
+    (chart,) = [o["data"]["application/vnd.plotly.v1+json"] for o in _find(box, "mb-rtp-out").outputs
+                if "application/vnd.plotly.v1+json" in o["data"]]
+    net = next(t for t in chart["data"] if t["name"] == "net benefit")
+    assert list(net["y"]) == [expected["B"], cheaper_c] and chart["layout"]["barmode"] == "relative"
+    cost = next(t for t in chart["data"] if t["name"] == "cost")
+    assert list(cost["y"]) == [-table["cost"]["B"], -table["cost"]["C"]]  # drawn downwards
 
 
 def test_auction_explorer_replays_an_uploaded_order_log():

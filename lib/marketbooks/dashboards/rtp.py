@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from marketbooks import rtp
-from marketbooks.charts import axis_titles, figure, hline, label, styled, vline, vrect
+from marketbooks.charts import DECREASE, axis_titles, figure, hline, label, styled, vline, vrect
 from marketbooks.dashboards.common import message, reactive, slider
 from marketbooks.params import RtpParams
 
@@ -66,6 +66,22 @@ def ratio_chart(p: RtpParams) -> go.Figure:
                    vline(round(ratio, 4), dict(color="#2e8b57", dash="dash"), f"break-even {ratio:.3f}")])
 
 
+BENEFIT_COLOURS = {"demand_response": "#1f4e79", "retail_competition": "#5b9bd5", "reliability": "#2e8b57"}
+
+
+def cba_chart(table: pd.DataFrame, title: str) -> go.Figure:
+    """Each option's present values (:func:`marketbooks.rtp.assess_options`): benefits stacked
+    up by category, the cost down, the net benefit marked and labelled."""
+    options = table["option"].tolist()
+    traces = [dict(type="bar", x=options, y=table[cat].round(2).tolist(), name=cat.replace("_", " "), marker=dict(color=colour))
+              for cat, colour in BENEFIT_COLOURS.items() if cat in table]
+    traces.append(dict(type="bar", x=options, y=(-table["cost"]).round(2).tolist(), name="cost", marker=dict(color=DECREASE)))
+    traces.append(dict(type="scatter", x=options, y=table["net_benefit"].round(2).tolist(), mode="markers+text",
+                       name="net benefit", text=[f"{v:.2f}" for v in table["net_benefit"]], textposition="middle right",
+                       marker=dict(color="#000000", size=12, symbol="diamond")))
+    return figure(traces, title, axis_titles("option", "$M present value (2016 $)", barmode="relative"))
+
+
 def explorer(p: RtpParams) -> w.VBox:
     controls = {
         "rate": slider("Discount rate (%)", p.base_rate * 100, 0.0, 15.0, 0.5, "mb-rate", ".1f"),
@@ -77,6 +93,7 @@ def explorer(p: RtpParams) -> w.VBox:
     }
     value, status, out = w.HTML(), w.HTML(), w.Output()
     value.add_class("mb-rtp")
+    out.add_class("mb-rtp-out")
 
     def render() -> list:
         c = {k: s.value for k, s in controls.items()}
@@ -91,7 +108,8 @@ def explorer(p: RtpParams) -> w.VBox:
         nb = table.set_index("option")["net_benefit"]
         value.value = (f'<div style="font-size:1.3em">NPV at {c["rate"]:.1f} %: option B <b><span class="mb-npv-b">'
                        f'{nb["B"]:.2f}</span></b> $M · option C <b><span class="mb-npv-c">{nb["C"]:.2f}</span></b> $M</div>')
-        return [styled(table, "explore_cba")]
+        return [cba_chart(table, f"Benefits, cost and net benefit at {c['rate']:.1f} % (explore)"),
+                styled(table, "explore_cba")]
 
     reactive(list(controls.values()), render, status, out)
     note = w.HTML(message("Benefit and cost PVs are defined at the scenario's base rate; changing the rate "
