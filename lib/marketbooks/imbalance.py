@@ -237,13 +237,13 @@ def month_volumes(periods: pd.DataFrame, period_minutes: float | None = None, ch
 def price_month(volumes: MonthVolumes, nre: float, pre: float) -> tuple[pd.DataFrame, MonthlyBalance]:
     """The month's payments for regulation costs ``nre`` and ``pre``: kzpo from the month's
     totals, then positive payments (see :func:`settle_month`). ``volumes`` is left as it was."""
-    neg_cents = volumes.neg_cents
-    po_minus = float(neg_cents.sum()) / 100
+    neg_total = int(volumes.neg_cents.sum())
+    po_minus = neg_total / 100
     po_plus = float(volumes.pos_value.sum())
     bal = monthly_balance(nre, pre, po_minus, po_plus)
-    pay = neg_cents.copy()
+    pay = volumes.neg_cents.copy()
     if bal.kzpo < 1:
-        pool = -(round(nre * 100) + round(pre * 100) + int(neg_cents.sum()))
+        pool = -(round(nre * 100) + round(pre * 100) + neg_total)
         pay[volumes.pos] = _allocate_cents(max(pool, 0), volumes.pos_value)
     else:
         pay[volumes.pos] = np.round(volumes.pos_value * 100).astype("int64")
