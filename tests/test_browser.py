@@ -95,8 +95,8 @@ def open_dashboard(page, url: str, ready: str):
     Voilà draws a page's outputs while its widget manager is still connecting to the kernel,
     and on a loaded machine it sometimes counts the widgets restored before their models
     arrived: the page then shows WIDGET_RACE where the widgets go. This is upstream
-    (Voilà/ipywidgets): measured with two busy cores, 2 of 75 visits with Voilà's own fresh
-    kernels and 3 of 125 with warm ones, none of 200 on an idle machine. A reader reloads;
+    (Voilà/ipywidgets): measured with two busy cores, 2 of 100 visits with Voilà's own fresh
+    kernels and 6 of about 255 with warm ones; idle, 2 of 164 warm and none of 40 fresh. A reader reloads;
     so does this, once, with a warning that says so. The race twice, or anything else
     missing, fails the test."""
     for attempt in (1, 2):
