@@ -119,43 +119,57 @@ def test_imbalance_explorer_recomputes_payment_kzpo_and_guarantee():
 
 
 def test_imbalance_explorer_redoes_only_what_a_control_changes(monkeypatch):
-    """Po and Kg change only the guarantee: moving them must not settle the month again;
-    NRE and PRE price the same imbalances again without finding them again; ZC and the
-    deviation do both. Every step shows what a full settlement of that state shows."""
+    """Po and Kg change only the guarantee: moving them must not touch the month; NRE and
+    PRE price the same imbalances again; ZC reprices the same imbalances; the deviation finds
+    one row's imbalance again; none finds the whole month's imbalances afresh. Every step shows
+    what a full settlement of that state shows."""
     from marketbooks import imbalance
     from marketbooks.dashboards.imbalance import explorer as imb_explorer
 
     p = load_scenario("imbalance", "faq_worked_example")
-    found, priced = [], []
-    scenario_volumes, price_run = imbalance.scenario_volumes, imbalance.price_run
-    monkeypatch.setattr(imbalance, "scenario_volumes", lambda *a, **k: found.append(k) or scenario_volumes(*a, **k))
-    monkeypatch.setattr(imbalance, "price_run", lambda *a, **k: priced.append(a[1:]) or price_run(*a, **k))
+    calls = {name: [] for name in ("scenario_volumes", "deviate", "shift_prices", "price_run")}
+    unwrapped = {name: getattr(imbalance, name) for name in calls}
+
+    def counted(name):
+        return lambda *a, **k: calls[name].append(a[1:]) or unwrapped[name](*a, **k)
+
+    for name in calls:
+        monkeypatch.setattr(imbalance, name, counted(name))
+
+    def count():
+        return tuple(len(calls[name]) for name in ("scenario_volumes", "deviate", "shift_prices", "price_run"))
+
     box = imb_explorer(p)
     shown = _find(box, "mb-imbalance")
-    assert (len(found), len(priced)) == (1, 1)
+    assert count() == (1, 1, 2, 1)  # scenario_volumes shifts by nothing, and so does the first render
     _find(box, "mb-po").value = 0.2
     _find(box, "mb-kg").value = 0.5
-    assert (len(found), len(priced)) == (1, 1)
+    assert count() == (1, 1, 2, 1)
     _, fz = imbalance.guarantee_table(p.guarantee.model_copy(update={"po": 0.2, "kg": 0.5}))
     assert f'<span class="mb-fz">{float(fz):,.2f}</span>' in shown.value
 
-    def shows(nre=p.nre_eur, pre=p.pre_eur, zc=0.0, dev=0.0):  # the unwrapped functions: not counted
-        run = price_run(scenario_volumes(p, zc_shift=zc, deviation=("S00000", 1, dev)), nre, pre)
+    def shows(nre=p.nre_eur, pre=p.pre_eur, zc=0.0, dev=0.0):  # the month changed and settled afresh, not counted
+        periods = imbalance.synthetic_periods(p.n_subjects, p.days, p.period_minutes, p.seed, p.base_price,
+                                              p.price_spread)
+        periods["zc"] = (periods["zc"] + zc).round(2)
+        hit = (periods["subject"] == "S00000") & (periods["period"] == 1)
+        periods.loc[hit, "actual_mwh"] = (periods.loc[hit, "actual_mwh"] + dev).round(3)
+        run = unwrapped["price_run"](imbalance.month_volumes(periods), nre, pre)
         payment = run.summary.set_index("subject").loc["S00000", "net_payment_eur"]
         return f">{run.balance.kzpo:.4f}<" in shown.value and f">{payment:,.2f}<" in shown.value
 
     _find(box, "mb-nre").value = 3000
     _find(box, "mb-pre").value = -500
-    assert (len(found), len(priced)) == (1, 3) and priced[-1] == (3000, -500)
+    assert count() == (1, 1, 2, 3) and calls["price_run"][-1] == (3000, -500)
     assert shows(nre=3000, pre=-500)
     _find(box, "mb-zc").value = 20
-    assert (len(found), len(priced)) == (2, 4) and found[-1]["zc_shift"] == 20, (found, priced)
+    assert count() == (1, 2, 3, 4) and calls["shift_prices"][-1] == (20,)  # and the deviated row again
     assert shows(nre=3000, pre=-500, zc=20)
     _find(box, "mb-dev").value = 4.5
-    assert (len(found), len(priced)) == (3, 5)
+    assert count() == (1, 3, 3, 5) and calls["deviate"][-1] == ("S00000", 1, 4.5)
     assert shows(nre=3000, pre=-500, zc=20, dev=4.5)
     _find(box, "mb-nre").value = 100  # on the new imbalances, not the first ones
-    assert (len(found), len(priced)) == (3, 6)
+    assert count() == (1, 3, 3, 6)
     assert shows(nre=100, pre=-500, zc=20, dev=4.5)
 
 

@@ -266,3 +266,116 @@ def test_run_month_is_the_priced_scenario_volumes():
     pd.testing.assert_frame_equal(run.settled, settled)
     assert run.balance == bal
     pd.testing.assert_frame_equal(run.summary, im.subject_summary(settled))
+
+
+def _random_month(rng, n_subjects, n_periods, regulation, categorical):
+    n = n_subjects * n_periods
+    subjects = [f"S{i}" for i in rng.permutation(np.repeat(np.arange(n_subjects), n_periods))]
+    df = pd.DataFrame({"subject": pd.Categorical(subjects) if categorical else subjects,
+                       "agreed_mwh": rng.uniform(0, 50, n).round(3), "actual_mwh": rng.uniform(0, 50, n).round(3),
+                       "zc": rng.uniform(10, 200, n).round(2)})
+    df["period"] = df.groupby("subject", observed=True).cumcount() + 1
+    if regulation:
+        df["regulation_mwh"] = rng.uniform(-2, 2, n).round(3)
+    return df
+
+
+def _assert_same_volumes(a: im.MonthVolumes, b: im.MonthVolumes) -> None:
+    pd.testing.assert_frame_equal(a.settled, b.settled, check_exact=True)
+    for name in ("o", "value", "neg_cents", "pos"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype and np.array_equal(x, y), name
+    codes, subjects, totals = a.subjects
+    codes_b, subjects_b, totals_b = b.subjects
+    assert np.array_equal(codes, codes_b) and list(subjects) == list(subjects_b)
+    for name in totals:
+        assert np.array_equal(totals[name], totals_b[name]), name
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 6), st.integers(0, 10_000), st.booleans(), st.booleans(), st.booleans(),
+       st.floats(-60, 60).map(lambda x: round(x, 1)) | st.just("balance"),
+       st.floats(-10, 200).map(lambda x: round(x, 0)))
+def test_what_ifs_on_found_imbalances_equal_finding_them_afresh(n_subjects, n_periods, seed, regulation, categorical,
+                                                               found_subjects, mwh, zc_shift):
+    """The Explore section's deviation and ZC shift change a month whose imbalances it has
+    already found: the result is what finding the changed month's imbalances gives, with
+    every subject's totals, whether or not they were found before; the month found first is
+    left as it was."""
+    rng = np.random.default_rng(seed)
+    df = _random_month(rng, n_subjects, n_periods, regulation, categorical)
+    subject, period = df["subject"].iloc[int(rng.integers(len(df)))], int(rng.integers(1, n_periods + 1))
+    if mwh == "balance":  # the deviation that leaves the row without an imbalance: O = 0 is no surplus
+        row = df[(df["subject"] == subject) & (df["period"] == period)].iloc[0]
+        mwh = round(row["agreed_mwh"] - row["actual_mwh"] - row.get("regulation_mwh", 0.0), 3)
+    volumes = im.month_volumes(df)
+    if found_subjects:
+        volumes.subjects
+    kept = volumes.settled.copy(), volumes.o.copy(), volumes.value.copy()
+
+    changed = df.copy()
+    hit = (changed["subject"] == subject) & (changed["period"] == period)
+    changed.loc[hit, "actual_mwh"] = (changed.loc[hit, "actual_mwh"] + mwh).round(3)
+    _assert_same_volumes(im.deviate(volumes, subject, period, mwh), im.month_volumes(changed))
+    changed["zc"] = (changed["zc"] + zc_shift).round(2)
+    both = im.shift_prices(im.deviate(volumes, subject, period, mwh), zc_shift)
+    _assert_same_volumes(both, im.month_volumes(changed))
+    settled, bal = im.settle_month(changed, 1000.0, -200.0)
+    run = im.price_run(both, 1000.0, -200.0)
+    pd.testing.assert_frame_equal(run.settled, settled)
+    assert run.balance == bal
+    pd.testing.assert_frame_equal(run.summary, im.subject_summary(settled))
+
+    pd.testing.assert_frame_equal(volumes.settled, kept[0])
+    assert np.array_equal(volumes.o, kept[1]) and np.array_equal(volumes.value, kept[2])
+
+
+def test_deviate_names_a_missing_row_and_needs_energy_columns():
+    df = periods([("A", 1, 10, 12, 100.0), ("B", 1, 10, 7, 100.0)])
+    with pytest.raises(ValueError, match="no period 2 for subject A"):
+        im.deviate(im.month_volumes(df), "A", 2, 1.0)
+    power = df.rename(columns={"agreed_mwh": "agreed_mw", "actual_mwh": "actual_mw"})
+    with pytest.raises(im.SettlementInputError, match="agreed_mwh and actual_mwh"):
+        im.deviate(im.month_volumes(power, period_minutes=60), "A", 1, 1.0)
+    volumes = im.month_volumes(df)
+    assert im.shift_prices(volumes, 0.0) is volumes
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["b", "a", "c", "d"])), min_size=1, max_size=30),
+       st.booleans(), st.booleans())
+def test_group_codes_are_pandas_sorted_factorize_for_categories(values, extra_category, reverse):
+    categories = sorted({v for v in values if v is not None} | ({"zz"} if extra_category else set()),
+                        reverse=reverse)
+    column = pd.Series(pd.Categorical(values, categories=categories))
+    codes, groups = im.group_codes(column)
+    expected_codes, expected = pd.factorize(column, sort=True)
+    assert np.array_equal(codes, expected_codes) and list(groups) == list(expected)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(-5, 40), min_size=1, max_size=30) | st.lists(st.integers(-10**12, 10**12), max_size=8),
+       st.sampled_from(["int64", "int32", "uint16", "Int64", "float64", "object"]))
+def test_group_codes_are_pandas_sorted_factorize_for_numbers(values, dtype):
+    if dtype == "uint16":
+        values = [v % 2**16 for v in values]
+    elif dtype == "int32":
+        values = [max(-2**31, min(2**31 - 1, v)) for v in values]
+    column = pd.Series(values, dtype=dtype)
+    codes, groups = im.group_codes(column)
+    expected_codes, expected = pd.factorize(column, sort=True)
+    assert np.array_equal(codes, expected_codes) and list(groups) == list(expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 6), st.integers(0, 10_000), st.booleans())
+def test_system_table_is_the_groupby_over_periods(n_subjects, n_periods, seed, categorical):
+    rng = np.random.default_rng(seed)
+    df = _random_month(rng, n_subjects, n_periods, False, categorical)
+    df["period"] = df["period"] * 15 + 1000  # sparse, not starting at 1
+    df["zc"] = df["period"] * 0.25  # one clearing price per period, as the groupby's "first" assumes
+    run = im.price_run(im.month_volumes(df), 500.0, -100.0)
+    expected = run.settled.groupby("period", sort=True).agg(
+        system_imbalance_mwh=("imbalance_mwh", "sum"), zc=("zc", "first"),
+        payments_eur=("payment_eur", "sum")).reset_index().round(3)
+    pd.testing.assert_frame_equal(run.system, expected, check_exact=False, rtol=1e-12)
