@@ -7,8 +7,6 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?=
 CHROMIUM := /usr/bin/chromium
-export PLOTLY_RENDERER := plotly_mimetype
-export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: run test serve check list golden bench chromium clean
 

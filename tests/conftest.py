@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from marketbooks import charts
+from marketbooks import KERNEL_ENV, charts
 
 ROOT = Path(__file__).resolve().parents[1]
-os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")
+os.environ.update(KERNEL_ENV)  # nbval's kernels too: the golden copies hold what the runner's kernels show
 charts.VALIDATE = True  # every figure a test builds goes through plotly's validators; the runner skips them
 
 

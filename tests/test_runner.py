@@ -317,3 +317,19 @@ def test_report_templates_compile_once_and_a_new_process_loads_them(tmp_path, mo
         runner._html_exporter.cache_clear()  # later tests get an exporter with the usual cache
     assert len(compiled) == first  # the second compiled nothing: it loaded the bytecode
     assert pages[0] == pages[1] and "<b>kzpo</b>" in pages[0]
+
+
+def test_every_kernel_sees_plotlys_mimetype_whatever_the_shell_sets(monkeypatch):
+    """A reader whose shell sets another plotly renderer (say "browser", which opens tabs)
+    still gets the reports, goldens and dashboards the workbooks are written for."""
+    import os
+
+    from marketbooks import KERNEL_ENV
+
+    monkeypatch.setenv("PLOTLY_RENDERER", "browser")
+    monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "0")
+    env = cli.voila_env()
+    assert {k: env[k] for k in KERNEL_ENV} == KERNEL_ENV == {
+        "PLOTLY_RENDERER": "plotly_mimetype", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    runner._kernel_env()  # what execute() and every batch worker do before a kernel starts
+    assert {k: os.environ[k] for k in KERNEL_ENV} == KERNEL_ENV

@@ -9,4 +9,10 @@ import sys
 if "rfc3987_syntax" not in sys.modules:
     sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
 
+# What every kernel that runs a workbook sees, whatever the user's shell sets (the runner's,
+# nbval's and Voilà's): the reports, the golden copies and the dashboards all hold plotly's
+# mimetype bundle (another renderer, such as "browser", would open tabs instead), and the
+# debugger that ipykernel imports does not warn about frozen modules on stderr.
+KERNEL_ENV = {"PLOTLY_RENDERER": "plotly_mimetype", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
 __version__ = "0.1.0"

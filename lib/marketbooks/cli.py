@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from marketbooks import KERNEL_ENV
 from marketbooks.params import WORKBOOKS, check_all, list_scenarios, project_root
 
 
@@ -72,14 +73,12 @@ def voila_command(port: int, preheat: bool = False, fresh_kernels: bool = False)
 
 
 def voila_env() -> dict[str, str]:
-    """The environment :func:`voila_command` runs in: plotly's renderer pinned, the
-    project's ``share/jupyter`` first on ``JUPYTER_PATH`` so Voilà finds the ``marketbooks``
-    template (the lab template without its CDN stylesheets), and no warning from the
-    debugger that ipykernel imports about frozen modules (as for the runner's kernels)."""
+    """The environment :func:`voila_command` runs in: the kernels' :data:`KERNEL_ENV`, as
+    for the runner's, and the project's ``share/jupyter`` first on ``JUPYTER_PATH`` so Voilà
+    finds the ``marketbooks`` template (the lab template without its CDN stylesheets)."""
     share = str(Path(__file__).resolve().parents[2] / "share" / "jupyter")
     path = os.pathsep.join([share, *filter(None, [os.environ.get("JUPYTER_PATH")])])
-    return {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype", "JUPYTER_PATH": path,
-            "PYDEVD_DISABLE_FILE_VALIDATION": os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION", "1")}
+    return {**os.environ, **KERNEL_ENV, "JUPYTER_PATH": path}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

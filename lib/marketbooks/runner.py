@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import nbformat
 
+from marketbooks import KERNEL_ENV
 from marketbooks.params import WORKBOOKS, ParameterError, list_scenarios, load_scenario, project_root
 
 VOLATILE_METADATA = ("papermill", "execution", "widgets")
@@ -80,8 +81,7 @@ def _engine() -> str:
 
 
 def _kernel_env() -> None:
-    os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    os.environ.update(KERNEL_ENV)
 
 
 # A batch kernel keeps no input history: IPython would otherwise write every executed cell
