@@ -333,3 +333,27 @@ def test_every_kernel_sees_plotlys_mimetype_whatever_the_shell_sets(monkeypatch)
         "PLOTLY_RENDERER": "plotly_mimetype", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     runner._kernel_env()  # what execute() and every batch worker do before a kernel starts
     assert {k: os.environ[k] for k in KERNEL_ENV} == KERNEL_ENV
+
+
+def test_golden_copies_regenerate_in_parallel_and_a_failure_keeps_the_old_copy(project_copy, capsys):
+    from conftest import ROOT
+
+    bad = yaml.safe_load((project_copy / "params/acps/2017_decision.yaml").read_text())
+    bad["monthly_cpps"]["Jan"] = 900_000_000  # passes validation, fails while running
+    (project_copy / "params/acps/runtime_fail.yaml").write_text(yaml.safe_dump(bad))
+    target = project_copy / "tests" / "golden"
+    target.mkdir(parents=True)
+    (target / "acps__runtime_fail.ipynb").write_text("the copy before")
+
+    good, failed = runner.write_goldens([("acps", "2017_decision"), ("acps", "runtime_fail")], target, jobs=2,
+                                        progress=False)
+    assert good.ok and good.output == "tests/golden/acps__2017_decision.ipynb"
+    assert (target / "acps__2017_decision.ipynb").read_bytes() == (ROOT / good.output).read_bytes()
+    assert not failed.ok and failed.error.startswith("ValueError: the known months already exceed the total")
+    assert (target / "acps__runtime_fail.ipynb").read_text() == "the copy before"
+    assert sorted(p.name for p in target.iterdir()) == ["acps__2017_decision.ipynb", "acps__runtime_fail.ipynb"]
+
+    assert cli.main(["golden", "--scenario", "runtime_fail", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "1 golden copy not regenerated (kept as they were): acps/runtime_fail" in err
+    assert (target / "acps__runtime_fail.ipynb").read_text() == "the copy before"

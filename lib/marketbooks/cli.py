@@ -94,13 +94,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_golden(args: argparse.Namespace) -> int:
-    from marketbooks.runner import selected_pairs, write_golden
+    from marketbooks.runner import STDERR_LOG, selected_pairs, summary_table, write_goldens
 
-    target = project_root() / "tests" / "golden"
-    target.mkdir(parents=True, exist_ok=True)
-    for wb, sc in selected_pairs(args.workbook, args.scenario):
-        print(f"golden: {wb}/{sc} -> {write_golden(wb, sc, target).relative_to(project_root())}")
-    return 0
+    results = write_goldens(selected_pairs(args.workbook, args.scenario), project_root() / "tests" / "golden",
+                            jobs=args.jobs, progress=not args.quiet)
+    print(summary_table(results))
+    failed = [r for r in results if not r.ok]
+    if failed:
+        print(f"\n{len(failed)} golden cop{'y' if len(failed) == 1 else 'ies'} not regenerated (kept as they were): "
+              + ", ".join(f"{r.workbook}/{r.scenario}" for r in failed), file=sys.stderr)
+        print(f"Kernels' own messages: {os.path.relpath(project_root() / 'outputs' / STDERR_LOG)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     golden = sub.add_parser("golden", help="regenerate tests/golden (nbval baselines)")
     golden.add_argument("--workbook", "-w")
     golden.add_argument("--scenario", "-s")
+    golden.add_argument("--jobs", "-j", type=int, default=None, help="parallel runs (default: cores)")
+    golden.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
     handler = {"run": cmd_run, "list": cmd_list, "check": cmd_check, "serve": cmd_serve,
                "golden": cmd_golden}[args.cmd]

@@ -299,15 +299,20 @@ def run_scenario(workbook: str, scenario: str, outputs: Path | None = None,
         failed = final.with_name(f"{scenario}.failed")
         shutil.rmtree(failed, ignore_errors=True)
         tmp.rename(failed)
-        reason = f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}"
         return RunResult(workbook, scenario, False, time.perf_counter() - start,
                          output=str(failed.relative_to(root) if failed.is_relative_to(root) else failed),
-                         error=reason.strip().splitlines()[0][:300])
+                         error=_reason(exc))
     _swap_in(tmp, final)
     shutil.rmtree(final.with_name(f"{scenario}.failed"), ignore_errors=True)
     shown = final.relative_to(root) if final.is_relative_to(root) else final
     return RunResult(workbook, scenario, True, time.perf_counter() - start, output=str(shown),
                      headline=str(headline))
+
+
+def _reason(exc: Exception) -> str:
+    """A failure in one line: the notebook's exception (papermill's ``ename: evalue``) or ours."""
+    reason = f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}"
+    return reason.strip().splitlines()[0][:300]
 
 
 def _run_pair(args: tuple) -> RunResult:
@@ -422,10 +427,51 @@ def stabilize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def write_golden(workbook: str, scenario: str, target_dir: Path) -> Path:
-    """Execute a scenario without an output folder into ``tests/golden`` (the nbval baseline)."""
+    """Execute a scenario without an output folder into ``tests/golden`` (the nbval baseline),
+    with a fresh kernel, as nbval's. A run that fails leaves the golden copy as it was."""
+    import tempfile
+
+    from marketbooks.report import atomic_write
+
     root = project_root()
     notebook = root / "notebooks" / WORKBOOKS[workbook].notebook
     target = target_dir / f"{workbook}__{scenario}.ipynb"
-    nb = execute(notebook, target, {"scenario": scenario, "output_dir": None}, notebook.parent)
-    nbformat.write(stabilize(nb), target)
+    with tempfile.TemporaryDirectory(dir=target_dir, prefix=".golden-") as tmp:
+        nb = execute(notebook, Path(tmp) / target.name, {"scenario": scenario, "output_dir": None}, notebook.parent)
+    atomic_write(target, lambda path: nbformat.write(stabilize(nb), path))
     return target
+
+
+def _golden_pair(args: tuple) -> RunResult:
+    workbook, scenario, target_dir = args
+    start = time.perf_counter()
+    try:
+        target = write_golden(workbook, scenario, target_dir)
+    except Exception as exc:  # every golden copy is tried; the summary names each failure
+        return RunResult(workbook, scenario, False, time.perf_counter() - start, error=_reason(exc))
+    root = project_root()
+    return RunResult(workbook, scenario, True, time.perf_counter() - start,
+                     output=str(target.relative_to(root) if target.is_relative_to(root) else target))
+
+
+def write_goldens(pairs: list[tuple[str, str]], target_dir: Path, jobs: int | None = None,
+                  progress: bool = True) -> list[RunResult]:
+    """:func:`write_golden` for every pair, up to ``jobs`` (default: cores) at once, with a
+    progress bar; results in the order given. A failure is reported, not raised. The kernels'
+    stderr goes to ``outputs/`` :data:`STDERR_LOG`, as in :func:`run_batch`."""
+    from tqdm import tqdm
+
+    target_dir.mkdir(parents=True, exist_ok=True)
+    log = project_root() / "outputs" / STDERR_LOG
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("")
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(pairs) or 1))
+    results: dict[tuple[str, str], RunResult] = {}
+    with tqdm(total=len(pairs), desc="golden copies", unit="nb", disable=not progress) as bar, \
+            ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(log), False)) as pool:
+        futures = {pool.submit(_golden_pair, (wb, sc, target_dir)): (wb, sc) for wb, sc in pairs}
+        for fut in as_completed(futures):
+            res = results[futures[fut]] = fut.result()
+            bar.set_postfix_str(f"{res.workbook}/{res.scenario} {'ok' if res.ok else 'FAILED'}")
+            bar.update()
+    return [results[p] for p in pairs]
