@@ -359,23 +359,29 @@ def run_batch(pairs: list[tuple[str, str]], jobs: int | None = None, outputs: Pa
 
     ``warm`` (the default) forks each kernel from a preloaded zygote per worker; ``False``
     starts a fresh Python per kernel (the benchmark compares the two)."""
+    return _in_pool(_run_pair, pairs, (outputs, notebook, warm), jobs, outputs or project_root() / "outputs",
+                    warm, progress, "scenarios")
+
+
+def _in_pool(task, pairs: list[tuple[str, str]], extra: tuple, jobs: int | None, outputs: Path, warm: bool,
+             progress: bool, desc: str) -> list[RunResult]:
+    """``task((workbook, scenario, *extra))`` for every pair in up to ``jobs`` (default: cores)
+    worker processes, with a progress bar; results in the order given. The workers' and
+    kernels' stderr goes to ``outputs/`` :data:`STDERR_LOG`."""
     from tqdm import tqdm
 
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    results: dict[tuple[str, str], RunResult] = {}
-    bar = tqdm(total=len(pairs), desc="scenarios", unit="run", disable=not progress)
-    log = (outputs or project_root() / "outputs") / STDERR_LOG
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(pairs) or 1))
+    log = outputs / STDERR_LOG
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("")  # this batch's kernel chatter only; earlier batches' would pile up
-    with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(pairs))), initializer=_init_worker,
-                             initargs=(str(log), warm)) as pool:
-        futures = {pool.submit(_run_pair, (wb, sc, outputs, notebook, warm)): (wb, sc) for wb, sc in pairs}
+    results: dict[tuple[str, str], RunResult] = {}
+    with tqdm(total=len(pairs), desc=desc, unit="run", disable=not progress) as bar, \
+            ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(log), warm)) as pool:
+        futures = {pool.submit(task, (wb, sc, *extra)): (wb, sc) for wb, sc in pairs}
         for fut in as_completed(futures):
-            res = fut.result()
-            results[futures[fut]] = res
+            res = results[futures[fut]] = fut.result()
             bar.set_postfix_str(f"{res.workbook}/{res.scenario} {'ok' if res.ok else 'FAILED'}")
             bar.update()
-    bar.close()
     return [results[p] for p in pairs]
 
 
@@ -459,19 +465,6 @@ def write_goldens(pairs: list[tuple[str, str]], target_dir: Path, jobs: int | No
     """:func:`write_golden` for every pair, up to ``jobs`` (default: cores) at once, with a
     progress bar; results in the order given. A failure is reported, not raised. The kernels'
     stderr goes to ``outputs/`` :data:`STDERR_LOG`, as in :func:`run_batch`."""
-    from tqdm import tqdm
-
     target_dir.mkdir(parents=True, exist_ok=True)
-    log = project_root() / "outputs" / STDERR_LOG
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text("")
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(pairs) or 1))
-    results: dict[tuple[str, str], RunResult] = {}
-    with tqdm(total=len(pairs), desc="golden copies", unit="nb", disable=not progress) as bar, \
-            ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(log), False)) as pool:
-        futures = {pool.submit(_golden_pair, (wb, sc, target_dir)): (wb, sc) for wb, sc in pairs}
-        for fut in as_completed(futures):
-            res = results[futures[fut]] = fut.result()
-            bar.set_postfix_str(f"{res.workbook}/{res.scenario} {'ok' if res.ok else 'FAILED'}")
-            bar.update()
-    return [results[p] for p in pairs]
+    return _in_pool(_golden_pair, pairs, (target_dir,), jobs, project_root() / "outputs", False, progress,
+                    "golden copies")
