@@ -27,7 +27,7 @@ list: $(STAMP)
 	$(BIN)/marketbooks list
 
 serve: $(STAMP)
-	$(BIN)/marketbooks serve $(if $(PREHEAT),--preheat)
+	$(BIN)/marketbooks serve $(if $(PREHEAT),--preheat) $(if $(PORT),--port $(PORT))
 
 chromium:
 	@test -x $(CHROMIUM) || { \

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -66,7 +67,10 @@ def voila_command(port: int, preheat: bool = False, fresh_kernels: bool = False)
     files as they were when it ran: after an edit, the next opening is the old run once.
     """
     root = project_root()
-    return [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+    # port_retries=0: Voilà would otherwise move to another port and the address printed
+    # (and the tests' server URL) would lead to whatever holds the one asked for
+    return [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.port_retries=0",
+            "--Voila.ip=127.0.0.1",
             f"--Voila.root_dir={root}", f"--Voila.config_file_paths={root}", "--template=marketbooks",
             *(["--VoilaConfiguration.preheat_kernel=True"] if preheat else []),
             *([f"--VoilaConfiguration.multi_kernel_manager_class={FRESH_KERNELS}"] if fresh_kernels else [])]
@@ -81,8 +85,25 @@ def voila_env() -> dict[str, str]:
     return {**os.environ, **KERNEL_ENV, "JUPYTER_PATH": path}
 
 
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something listens on ``host:port`` (bound as Tornado binds, with SO_REUSEADDR,
+    so a closed server's lingering connections do not count)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     root = project_root()
+    if port_in_use(args.port):
+        print(f"Port {args.port} on 127.0.0.1 is in use (another `make serve`?). Stop it, or choose another port: "
+              f"`.venv/bin/marketbooks serve --port {args.port + 1}` or `make serve PORT={args.port + 1}`.",
+              file=sys.stderr)
+        return 1
     print(f"Voilà on http://127.0.0.1:{args.port}/voila/render/notebooks/index.ipynb (Ctrl-C stops it)")
     if args.preheat:
         print("Pre-heated: each workbook's dashboard is run ahead and opens at once (the first after start-up "
