@@ -41,3 +41,12 @@ def test_voila_does_not_move_to_another_port(tmp_path):
                               text=True, timeout=60)
     assert done.returncode != 0
     assert "already in use" in done.stderr and "Voilà is running at" not in done.stderr
+
+
+def test_run_and_golden_name_an_unknown_workbook_or_scenario(capsys):
+    for command in ("run", "golden"):
+        assert cli.main([command, "--workbook", "nope"]) == 2
+        assert capsys.readouterr().err.strip() == ("error: unknown workbook 'nope' "
+                                                   "(known: acps, auction, ds3, imbalance, rtp)")
+        assert cli.main([command, "--workbook", "acps", "--scenario", "nope"]) == 2
+        assert capsys.readouterr().err.strip() == "error: no scenario 'nope' in workbook 'acps'"

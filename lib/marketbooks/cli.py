@@ -28,13 +28,22 @@ def cmd_check(_: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from marketbooks.runner import STDERR_LOG, run_batch, selected_pairs, summary_table
+def _selected_pairs(args: argparse.Namespace) -> list[tuple[str, str]] | None:
+    """The pairs ``--workbook``/``--scenario`` select, or None after saying what is unknown."""
+    from marketbooks.runner import selected_pairs
 
     try:
-        pairs = selected_pairs(args.workbook, args.scenario)
+        return selected_pairs(args.workbook, args.scenario)
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
+        return None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from marketbooks.runner import STDERR_LOG, run_batch, summary_table
+
+    pairs = _selected_pairs(args)
+    if pairs is None:
         return 2
     results = run_batch(pairs, jobs=args.jobs, progress=not args.quiet, warm=not args.fresh_kernels)
     print(summary_table(results))
@@ -115,10 +124,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_golden(args: argparse.Namespace) -> int:
-    from marketbooks.runner import STDERR_LOG, selected_pairs, summary_table, write_goldens
+    from marketbooks.runner import STDERR_LOG, summary_table, write_goldens
 
-    results = write_goldens(selected_pairs(args.workbook, args.scenario), project_root() / "tests" / "golden",
-                            jobs=args.jobs, progress=not args.quiet)
+    pairs = _selected_pairs(args)
+    if pairs is None:
+        return 2
+    results = write_goldens(pairs, project_root() / "tests" / "golden", jobs=args.jobs, progress=not args.quiet)
     print(summary_table(results))
     failed = [r for r in results if not r.ok]
     if failed:
