@@ -433,11 +433,12 @@ def load_file(workbook: str, path: Path | str) -> Strict:
         st = path.stat()
         data = copy.deepcopy(_parsed(path.resolve(), st.st_mtime_ns, st.st_size))
     except FileNotFoundError:
-        raise ParameterError(path, [("(file)", "file not found")]) from None
+        raise ParameterError(_display_path(path), [("(file)", "file not found")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise ParameterError(path, [("(file)", f"not valid YAML{where}: {getattr(exc, 'problem', exc)}")]) from None
+        problem = f"not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+        raise ParameterError(_display_path(path), [("(file)", problem)]) from None
     return validate(workbook, data, _display_path(path))
 
 
