@@ -251,6 +251,25 @@ def test_preheated_dashboard_opens_from_a_waiting_kernel_and_stays_live(page):
         assert page.locator("text=Traceback").count() == 0
 
 
+def test_a_broken_parameter_file_is_named_on_the_dashboard(page, project_copy):
+    """A dashboard hides tracebacks; a parameter file it cannot use must still be named,
+    with the field and the reason, not only Voilà's "There was an error when executing cell"."""
+    import shutil
+
+    shutil.copy(ROOT / "voila.json", project_copy)
+    scenario = project_copy / "params/ds3/2017_decision.yaml"  # the ACPS dashboard's DS3 deduction
+    scenario.write_text(scenario.read_text() + "label: [unclosed\n")
+    with voila(project_copy, ROOT / "outputs" / "voila-broken-params-test.log") as base:
+        page.goto(f"{base}/voila/render/notebooks/acps.ipynb", timeout=90_000)
+        shown = page.locator(".mb-parameter-error")
+        shown.wait_for(timeout=90_000)
+        text = shown.inner_text()
+        assert "params/ds3/2017_decision.yaml" in text and "not valid YAML at line" in text, text
+        body = page.inner_text("body")
+        assert "The server's log has the details." in body  # Voilà's own line, not advice to restart it
+        assert "Traceback" not in body and str(project_copy) not in body
+
+
 def _processes() -> dict[int, tuple[int, str]]:
     """Every process's parent and command line, from /proc."""
     seen = {}

@@ -79,3 +79,31 @@ def test_provenance_must_name_a_parameter(project_copy):
     path = _bad_file(project_copy, status={"bid_prise": "derived"})
     with pytest.raises(ParameterError, match="status/notes name 'bid_prise'"):
         load_file("acps", path)
+
+
+def test_a_notebook_shows_an_uncaught_parameter_error_as_a_message(project_copy):
+    """In an IPython shell a ParameterError that nothing catches is displayed (file, field,
+    reason; escaped) above its traceback; one that code catches shows nothing."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    path = _bad_file(project_copy, forced_outage_probability=2, **{"<b>x</b>": 1})
+    shell = InteractiveShell.instance()
+    tracebacks = []
+    shell._showtraceback = lambda etype, evalue, stb: tracebacks.append(stb)
+    try:
+        with capture_output() as caught:
+            result = shell.run_cell("from marketbooks.params import load_file\n"
+                                    f"try:\n    load_file('acps', {str(path)!r})\nexcept ValueError:\n    pass")
+        assert result.success and caught.outputs == []
+        with capture_output() as shown:
+            result = shell.run_cell(f"load_file('acps', {str(path)!r})")
+        assert isinstance(result.error_in_exec, ParameterError)
+        (html,) = [o.data["text/html"] for o in shown.outputs]
+        assert "<code>params/acps/bad.yaml</code> cannot be used" in html
+        assert "<code>forced_outage_probability</code>: " in html
+        (traceback,) = tracebacks  # the analyst's traceback is still there, under the message
+        assert "ParameterError" in "".join(traceback)
+        assert "<code>&lt;b&gt;x&lt;/b&gt;</code>: unknown field" in html and "<b>x</b>" not in html
+    finally:
+        InteractiveShell.clear_instance()

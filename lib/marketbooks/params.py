@@ -8,7 +8,9 @@ the workbook's pydantic model before anything runs; any problem raises
 from __future__ import annotations
 
 import copy
+import html
 import os
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +32,38 @@ class ParameterError(ValueError):
         self.problems = problems
         lines = [f"{self.path}: field '{field}': {reason}" for field, reason in problems]
         super().__init__("\n".join(lines))
+
+    def _repr_html_(self) -> str:
+        """How a notebook shows the error (:func:`_show_uncaught_in_notebooks`)."""
+        rows = "".join(f"<li><code>{html.escape(field)}</code>: {html.escape(reason)}</li>"
+                       for field, reason in self.problems)
+        return (f'<div class="mb-error mb-parameter-error" style="color:#c0392b">'
+                f'<b>The parameter file <code>{html.escape(self.path)}</code> cannot be used:</b><ul>{rows}</ul>'
+                f"Correct the file and open (or run) the notebook again.</div>")
+
+
+def _show_uncaught(shell, etype, evalue, tb, tb_offset=None) -> None:
+    from IPython.display import display
+
+    display(evalue)
+    # IPython shows nothing more for a custom exception: the usual error output keeps the
+    # cell failed for papermill and nbclient and the traceback for an analyst
+    shell.showtraceback((etype, evalue, tb), tb_offset=tb_offset)
+
+
+def _show_uncaught_in_notebooks() -> None:
+    """In an IPython kernel, show a ParameterError that no code catches as a message naming
+    the file, each field and reason, above the usual traceback.
+
+    A dashboard hides tracebacks: without this, Voilà shows a stakeholder only "There was an
+    error when executing cell [2]". Set on first use, not at import: the runner's and the
+    dashboards' kernels are forked from a process that imported this module before any
+    kernel existed. Errors that code catches (a dashboard's own messages) are not affected,
+    nor is a shell that already has its own handler (IPython keeps one).
+    """
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if shell is not None and not shell.custom_exceptions:
+        shell.set_custom_exc((ParameterError,), _show_uncaught)
 
 
 class Strict(BaseModel):
@@ -428,6 +462,7 @@ def _parsed(path: Path, mtime_ns: int, size: int) -> Any:
 
 
 def load_file(workbook: str, path: Path | str) -> Strict:
+    _show_uncaught_in_notebooks()
     path = Path(path)
     try:
         st = path.stat()
