@@ -75,6 +75,32 @@ def test_landing_page_has_a_card_per_workbook_with_links(tmp_path, monkeypatch):
     others = [row for row in rows if row != decision]  # not run: no links to missing pages
     assert len(others) == len(rows) - 1
     assert all("not run yet (make run)" in row and "href" not in row for row in others), others
+    assert "mb-scenario-problem" not in html
+
+
+def test_landing_page_says_which_scenarios_cannot_run_or_failed_last(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import ROOT
+
+    for folder in ("notebooks", "params"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    broken = tmp_path / "params/ds3/2017_consultation.yaml"
+    broken.write_text(broken.read_text() + "\n<i>x</i>: 1\n")
+    failed = tmp_path / "outputs/acps/2016_decision.failed"
+    failed.mkdir(parents=True)
+    (failed / "reason.txt").write_text("ValueError: the known months already exceed the total by 1\n")
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(tmp_path))
+    rows = [row.split("</li>")[0] for row in cards_html().split("<li>")[1:]]
+
+    problems = [row for row in rows if "mb-scenario-problem" in row]
+    assert len(problems) == 2, problems
+    acps, ds3 = problems  # the cards' order: ACPS, then DS3 (whose 2017_consultation is not ACPS's)
+    assert acps.startswith("<code>2016_decision</code> · no successful run yet")
+    assert "last run failed: ValueError: the known months already exceed the total by 1" in acps
+    assert ds3.startswith("<code>2017_consultation</code>")
+    assert ("parameter file cannot be used: params/ds3/2017_consultation.yaml: "
+            "field &#x27;&lt;i&gt;x&lt;/i&gt;&#x27;: unknown field") in ds3 and "<i>" not in ds3
 
 
 def test_ds3_explorer_recomputes_and_switches_services():

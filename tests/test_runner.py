@@ -119,6 +119,8 @@ def test_failures_are_reported_and_nothing_half_written(ran):
     assert not (root / "outputs/acps/runtime_fail").exists()
     partial = nbformat.read(root / "outputs/acps/runtime_fail.failed/acps_runtime_fail.ipynb", as_version=4)
     assert [o.ename for c in partial.cells for o in c.get("outputs", []) if o.output_type == "error"] == ["ValueError"]
+    reason = (root / "outputs/acps/runtime_fail.failed/reason.txt").read_text()
+    assert reason == results["runtime_fail"].error + "\n"  # what the landing page says of it
     assert not results["invalid"].ok and "invalid parameters" in results["invalid"].error
     assert "field 'trading_year'" in results["invalid"].error
     assert not (root / "outputs/acps/invalid.failed").exists()  # nothing executed

@@ -391,6 +391,10 @@ WORKBOOKS: dict[str, Workbook] = {
 }
 
 
+# In outputs/<workbook>/<scenario>.failed/ (the runner's kept failed run): why it failed
+FAILURE_REASON = "reason.txt"
+
+
 def project_root() -> Path:
     """The checkout holding ``params/`` and ``notebooks/``.
 

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import nbformat
 
 from marketbooks import KERNEL_ENV
-from marketbooks.params import WORKBOOKS, ParameterError, list_scenarios, load_scenario, project_root
+from marketbooks.params import FAILURE_REASON, WORKBOOKS, ParameterError, list_scenarios, load_scenario, project_root
 
 VOLATILE_METADATA = ("papermill", "execution", "widgets")
 STDERR_LOG = "runner-stderr.log"  # under outputs/: kernels' and workers' stderr, last batch only
@@ -299,6 +299,7 @@ def run_scenario(workbook: str, scenario: str, outputs: Path | None = None,
         failed = final.with_name(f"{scenario}.failed")
         shutil.rmtree(failed, ignore_errors=True)
         tmp.rename(failed)
+        (failed / FAILURE_REASON).write_text(_reason(exc) + "\n", encoding="utf-8")
         return RunResult(workbook, scenario, False, time.perf_counter() - start,
                          output=str(failed.relative_to(root) if failed.is_relative_to(root) else failed),
                          error=_reason(exc))

@@ -6,18 +6,32 @@ import html
 import json
 
 from marketbooks.dashboards.common import link
-from marketbooks.params import WORKBOOKS, list_scenarios, project_root
+from marketbooks.params import FAILURE_REASON, WORKBOOKS, ParameterError, list_scenarios, load_scenario, project_root
 
 
 def latest_headline(workbook: str, scenario: str) -> str:
     """The headline of the scenario's last successful run, or a hint to run it."""
     results = project_root() / "outputs" / workbook / scenario / "results.json"
     if not results.exists():
-        return "not run yet (make run)"
+        tried = (project_root() / "outputs" / workbook / f"{scenario}.failed").is_dir()
+        return "no successful run yet" if tried else "not run yet (make run)"
     try:
         return json.loads(results.read_text(encoding="utf-8")).get("headline", "run")
     except (OSError, ValueError):
         return "results.json unreadable: re-run"
+
+
+def scenario_problem(workbook: str, scenario: str) -> str:
+    """What stands between the scenario and a good run, if anything: a parameter file that
+    cannot be used, or the reason the last run failed (the outputs shown are older)."""
+    try:
+        load_scenario(workbook, scenario)
+    except ParameterError as exc:
+        return f"parameter file cannot be used: {exc}"
+    reason = project_root() / "outputs" / workbook / f"{scenario}.failed" / FAILURE_REASON
+    if reason.is_file():
+        return f"last run failed: {reason.read_text(encoding='utf-8').strip()}"
+    return ""
 
 
 def output_links(workbook: str, scenario: str) -> list[tuple[str, str]]:
@@ -38,7 +52,8 @@ def cards_html() -> str:
     for name, wb in WORKBOOKS.items():
         rows = "".join(f"<li><code>{html.escape(sc)}</code> · {html.escape(latest_headline(name, sc))}"
                        + "".join(" · " + link(f"../../files/outputs/{name}/{sc}/{file}", label, target="_blank")
-                                 for file, label in output_links(name, sc)) + "</li>"
+                                 for file, label in output_links(name, sc))
+                       + _problem_html(scenario_problem(name, sc)) + "</li>"
                        for sc in scenarios.get(name, []))
         cards.append(
             f'<div class="mb-card" style="border:1px solid #ccd;border-radius:8px;padding:12px 16px;'
@@ -50,6 +65,13 @@ def cards_html() -> str:
             f" (default scenario; other scenarios: <code>make run</code> outputs below)</div>"
             f"<div><b>Scenarios and latest outputs:</b><ul>{rows}</ul></div></div>")
     return "\n".join(cards)
+
+
+def _problem_html(problem: str) -> str:
+    if not problem:
+        return ""
+    return (f'<div class="mb-scenario-problem" style="color:#c0392b;white-space:pre-wrap">'
+            f"{html.escape(problem)}</div>")
 
 
 def landing_page():
