@@ -274,3 +274,60 @@ def test_links_look_like_links_and_escape_what_they_show():
     a = link("x.csv", "a <b>", "mb-x", download="x.csv")
     assert a == f'<a href="x.csv" class="mb-x" download="x.csv" style="{LINK_STYLE}">a &lt;b&gt;</a>'
     assert "underline" in LINK_STYLE
+
+
+def _downloads(html: str) -> dict[str, str]:
+    """filename -> the CSV text of every data: link in ``html``."""
+    import base64
+    import re
+
+    return {name: base64.b64decode(data).decode()
+            for data, name in re.findall(r'href="data:text/csv;base64,([^"]+)" download="([^"]+)"', html)}
+
+
+def test_an_explore_table_comes_with_its_csv():
+    import pandas as pd
+
+    from marketbooks.dashboards.common import downloadable
+
+    df = pd.DataFrame({"option": ["B", "C <x>"], "npv": [54.0, 33.25]})
+    html = downloadable(df, "explore_t", "t.csv")._repr_html_()
+    assert '<table id="T_explore_t">' in html and "C &lt;x&gt;" in html
+    assert _downloads(html) == {"t.csv": df.to_csv(index=False)}
+    assert '<p class="mb-data">' in html and ">Download t.csv</a>" in html
+
+
+def test_every_table_the_explore_sections_show_can_be_downloaded():
+    """Each table in an Explore output has its own CSV link, holding what the table shows."""
+    import io
+
+    import pandas as pd
+
+    from marketbooks import rtp
+    from marketbooks.auction import clear_auction
+    from marketbooks.auction.clearing import register_of_winners
+    from marketbooks.dashboards.auction import explorer as auction_explorer
+    from marketbooks.dashboards.rtp import explorer as rtp_explorer
+
+    def tables_and_downloads(out) -> tuple[int, dict[str, str]]:
+        html = "".join(o["data"].get("text/html", "") for o in out.outputs)
+        return html.count("<table"), _downloads(html)
+
+    p = load_scenario("rtp", "2016_information_paper")
+    box = rtp_explorer(p)
+    _find(box, "mb-rate").value = 4.0
+    count, files = tables_and_downloads(_find(box, "mb-rtp-out"))
+    assert count == 1 and list(files) == ["rtp_cost_benefit.csv"]
+    assert files["rtp_cost_benefit.csv"] == rtp.assess_options(p, rate=0.04).to_csv(index=False)
+
+    p = load_scenario("auction", "example_05")
+    box = auction_explorer(p)
+    csv = b"participant,price,volume_kw,connection_point\nA1,14.10,6000,B\nB1,14.80,5000,C\nC1,15.20,40,A\n"
+    box.children[1].children[0].value = _upload(csv, "mine.csv")
+    out = [c for c in box.children if isinstance(c, w.Output)][0]
+    count, files = tables_and_downloads(out)
+    expected = clear_auction(p.auction, pd.read_csv(io.BytesIO(csv)))
+    assert len(expected.rejected) and count == len(files) == 2  # the register and the rejected bids
+    assert files["register_of_winners.csv"] == register_of_winners(expected).to_csv(index=False)
+    assert files["rejected_bids.csv"] == expected.rejected[
+        ["participant", "price", "volume_kw", "clause", "reason"]].to_csv(index=False)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import ipywidgets as w
 import numpy as np
 import pandas as pd
@@ -12,8 +10,8 @@ import plotly.graph_objects as go
 from marketbooks.auction import clear_auction, run_session
 from marketbooks.auction.bids import read_bids_csv, read_orders_csv
 from marketbooks.auction.clearing import ClearingResult, register_of_winners
-from marketbooks.charts import axis_titles, figure, styled, vline
-from marketbooks.dashboards.common import FIT_DESCRIPTION, link, message, reactive
+from marketbooks.charts import axis_titles, figure, vline
+from marketbooks.dashboards.common import FIT_DESCRIPTION, csv_link, downloadable, message, reactive
 from marketbooks.params import AuctionParams, ParameterError
 
 DECISION_COLOURS = {"awarded": "#2e8b57", "awarded in full (last bid)": "#1f7a3f", "winner": "#2e8b57",
@@ -56,11 +54,6 @@ def supply_chart(result: ClearingResult, title: str) -> go.Figure:
                            "final volume", "bottom right"))
     return figure(traces, title, axis_titles("cumulative offered capacity, MW (ranked by price)", "price, tenge/kWh"),
                   marks)
-
-
-def csv_link(df: pd.DataFrame, filename: str, label: str) -> str:
-    data = base64.b64encode(df.to_csv(index=False).encode()).decode()
-    return link(f"data:text/csv;base64,{data}", label, download=filename)
 
 
 def explorer(p: AuctionParams) -> w.VBox:
@@ -107,15 +100,14 @@ def explorer(p: AuctionParams) -> w.VBox:
         summary.value = (f'<div style="font-size:1.2em">Bids from <b>{source}</b> · <span class="mb-auction-state">'
                          f'{"valid" if r.valid else "invalid"}</span>: {r.reason} · final volume '
                          f'<b><span class="mb-volume-final">{r.volume_kw:,.0f}</span></b> kW · '
-                         f'{csv_link(reg, "register_of_winners.csv", "register (CSV)")} · '
-                         f'{csv_link(r.steps, "clearing_steps.csv", "steps (CSV)")}</div>')
-        shown = [styled(reg, "explore_register")]
+                         f'{csv_link(r.steps, "clearing_steps.csv", "clearing steps (CSV)")}</div>')
+        shown = [downloadable(reg, "explore_register", "register_of_winners.csv")]
         if len(r.rejected):
-            shown.append(styled(r.rejected[["participant", "price", "volume_kw", "clause", "reason"]],
-                                "explore_rejected"))
+            shown.append(downloadable(r.rejected[["participant", "price", "volume_kw", "clause", "reason"]],
+                                      "explore_rejected", "rejected_bids.csv"))
         if log is not None:
-            shown.append(styled(log[["order_no", "time", "participant", "price", "volume_kw", "status", "clause",
-                                     "reason"]], "explore_orders"))
+            shown.append(downloadable(log[["order_no", "time", "participant", "price", "volume_kw", "status",
+                                           "clause", "reason"]], "explore_orders", "order_log.csv"))
         return [*shown, supply_chart(r, "Supply curve (explore)")]
 
     reactive([upload, orders_upload, kind, tech, volume, max_price], render, status, out)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import html
 from typing import Any, Callable
 
 import ipywidgets as w
+import pandas as pd
 
+from marketbooks.charts import styled
 from marketbooks.params import ParameterError
 
 
@@ -21,6 +24,29 @@ def link(href: str, label: str, css_class: str = "", **attributes: str) -> str:
     attributes = ({"class": css_class} if css_class else {}) | attributes
     extra = "".join(f' {name}="{html.escape(value)}"' for name, value in attributes.items())
     return f'<a href="{html.escape(href)}"{extra} style="{LINK_STYLE}">{html.escape(label)}</a>'
+
+
+def csv_link(df: pd.DataFrame, filename: str, label: str) -> str:
+    """A link that downloads ``df`` as ``filename`` (``to_csv`` without the index), with no
+    server file behind it: an Explore section's tables exist only in the page."""
+    data = base64.b64encode(df.to_csv(index=False).encode()).decode()
+    return link(f"data:text/csv;base64,{data}", label, download=filename)
+
+
+class _Html:
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.text
+
+
+def downloadable(df: pd.DataFrame, name: str, filename: str, formats: dict | None = None) -> _Html:
+    """The house table (:func:`marketbooks.charts.styled`, element id ``T_<name>``) with a
+    link under it that downloads the table as ``filename``: every table an Explore section
+    shows can be taken away, as every table a run writes is."""
+    return _Html(styled(df, name, formats)._repr_html_()
+                 + f'<p class="mb-data">{csv_link(df, filename, f"Download {filename}")}</p>')
 
 
 def slider(description: str, value: float, lo: float, hi: float, step: float, css: str,

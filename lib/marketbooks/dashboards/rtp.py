@@ -8,8 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from marketbooks import rtp
-from marketbooks.charts import DECREASE, axis_titles, figure, hline, label, styled, vline, vrect
-from marketbooks.dashboards.common import message, reactive, slider
+from marketbooks.charts import DECREASE, axis_titles, figure, hline, label, vline, vrect
+from marketbooks.dashboards.common import downloadable, message, reactive, slider
 from marketbooks.params import RtpParams
 
 METHOD_COLOURS = {"time_weighted": "#1f4e79", "simple": "#d98c1f", "load_weighted": "#2e8b57", "last": "#c0392b"}
@@ -109,7 +109,7 @@ def explorer(p: RtpParams) -> w.VBox:
         value.value = (f'<div style="font-size:1.3em">NPV at {c["rate"]:.1f} %: option B <b><span class="mb-npv-b">'
                        f'{nb["B"]:.2f}</span></b> $M · option C <b><span class="mb-npv-c">{nb["C"]:.2f}</span></b> $M</div>')
         return [cba_chart(table, f"Benefits, cost and net benefit at {c['rate']:.1f} % (explore)"),
-                styled(table, "explore_cba")]
+                downloadable(table, "explore_cba", "rtp_cost_benefit.csv")]
 
     reactive(list(controls.values()), render, status, out)
     note = w.HTML(message("Benefit and cost PVs are defined at the scenario's base rate; changing the rate "
