@@ -331,3 +331,20 @@ def test_every_table_the_explore_sections_show_can_be_downloaded():
     assert files["register_of_winners.csv"] == register_of_winners(expected).to_csv(index=False)
     assert files["rejected_bids.csv"] == expected.rejected[
         ["participant", "price", "volume_kw", "clause", "reason"]].to_csv(index=False)
+
+
+def test_imbalance_zc_control_stops_where_prices_would_turn_negative():
+    from marketbooks import imbalance
+    from marketbooks.dashboards.imbalance import explorer as imb_explorer
+    from marketbooks.dashboards.imbalance import lowest_shift
+
+    p = load_scenario("imbalance", "faq_worked_example")
+    volumes = imbalance.scenario_volumes(p)
+    assert volumes.settled["zc"].min() == 40.25 and lowest_shift(volumes) == -40.0
+    assert lowest_shift(imbalance.shift_prices(volumes, -40.25)) == 0.0  # a price at zero: no lower
+    box = imb_explorer(p)
+    zc = _find(box, "mb-zc")
+    assert zc.min == -40.0
+    zc.value = zc.min  # the lowest prices reach 0.25 EUR/MWh, and the month still settles
+    status = box.children[-2]
+    assert status.value == "" and "mb-kzpo" in _find(box, "mb-imbalance").value

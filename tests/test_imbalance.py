@@ -379,3 +379,16 @@ def test_system_table_is_the_groupby_over_periods(n_subjects, n_periods, seed, c
         system_imbalance_mwh=("imbalance_mwh", "sum"), zc=("zc", "first"),
         payments_eur=("payment_eur", "sum")).reset_index().round(3)
     pd.testing.assert_frame_equal(run.system, expected, check_exact=False, rtol=1e-12)
+
+
+def test_sharing_out_receipts_refuses_a_surplus_priced_below_zero():
+    """kzpo < 1 shares the agent's receipts pro rata to Oi × ZC over the surpluses: a surplus
+    at a negative price would get a negative share. Named, not computed; at kzpo = 1 every
+    payment is the FAQ's Oi × ZC, defined for any price."""
+    df = periods([("A", 1, 10, 5, 100.0), ("B", 1, 10, 8, -20.0), ("C", 1, 10, 20, 100.0)])
+    with pytest.raises(im.SettlementInputError, match=r"ZC is negative in 1 surplus subject-period\(s\), "
+                                                      r"e\.g\. subject 'B', period 1 \(ZC -20\.0\)"):
+        im.settle_month(df, 800.0, -50.0)
+    settled, bal = im.settle_month(df, 100.0, -50.0)
+    assert bal.kzpo == 1 and settled.set_index("subject")["payment_eur"].to_dict() == {
+        "A": 500.0, "B": -40.0, "C": -1000.0}

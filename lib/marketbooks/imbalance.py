@@ -323,6 +323,19 @@ def deviate(volumes: MonthVolumes, subject: str, period: int, mwh: float) -> Mon
     return out._keeping_subjects(volumes, totals)
 
 
+def _positive_prices_for_sharing(volumes: MonthVolumes) -> None:
+    """When kzpo < 1 the agent's receipts are shared out pro rata to Oi × ZC over the
+    surpluses: not defined when a surplus is priced below zero (its share would be a charge)."""
+    below = np.flatnonzero(volumes.pos_value < 0)
+    if below.size:
+        row = volumes.settled.iloc[np.flatnonzero(volumes.pos)[below[0]]]
+        raise SettlementInputError(
+            f"ZC is negative in {below.size} surplus subject-period(s), e.g. subject {_plain(row['subject'])!r}, "
+            f"period {_plain(row['period'])!r} (ZC {_plain(row['zc'])}): with kzpo < 1 positive payments are "
+            "shared out pro rata to Oi × ZC, which needs ZC ≥ 0; negative clearing prices need an "
+            "interpretation that this workbook does not make")
+
+
 def price_month(volumes: MonthVolumes, nre: float, pre: float) -> tuple[pd.DataFrame, MonthlyBalance]:
     """The month's payments for regulation costs ``nre`` and ``pre``: kzpo from the month's
     totals, then positive payments (see :func:`settle_month`). ``volumes`` is left as it was."""
@@ -332,6 +345,7 @@ def price_month(volumes: MonthVolumes, nre: float, pre: float) -> tuple[pd.DataF
     bal = monthly_balance(nre, pre, po_minus, po_plus)
     pay = volumes.neg_cents.copy()
     if bal.kzpo < 1:
+        _positive_prices_for_sharing(volumes)
         pool = -(round(nre * 100) + round(pre * 100) + neg_total)
         pay[volumes.pos] = _allocate_cents(max(pool, 0), volumes.pos_value)
     else:

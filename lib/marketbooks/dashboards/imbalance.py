@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import ipywidgets as w
@@ -47,10 +48,19 @@ def zone_chart(prices: pd.DataFrame, title: str) -> go.Figure:
     return figure(traces, title, axis_titles("hour", "tenge/MWh"), marks)
 
 
+def lowest_shift(volumes: imbalance.MonthVolumes) -> float:
+    """The ZC control's lower end: as far down as keeps every clearing price at or above
+    zero (whole EUR/MWh), none if some price is already below (negative prices need an
+    interpretation: :func:`marketbooks.imbalance.price_month` refuses to share them out)."""
+    lowest = float(volumes.settled["zc"].min())
+    return -float(math.floor(lowest)) if lowest > 0 else 0.0
+
+
 def explorer(p: ImbalanceParams) -> w.VBox:
     first = imbalance.synthetic_periods(1, 1, p.period_minutes, p.seed, p.base_price, p.price_spread)["subject"][0]
+    month_found = imbalance.scenario_volumes(p, check=False)
     controls = {
-        "zc": slider("Shift every ZC (EUR/MWh)", 0.0, -100.0, 200.0, 1.0, "mb-zc", ".0f"),
+        "zc": slider("Shift every ZC (EUR/MWh)", 0.0, lowest_shift(month_found), 200.0, 1.0, "mb-zc", ".0f"),
         "nre": slider("NRE, regulation cost (EUR)", p.nre_eur, 0.0, max(10 * p.nre_eur, 1000.0), 100.0, "mb-nre", ".0f"),
         "pre": slider("PRE, subjects' share (EUR)", p.pre_eur, min(10 * p.pre_eur, -1000.0), 0.0, 100.0, "mb-pre", ".0f"),
         "dev": slider(f"{first}: extra off-take in period 1 (MWh)", 0.0, -50.0, 50.0, 0.5, "mb-dev", ".1f"),
@@ -63,8 +73,6 @@ def explorer(p: ImbalanceParams) -> w.VBox:
     # Each control redoes only what it changes: ZC reprices the month's imbalances, the
     # deviation finds one row's imbalance again, NRE and PRE share out the same payments
     # again, Po and Kg change only the guarantee.
-    month_found = imbalance.scenario_volumes(p, check=False)
-
     @lru_cache(maxsize=1)
     def repriced(zc: float) -> imbalance.MonthVolumes:
         return imbalance.shift_prices(month_found, zc)
@@ -91,5 +99,6 @@ def explorer(p: ImbalanceParams) -> w.VBox:
 
     reactive(list(controls.values()), render, status, out)
     note = w.HTML(message("Payments are the clearing agent's cash flow: + the agent pays the subject, "
-                          "− the subject pays the agent.", "info"))
+                          "− the subject pays the agent. ZC goes down at most to zero: sharing out the "
+                          "agent's receipts (kzpo < 1) is not defined for negative prices.", "info"))
     return w.VBox([note, *controls.values(), value, status, out])
