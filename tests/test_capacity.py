@@ -151,3 +151,24 @@ def test_compare_scenarios_is_table_6_1():
     t = capacity.compare_scenarios(["2016_decision", "2017_consultation", "2017_decision"]).set_index("item")
     assert t.loc["ACPS (EUR)"].tolist() == [514_837_400, 515_884_330, 519_227_150]
     assert isinstance(t, pd.DataFrame)
+
+
+@pytest.mark.parametrize("overrides", [{"ancillary_deduction": 20.0}, {"capacity_requirement_mw": 5000},
+                                       {"capacity_requirement_mw": 9000}])
+def test_a_what_if_acps_is_shared_out_in_the_published_proportions(overrides):
+    """December is derived from the published total, as in the paper; a different total (the
+    Explore sliders reach ACPS below the other eleven months' sum) keeps Table 1.2's shares
+    instead of landing whole in December."""
+    p = load_scenario("acps", "2017_decision")
+    base = capacity.compute_acps(p).period_sums
+    r = capacity.compute_acps(p, **overrides)
+    assert r.acps != 519_227_150 and r.period_sums["cpps_eur"].sum() == r.acps
+    assert list(r.period_sums["share_pct"]) == list(base["share_pct"])
+    december = r.period_sums.set_index("month")["cpps_eur"]["Dec"]
+    assert abs(december - 55_080_768 * r.acps / 519_227_150) < 1  # whole euros
+
+
+def test_derive_says_which_month_cannot_be_derived():
+    with pytest.raises(ValueError, match=r"the known monthly sums \(150\) already exceed the total \(100\) by 50: "
+                                         r"Mar cannot be derived"):
+        capacity.derive_missing_month(100, {"Jan": 100, "Feb": 50, "Mar": None})

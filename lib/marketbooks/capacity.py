@@ -81,9 +81,11 @@ def derive_missing_month(total: float, months: dict[str, int | None]) -> dict[st
         raise ValueError(f"more than one month is missing ({', '.join(missing)}): cannot derive")
     filled = {m: int(v) for m, v in months.items() if v is not None}
     if missing:
-        rest = int(round(total)) - sum(filled.values())
+        known = sum(filled.values())
+        rest = int(round(total)) - known
         if rest < 0:
-            raise ValueError(f"the known months already exceed the total by {-rest}")
+            raise ValueError(f"the known monthly sums ({known:,}) already exceed the total ({round(total):,}) "
+                             f"by {-rest:,}: {missing[0]} cannot be derived")
         filled[missing[0]] = rest
     return {m: filled[m] for m in months}
 
@@ -161,11 +163,15 @@ class AcpsResult:
 def monthly_weights(p: AcpsParams, acps: float) -> tuple[dict[str, float], str]:
     """The scenario's monthly weights and where they come from.
 
-    A scenario with published monthly sums uses them (a lost month derived from the total);
-    one without uses the 2017 published shares, labelled as such.
+    A scenario with published monthly sums uses them, a lost month derived as the paper's
+    total minus the other months (Table 1.2's December): the published ACPS when the scenario
+    has one, else ``acps``. A what-if total (the Explore section, a sensitivity) is then
+    shared out in the published proportions, rather than landing whole in the lost month.
+    One without monthly sums uses the 2017 published shares, labelled as such.
     """
     if p.monthly_cpps is not None:
-        filled = derive_missing_month(acps, p.monthly_cpps)
+        total = p.published["acps"].value if "acps" in p.published else acps
+        filled = derive_missing_month(total, p.monthly_cpps)
         lost = [m for m, v in p.monthly_cpps.items() if v is None]
         src = "published" + (f" ({', '.join(lost)} derived: total minus the other months)" if lost else "")
         return {m: float(v) for m, v in filled.items()}, src
