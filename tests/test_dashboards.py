@@ -348,3 +348,34 @@ def test_imbalance_zc_control_stops_where_prices_would_turn_negative():
     zc.value = zc.min  # the lowest prices reach 0.25 EUR/MWh, and the month still settles
     status = box.children[-2]
     assert status.value == "" and "mb-kzpo" in _find(box, "mb-imbalance").value
+
+
+def test_auction_kind_and_technology_move_together_for_waste(monkeypatch):
+    """Choosing 'waste' on either side moves the other with it, and leaving it moves the
+    other back: the clearing never sees a combination the auction's rule refuses."""
+    from marketbooks.dashboards import auction as dashboard
+
+    p = load_scenario("auction", "example_05")
+    cleared = []
+    clear = dashboard.clear_auction
+    monkeypatch.setattr(dashboard, "clear_auction", lambda spec, bids: cleared.append(
+        (spec["kind"], spec["technology"])) or clear(spec, bids))
+    box = dashboard.explorer(p)
+
+    def nested(widget, css):
+        if css in getattr(widget, "_dom_classes", ()):
+            return widget
+        return next((found for child in getattr(widget, "children", ()) if (found := nested(child, css))), None)
+
+    kind, tech, status = nested(box, "mb-kind"), nested(box, "mb-tech"), box.children[-2]
+    start = (kind.value, tech.value)
+    assert "waste" not in start
+    kind.value = "waste"
+    assert tech.value == "waste" and status.value == ""
+    tech.value = "wind"
+    assert kind.value == start[0] and status.value == ""
+    tech.value = "waste"
+    assert kind.value == "waste" and status.value == ""
+    kind.value = "with_documentation"
+    assert tech.value == start[1] and status.value == ""
+    assert all((k == "waste") == (t == "waste") for k, t in cleared), cleared

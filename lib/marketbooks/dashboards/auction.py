@@ -110,6 +110,22 @@ def explorer(p: AuctionParams) -> w.VBox:
                                            "clause", "reason"]], "explore_orders", "order_log.csv"))
         return [*shown, supply_chart(r, "Supply curve (explore)")]
 
+    # A waste-disposal auction is one for the technology 'waste' and only it (the parameters'
+    # rule): choosing either side moves the other with it, before the clearing is redone,
+    # so no choice passes through a combination the auction refuses.
+    other_kind = p.auction.kind if p.auction.kind != "waste" else "without_documentation"
+    other_tech = p.auction.technology if p.auction.technology != "waste" else "solar"
+
+    def kind_follows(change) -> None:
+        if (change["new"] == "waste") != (kind.value == "waste"):
+            kind.value = "waste" if change["new"] == "waste" else other_kind
+
+    def tech_follows(change) -> None:
+        if (change["new"] == "waste") != (tech.value == "waste"):
+            tech.value = "waste" if change["new"] == "waste" else other_tech
+
+    tech.observe(kind_follows, names="value")
+    kind.observe(tech_follows, names="value")
     reactive([upload, orders_upload, kind, tech, volume, max_price], render, status, out)
     note = w.HTML(message("CSV columns: participant, price, volume_kw, and for auctions without documentation "
                           "connection_point (one of " + ", ".join(p.auction.connection_points) + ") and "
