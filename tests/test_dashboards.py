@@ -32,6 +32,8 @@ def test_bad_input_becomes_a_message_not_a_traceback():
     calls = []
 
     def render():
+        if control.value == -2:
+            raise ParameterError("overrides", [("(file)", "implementation_years must be shorter than the horizon")])
         if control.value < 0:
             raise ParameterError("overrides", [("capacity_requirement_mw", "must be positive")])
         if control.value > 100:
@@ -42,6 +44,8 @@ def test_bad_input_becomes_a_message_not_a_traceback():
     reactive([control], render, status, out)
     control.value = -1
     assert "mb-error" in status.value and "capacity_requirement_mw: must be positive" in status.value
+    control.value = -2  # a rule across fields has no field to name: its reason alone
+    assert status.value.endswith(">implementation_years must be shorter than the horizon</div>"), status.value
     control.value = 1000
     assert "too large" in status.value
     control.value = 2
@@ -379,3 +383,16 @@ def test_auction_kind_and_technology_move_together_for_waste(monkeypatch):
     kind.value = "with_documentation"
     assert tech.value == start[1] and status.value == ""
     assert all((k == "waste") == (t == "waste") for k, t in cleared), cleared
+
+
+def test_rtp_implementation_control_stays_within_the_horizon():
+    from marketbooks.dashboards.rtp import explorer as rtp_explorer
+
+    box = rtp_explorer(load_scenario("rtp", "2016_information_paper"))
+    horizon, impl, status = _find(box, "mb-horizon"), _find(box, "mb-impl"), box.children[-2]
+    impl.value = impl.max
+    top = impl.max
+    horizon.value = 5
+    assert (impl.max, impl.value) == (4, 4) and status.value == ""
+    horizon.value = 30
+    assert impl.max == top and status.value == ""

@@ -104,7 +104,8 @@ def reactive(controls: list[w.Widget], render: Callable[[], list], status: w.HTM
             shown = render()
         except ParameterError as exc:
             where = "" if exc.path in ("overrides", "<memory>") else f"{exc.path}: "
-            status.value = message(where + "; ".join(f"{f}: {r}" for f, r in exc.problems))
+            # a rule across fields ("(file)") reads as its reason alone
+            status.value = message(where + "; ".join(r if f == "(file)" else f"{f}: {r}" for f, r in exc.problems))
             return
         except ValueError as exc:
             status.value = message(str(exc))

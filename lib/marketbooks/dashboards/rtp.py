@@ -111,6 +111,15 @@ def explorer(p: RtpParams) -> w.VBox:
         return [cba_chart(table, f"Benefits, cost and net benefit at {c['rate']:.1f} % (explore)"),
                 downloadable(table, "explore_cba", "rtp_cost_benefit.csv")]
 
+    # costs are spread over the implementation years, which must end within the horizon
+    # (the parameters' rule): a shorter horizon pulls the implementation control with it
+    impl_top = controls["impl"].max
+
+    def implementation_within_horizon(change) -> None:
+        controls["impl"].max = min(impl_top, change["new"] - 1)
+
+    controls["horizon"].observe(implementation_within_horizon, names="value")
+    implementation_within_horizon({"new": controls["horizon"].value})
     reactive(list(controls.values()), render, status, out)
     note = w.HTML(message("Benefit and cost PVs are defined at the scenario's base rate; changing the rate "
                           "re-discounts the same yearly streams.", "info"))
