@@ -396,3 +396,33 @@ def test_rtp_implementation_control_stays_within_the_horizon():
     assert (impl.max, impl.value) == (4, 4) and status.value == ""
     horizon.value = 30
     assert impl.max == top and status.value == ""
+
+
+def test_imbalance_deviation_goes_to_the_chosen_subject_and_period(monkeypatch):
+    """The deviation lands where the reader points: that subject, that period; the value
+    line names the subject and shows its net payment as a settlement afresh gives it."""
+    from marketbooks import imbalance
+    from marketbooks.dashboards.imbalance import explorer as imb_explorer
+
+    p = load_scenario("imbalance", "faq_worked_example")
+    deviated = []
+    deviate = imbalance.deviate
+    monkeypatch.setattr(imbalance, "deviate", lambda v, *a: deviated.append(a) or deviate(v, *a))
+    box = imb_explorer(p)
+    row = next(c for c in box.children if isinstance(c, w.HBox))
+    who, when = row.children
+    assert (who.value, when.value) == ("S00000", 1) and len(who.options) == p.n_subjects
+    assert (when.min, when.max) == (1, p.days * 24 * 60 // p.period_minutes)
+    who.value = "S00003"
+    when.value = 7
+    _find(box, "mb-dev").value = 2.5
+    assert deviated[-1] == ("S00003", 7, 2.5)
+
+    periods = imbalance.synthetic_periods(p.n_subjects, p.days, p.period_minutes, p.seed, p.base_price, p.price_spread)
+    hit = (periods["subject"] == "S00003") & (periods["period"] == 7)
+    periods.loc[hit, "actual_mwh"] = (periods.loc[hit, "actual_mwh"] + 2.5).round(3)
+    run = imbalance.price_run(imbalance.month_volumes(periods), p.nre_eur, p.pre_eur)
+    payment = run.summary.set_index("subject").loc["S00003", "net_payment_eur"]
+    shown = _find(box, "mb-imbalance").value
+    assert f" · S00003 net payment <b><span class=\"mb-payment\">{payment:,.2f}</span>" in shown
+    assert f">{run.balance.kzpo:.4f}<" in shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from functools import lru_cache
 
@@ -11,7 +12,7 @@ import plotly.graph_objects as go
 
 from marketbooks import imbalance
 from marketbooks.charts import DECREASE, INCREASE, axis_titles, figure, hline
-from marketbooks.dashboards.common import message, reactive, slider
+from marketbooks.dashboards.common import FIT_DESCRIPTION, message, reactive, slider
 from marketbooks.params import ImbalanceParams
 
 
@@ -57,13 +58,21 @@ def lowest_shift(volumes: imbalance.MonthVolumes) -> float:
 
 
 def explorer(p: ImbalanceParams) -> w.VBox:
-    first = imbalance.synthetic_periods(1, 1, p.period_minutes, p.seed, p.base_price, p.price_spread)["subject"][0]
     month_found = imbalance.scenario_volumes(p, check=False)
+    subjects = [str(s) for s in month_found.subjects[1]]
+    periods = month_found.settled["period"]
+    # lined up with the sliders' descriptions, above the deviation they aim
+    who = w.Dropdown(options=subjects, value=subjects[0], description="Deviation: subject",
+                     style={"description_width": "220px"}, layout=w.Layout(width="400px"))
+    when = w.BoundedIntText(value=int(periods.min()), min=int(periods.min()), max=int(periods.max()),
+                            description="period", style=FIT_DESCRIPTION, layout=w.Layout(width="150px"))
+    who.add_class("mb-subject")
+    when.add_class("mb-period")
     controls = {
         "zc": slider("Shift every ZC (EUR/MWh)", 0.0, lowest_shift(month_found), 200.0, 1.0, "mb-zc", ".0f"),
         "nre": slider("NRE, regulation cost (EUR)", p.nre_eur, 0.0, max(10 * p.nre_eur, 1000.0), 100.0, "mb-nre", ".0f"),
         "pre": slider("PRE, subjects' share (EUR)", p.pre_eur, min(10 * p.pre_eur, -1000.0), 0.0, 100.0, "mb-pre", ".0f"),
-        "dev": slider(f"{first}: extra off-take in period 1 (MWh)", 0.0, -50.0, 50.0, 0.5, "mb-dev", ".1f"),
+        "dev": slider("Extra off-take (MWh)", 0.0, -50.0, 50.0, 0.5, "mb-dev", ".1f"),
         "po": slider("Guarantee: Po", p.guarantee.po, 0.0, 1.0, 0.001, "mb-po", ".3f"),
         "kg": slider("Guarantee: Kg", p.guarantee.kg, 0.0, 1.0, 0.01, "mb-kg"),
     }
@@ -78,27 +87,29 @@ def explorer(p: ImbalanceParams) -> w.VBox:
         return imbalance.shift_prices(month_found, zc)
 
     @lru_cache(maxsize=1)
-    def volumes(zc: float, dev: float) -> imbalance.MonthVolumes:
-        return imbalance.deviate(repriced(zc), first, 1, dev)
+    def volumes(zc: float, subject: str, period: int, dev: float) -> imbalance.MonthVolumes:
+        return imbalance.deviate(repriced(zc), subject, period, dev)
 
     @lru_cache(maxsize=1)
-    def month(nre: float, pre: float, zc: float, dev: float) -> imbalance.ImbalanceRun:
-        return imbalance.price_run(volumes(zc, dev), nre, pre)
+    def month(nre: float, pre: float, zc: float, subject: str, period: int, dev: float) -> imbalance.ImbalanceRun:
+        return imbalance.price_run(volumes(zc, subject, period, dev), nre, pre)
 
     def render() -> list:
         c = {k: s.value for k, s in controls.items()}
-        run = month(c["nre"], c["pre"], c["zc"], c["dev"])
+        run = month(c["nre"], c["pre"], c["zc"], who.value, when.value, c["dev"])
         g = p.guarantee.model_copy(update={"po": c["po"], "kg": c["kg"]})
         _, fz = imbalance.guarantee_table(g)
-        mine = run.summary.set_index("subject").loc[first, "net_payment_eur"]
+        mine = run.summary.set_index("subject").loc[who.value, "net_payment_eur"]
         value.value = (f'<div style="font-size:1.3em">kzpo <b><span class="mb-kzpo">{run.balance.kzpo:.4f}</span></b>'
-                       f' · {first} net payment <b><span class="mb-payment">{mine:,.2f}</span></b> EUR'
+                       f' · {html.escape(who.value)} net payment <b><span class="mb-payment">{mine:,.2f}</span></b> EUR'
                        f' · guarantee FZ <b><span class="mb-fz">{float(fz):,.2f}</span></b> EUR'
                        + (f' <i>({"; ".join(fz.notes)})</i>' if fz.notes else "") + "</div>")
         return [payments_chart(run.summary, "Net payment per subject (explore)", top=20)]
 
-    reactive(list(controls.values()), render, status, out)
+    reactive([who, when, *controls.values()], render, status, out)
     note = w.HTML(message("Payments are the clearing agent's cash flow: + the agent pays the subject, "
                           "− the subject pays the agent. ZC goes down at most to zero: sharing out the "
                           "agent's receipts (kzpo < 1) is not defined for negative prices.", "info"))
-    return w.VBox([note, *controls.values(), value, status, out])
+    shown = [*controls.values()]
+    shown.insert(list(controls).index("dev"), w.HBox([who, when]))
+    return w.VBox([note, *shown, value, status, out])
