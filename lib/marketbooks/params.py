@@ -38,8 +38,8 @@ class ParameterError(ValueError):
         rows = "".join(f"<li><code>{html.escape(field)}</code>: {html.escape(reason)}</li>"
                        for field, reason in self.problems)
         return (f'<div class="mb-error mb-parameter-error" style="color:#c0392b">'
-                f'<b>The parameter file <code>{html.escape(self.path)}</code> cannot be used:</b><ul>{rows}</ul>'
-                f"Correct the file and open (or run) the notebook again.</div>")
+                f'<b><code>{html.escape(self.path)}</code> cannot be used:</b><ul>{rows}</ul>'
+                f"Correct it and open (or run) the notebook again.</div>")
 
 
 def _show_uncaught(shell, etype, evalue, tb, tb_offset=None) -> None:
