@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 
 import ipywidgets as w
+import pytest
 
 from marketbooks import capacity
 from marketbooks.dashboards.acps import explorer
@@ -426,3 +427,47 @@ def test_imbalance_deviation_goes_to_the_chosen_subject_and_period(monkeypatch):
     shown = _find(box, "mb-imbalance").value
     assert f" · S00003 net payment <b><span class=\"mb-payment\">{payment:,.2f}</span>" in shown
     assert f">{run.balance.kzpo:.4f}<" in shown
+
+
+EXPLORED = (("acps", "2017_decision"), ("ds3", "2017_decision"), ("imbalance", "faq_worked_example"),
+            ("auction", "example_05"), ("rtp", "2016_information_paper"))
+
+
+@pytest.mark.parametrize("workbook, scenario", EXPLORED)
+def test_no_explore_control_reaches_an_error_at_its_ends(workbook, scenario):
+    """Every slider and number box at its ends, alone and with each other one at its ends,
+    and every drop-down choice: the Explore section answers with results, never with an
+    error message. A range that reaches inputs the rules refuse is the dashboard's fault."""
+    import importlib
+    import itertools
+
+    module = importlib.import_module(f"marketbooks.dashboards.{workbook}")
+    box = module.explorer(load_scenario(workbook, scenario))
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from walk(child)
+
+    widgets = list(walk(box))
+    statuses = [x for x in widgets if isinstance(x, w.HTML)]
+    ranged = [x for x in widgets if isinstance(x, (w.FloatSlider, w.IntSlider, w.BoundedFloatText, w.BoundedIntText))]
+    choices = [x for x in widgets if isinstance(x, w.Dropdown)]
+    start = {x: x.value for x in ranged + choices}
+
+    def errors(where: str) -> list[str]:
+        return [f"{where}: {s.value}" for s in statuses if "mb-error" in s.value]
+
+    found = []
+    for c in choices:
+        for option in list(c.options)[:20]:
+            c.value = option
+            found += errors(f"{c.description}={option}")
+        c.value = start[c]
+    for a, b in itertools.combinations(ranged, 2):
+        for va, vb in itertools.product((a.min, a.max), (b.min, b.max)):
+            for x, v in start.items():
+                x.value = v
+            a.value, b.value = va, vb
+            found += errors(f"{a.description}={va}, {b.description}={vb}")
+    assert not found, found[:5]
