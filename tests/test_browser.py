@@ -156,6 +156,13 @@ def test_acps_dashboard_recomputes_when_a_slider_moves(server, page):
     assert page.locator("text=Traceback").count() == 0
 
 
+def test_explore_switches_to_another_scenario(server, page):
+    open_dashboard(page, f"{server}/voila/render/notebooks/acps.ipynb", ".mb-acps-value")
+    page.locator(".mb-scenario select").select_option("2016_decision")
+    wait_for_text(page, ".mb-acps-value", f"{capacity.compute_acps(load_scenario('acps', '2016_decision')).acps:,.0f}")
+    assert page.locator(".mb-acps-value").count() == 1 and page.locator("text=Traceback").count() == 0
+
+
 def test_landing_page_links_every_workbook(server, page):
     open_dashboard(page, f"{server}/voila/render/notebooks/index.ipynb", ".mb-card")
     link = page.locator("a.mb-dashboard-link", has_text="acps.ipynb")

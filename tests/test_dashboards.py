@@ -471,3 +471,26 @@ def test_no_explore_control_reaches_an_error_at_its_ends(workbook, scenario):
             a.value, b.value = va, vb
             found += errors(f"{a.description}={va}, {b.description}={vb}")
     assert not found, found[:5]
+
+
+def test_explore_starts_from_any_scenario_of_the_workbook(project_copy):
+    from marketbooks.dashboards.common import explore
+
+    box = explore(explorer, load_scenario("acps", "2017_decision"), True, "2017_decision")
+    pick, status = box.children[0].children
+    assert list(pick.options) == ["2016_decision", "2017_consultation", "2017_decision"]
+
+    def shown_acps() -> str:
+        return _find(box.children[1], "mb-acps").value.split('mb-acps-value">')[1].split("<")[0]
+
+    assert shown_acps() == "519,227,150"
+    pick.value = "2016_decision"
+    assert shown_acps() == "514,837,400" and status.value == ""
+    assert _find(box.children[1], "mb-capreq").value == load_scenario("acps", "2016_decision").capacity_requirement_mw
+
+    (project_copy / "params/acps/2017_consultation.yaml").write_text("label: [unclosed\n")
+    before = box.children[1]
+    pick.value = "2017_consultation"
+    assert "params/acps/2017_consultation.yaml" in status.value and "not valid YAML" in status.value
+    assert box.children[1] is before and shown_acps() == "514,837,400"
+    assert explore(explorer, load_scenario("acps", "2017_decision"), False, "2017_decision") is None

@@ -10,7 +10,7 @@ import ipywidgets as w
 import pandas as pd
 
 from marketbooks.charts import styled
-from marketbooks.params import ParameterError
+from marketbooks.params import WORKBOOKS, ParameterError, list_scenarios, load_scenario
 
 
 # Voilà's page styles a link inside a widget like its text: a link must say it is one.
@@ -58,9 +58,11 @@ def slider(description: str, value: float, lo: float, hi: float, step: float, cs
     return s
 
 
-def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True):
+def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True, scenario: str | None = None):
     """The Explore section: ``build(p)``'s live widgets when someone is looking (Voilà,
-    Jupyter); nothing in a batch run (``interactive=False``).
+    Jupyter); nothing in a batch run (``interactive=False``). Given the notebook's
+    ``scenario`` (the one ``p`` was loaded from), a drop-down above the controls starts them
+    from any scenario of the workbook (:func:`scenario_switch`).
 
     A saved notebook or HTML report cannot run widgets (the runner strips their state), so
     building them there only costs run time; the section's text says where the controls
@@ -68,7 +70,35 @@ def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True):
     :data:`marketbooks.runner.INTERACTIVE_TAG`); ``interactive=False`` covers other batch
     executions, such as papermill called directly.
     """
-    return build(p) if interactive else None
+    if not interactive:
+        return None
+    return build(p) if scenario is None else scenario_switch(build, p, scenario)
+
+
+def scenario_switch(build: Callable[[Any], w.Widget], p: Any, scenario: str) -> w.VBox:
+    """``build(p)`` under a drop-down of the workbook's scenarios: choosing one rebuilds the
+    controls from that scenario's parameter file. The dashboard's other sections show the
+    notebook's scenario; every scenario's full report is a ``make run`` output. A file that
+    cannot be used is named, and the controls shown stay as they were."""
+    workbook = next(name for name, wb in WORKBOOKS.items() if isinstance(p, wb.model))
+    pick = w.Dropdown(options=[sc for _, sc in list_scenarios(workbook)], value=scenario,
+                      description="Explore from scenario", style=FIT_DESCRIPTION)
+    pick.add_class("mb-scenario")
+    status = w.HTML()
+    box = w.VBox([w.HBox([pick, status]), build(p)])
+
+    def switch(change) -> None:
+        status.value = message(f"loading {change['new']} …", "info")
+        try:
+            inner = build(load_scenario(workbook, change["new"]))
+        except ParameterError as exc:
+            status.value = message(str(exc))
+            return
+        box.children = (box.children[0], inner)
+        status.value = ""
+
+    pick.observe(switch, names="value")
+    return box
 
 
 def message(text: str, kind: str = "error") -> str:

@@ -62,7 +62,8 @@ def cards_html() -> str:
             f"<div><b>Rule:</b> {html.escape(wb.rule)}</div>"
             f"<div><b>Seed:</b> {html.escape(wb.seed)}</div>"
             f"<div><b>Dashboard:</b> {link(wb.notebook, wb.notebook, 'mb-dashboard-link')}"
-            f" (default scenario; other scenarios: <code>make run</code> outputs below)</div>"
+            f" (the default scenario; its Explore section starts from any scenario below, whose full"
+            f" reports are <code>make run</code> outputs)</div>"
             f"<div><b>Scenarios and latest outputs:</b><ul>{rows}</ul></div></div>")
     return "\n".join(cards)
 
