@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import ipywidgets as w
 import pandas as pd
+from IPython.display import HTML
 
 from marketbooks.charts import styled
 from marketbooks.params import WORKBOOKS, ParameterError, list_scenarios, load_scenario
@@ -33,20 +34,12 @@ def csv_link(df: pd.DataFrame, filename: str, label: str) -> str:
     return link(f"data:text/csv;base64,{data}", label, download=filename)
 
 
-class _Html:
-    def __init__(self, text: str):
-        self.text = text
-
-    def _repr_html_(self) -> str:
-        return self.text
-
-
-def downloadable(df: pd.DataFrame, name: str, filename: str, formats: dict | None = None) -> _Html:
+def downloadable(df: pd.DataFrame, name: str, filename: str, formats: dict | None = None) -> HTML:
     """The house table (:func:`marketbooks.charts.styled`, element id ``T_<name>``) with a
     link under it that downloads the table as ``filename``: every table an Explore section
     shows can be taken away, as every table a run writes is."""
-    return _Html(styled(df, name, formats)._repr_html_()
-                 + f'<p class="mb-data">{csv_link(df, filename, f"Download {filename}")}</p>')
+    return HTML(styled(df, name, formats)._repr_html_()
+                + f'<p class="mb-data">{csv_link(df, filename, f"Download {filename}")}</p>')
 
 
 def slider(description: str, value: float, lo: float, hi: float, step: float, css: str,
