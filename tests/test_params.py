@@ -34,6 +34,9 @@ def _bad_file(project_copy, **changes):
     ({"fcpp": 0.8}, "(file)", "exceeds 1"),
     ({"bid_price": 1500}, "(file)", "above price_cap"),
     ({"published": {"acps": {"value": 1, "status": "guessed"}}}, "published.acps.status", "Input should be"),
+    ({"ds3_scenario": "nope"}, "ds3_scenario",
+     "no params/ds3/nope.yaml (DS3 scenarios: 2017_consultation, 2017_decision)"),
+    ({"ds3_scenario": "../ds3/2017_decision"}, "ds3_scenario", "no params/ds3/../ds3/2017_decision.yaml"),
 ])
 def test_bad_parameter_file_names_file_field_and_reason(project_copy, changes, field, reason):
     path = _bad_file(project_copy, **changes)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Status = Literal["published", "derived", "reconstructed", "calibrated", "illustrative"]
 
@@ -128,6 +128,18 @@ class AcpsParams(Scenario):
     )
     published: dict[str, Figure] = Field(default_factory=dict)
     sensitivity: dict[str, SensitivityRange] = Field(default_factory=dict)
+
+    @field_validator("ds3_scenario")
+    @classmethod
+    def _ds3_scenario_exists(cls, name: str | None) -> str | None:
+        """A reference to another workbook's file is checked with this one, so `make check`
+        finds it, not a run: a plain name of a file in params/ds3/."""
+        if name is None:
+            return name
+        known = [sc for _, sc in list_scenarios("ds3")]
+        if name not in known:
+            raise ValueError(f"no params/ds3/{name}.yaml (DS3 scenarios: {', '.join(known) or 'none'})")
+        return name
 
     @model_validator(mode="after")
     def _consistent(self) -> "AcpsParams":
