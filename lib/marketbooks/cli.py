@@ -39,8 +39,14 @@ def _selected_pairs(args: argparse.Namespace) -> list[tuple[str, str]] | None:
         return None
 
 
+def _kernel_log_hint() -> None:
+    from marketbooks.runner import STDERR_LOG
+
+    print(f"Kernels' own messages: {os.path.relpath(project_root() / 'outputs' / STDERR_LOG)}", file=sys.stderr)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from marketbooks.runner import STDERR_LOG, run_batch, summary_table
+    from marketbooks.runner import run_batch, summary_table
 
     pairs = _selected_pairs(args)
     if pairs is None:
@@ -56,7 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"\n{len(failed)} of {len(results)} scenarios FAILED:", file=sys.stderr)
         for r in failed:
             print(f"  {r.workbook}/{r.scenario}: {r.error}", file=sys.stderr)
-        print(f"Kernels' own messages: {os.path.relpath(root / 'outputs' / STDERR_LOG)}", file=sys.stderr)
+        _kernel_log_hint()
         return 1
     return 0
 
@@ -124,7 +130,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_golden(args: argparse.Namespace) -> int:
-    from marketbooks.runner import STDERR_LOG, summary_table, write_goldens
+    from marketbooks.runner import summary_table, write_goldens
 
     pairs = _selected_pairs(args)
     if pairs is None:
@@ -135,7 +141,7 @@ def cmd_golden(args: argparse.Namespace) -> int:
     if failed:
         print(f"\n{len(failed)} golden cop{'y' if len(failed) == 1 else 'ies'} not regenerated (kept as they were): "
               + ", ".join(f"{r.workbook}/{r.scenario}" for r in failed), file=sys.stderr)
-        print(f"Kernels' own messages: {os.path.relpath(project_root() / 'outputs' / STDERR_LOG)}", file=sys.stderr)
+        _kernel_log_hint()
     return 1 if failed else 0
 
 

@@ -403,8 +403,14 @@ WORKBOOKS: dict[str, Workbook] = {
 }
 
 
-# In outputs/<workbook>/<scenario>.failed/ (the runner's kept failed run): why it failed
+# In failed_run()'s folder: why the run failed
 FAILURE_REASON = "reason.txt"
+
+
+def failed_run(outputs: Path, workbook: str, scenario: str) -> Path:
+    """Where the runner keeps a scenario's last failed run (``outputs/<workbook>/<scenario>.failed``):
+    its partial notebook and :data:`FAILURE_REASON`; gone once a run succeeds."""
+    return outputs / workbook / f"{scenario}.failed"
 
 
 def project_root() -> Path:

@@ -22,7 +22,8 @@ from urllib.parse import quote
 import nbformat
 
 from marketbooks import KERNEL_ENV
-from marketbooks.params import FAILURE_REASON, WORKBOOKS, ParameterError, list_scenarios, load_scenario, project_root
+from marketbooks.params import (FAILURE_REASON, WORKBOOKS, ParameterError, failed_run, list_scenarios, load_scenario,
+                                project_root)
 
 VOLATILE_METADATA = ("papermill", "execution", "widgets")
 STDERR_LOG = "runner-stderr.log"  # under outputs/: kernels' and workers' stderr, last batch only
@@ -296,18 +297,21 @@ def run_scenario(workbook: str, scenario: str, outputs: Path | None = None,
         results = json.loads((tmp / "results.json").read_text()) if (tmp / "results.json").exists() else {}
         headline = results.get("headline", "")
     except Exception as exc:  # a failing scenario must not stop the batch
-        failed = final.with_name(f"{scenario}.failed")
+        failed, reason = failed_run(outputs, workbook, scenario), _reason(exc)
         shutil.rmtree(failed, ignore_errors=True)
         tmp.rename(failed)
-        (failed / FAILURE_REASON).write_text(_reason(exc) + "\n", encoding="utf-8")
-        return RunResult(workbook, scenario, False, time.perf_counter() - start,
-                         output=str(failed.relative_to(root) if failed.is_relative_to(root) else failed),
-                         error=_reason(exc))
+        (failed / FAILURE_REASON).write_text(reason + "\n", encoding="utf-8")
+        return RunResult(workbook, scenario, False, time.perf_counter() - start, output=_shown(failed, root),
+                         error=reason)
     _swap_in(tmp, final)
-    shutil.rmtree(final.with_name(f"{scenario}.failed"), ignore_errors=True)
-    shown = final.relative_to(root) if final.is_relative_to(root) else final
-    return RunResult(workbook, scenario, True, time.perf_counter() - start, output=str(shown),
+    shutil.rmtree(failed_run(outputs, workbook, scenario), ignore_errors=True)
+    return RunResult(workbook, scenario, True, time.perf_counter() - start, output=_shown(final, root),
                      headline=str(headline))
+
+
+def _shown(path: Path, root: Path) -> str:
+    """``path`` as a summary shows it: relative to the project when inside it."""
+    return str(path.relative_to(root) if path.is_relative_to(root) else path)
 
 
 def _reason(exc: Exception) -> str:
@@ -456,9 +460,7 @@ def _golden_pair(args: tuple) -> RunResult:
         target = write_golden(workbook, scenario, target_dir)
     except Exception as exc:  # every golden copy is tried; the summary names each failure
         return RunResult(workbook, scenario, False, time.perf_counter() - start, error=_reason(exc))
-    root = project_root()
-    return RunResult(workbook, scenario, True, time.perf_counter() - start,
-                     output=str(target.relative_to(root) if target.is_relative_to(root) else target))
+    return RunResult(workbook, scenario, True, time.perf_counter() - start, output=_shown(target, project_root()))
 
 
 def write_goldens(pairs: list[tuple[str, str]], target_dir: Path, jobs: int | None = None,

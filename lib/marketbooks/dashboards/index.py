@@ -6,14 +6,15 @@ import html
 import json
 
 from marketbooks.dashboards.common import link
-from marketbooks.params import FAILURE_REASON, WORKBOOKS, ParameterError, list_scenarios, load_scenario, project_root
+from marketbooks.params import (FAILURE_REASON, WORKBOOKS, ParameterError, failed_run, list_scenarios, load_scenario,
+                                project_root)
 
 
 def latest_headline(workbook: str, scenario: str) -> str:
     """The headline of the scenario's last successful run, or a hint to run it."""
     results = project_root() / "outputs" / workbook / scenario / "results.json"
     if not results.exists():
-        tried = (project_root() / "outputs" / workbook / f"{scenario}.failed").is_dir()
+        tried = failed_run(project_root() / "outputs", workbook, scenario).is_dir()
         return "no successful run yet" if tried else "not run yet (make run)"
     try:
         return json.loads(results.read_text(encoding="utf-8")).get("headline", "run")
@@ -28,7 +29,7 @@ def scenario_problem(workbook: str, scenario: str) -> str:
         load_scenario(workbook, scenario)
     except ParameterError as exc:
         return f"parameter file cannot be used: {exc}"
-    reason = project_root() / "outputs" / workbook / f"{scenario}.failed" / FAILURE_REASON
+    reason = failed_run(project_root() / "outputs", workbook, scenario) / FAILURE_REASON
     if reason.is_file():
         return f"last run failed: {reason.read_text(encoding='utf-8').strip()}"
     return ""
