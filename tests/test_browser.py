@@ -163,6 +163,34 @@ def test_explore_switches_to_another_scenario(server, page):
     assert page.locator(".mb-acps-value").count() == 1 and page.locator("text=Traceback").count() == 0
 
 
+ALIGNMENT = """(heading) => {
+    const table = [...document.querySelectorAll('table')]
+        .find(t => [...t.querySelectorAll('th')].some(th => th.innerText.trim() === heading));
+    const row = table.querySelector('tbody tr');
+    return Object.fromEntries([...table.querySelectorAll('thead th')].map((th, i) =>
+        [th.innerText.trim(), [getComputedStyle(th).textAlign, getComputedStyle(row.children[i]).textAlign]]));
+}"""
+
+
+def test_tables_set_text_left_and_numbers_right_on_dashboards_and_reports(server, page, tmp_path):
+    """Heading and cells of a text column flush left, of a number column flush right, as
+    the browser lays them out under the Voilà page's and the report's own stylesheets."""
+    import nbformat
+
+    from marketbooks.runner import html_report
+
+    open_dashboard(page, f"{server}/voila/render/notebooks/acps.ipynb", ".mb-acps-value")
+    expected = {"step": ["left", "left"], "published": ["right", "right"], "computed": ["right", "right"],
+                "status": ["left", "left"], "source": ["left", "left"]}
+    shown = page.evaluate(ALIGNMENT, "published")
+    assert {k: shown[k] for k in expected} == expected
+    report = tmp_path / "report.html"
+    html_report(nbformat.read(ROOT / "tests/golden/acps__2017_decision.ipynb", as_version=4), report)
+    page.set_content(report.read_text(encoding="utf-8"))
+    shown = page.evaluate(ALIGNMENT, "published")
+    assert {k: shown[k] for k in expected} == expected
+
+
 def test_landing_page_links_every_workbook(server, page):
     open_dashboard(page, f"{server}/voila/render/notebooks/index.ipynb", ".mb-card")
     link = page.locator("a.mb-dashboard-link", has_text="acps.ipynb")

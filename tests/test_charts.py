@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marketbooks import charts
-from marketbooks.charts import _LAYOUT, axis_titles, figure, hline, html_table, label, number, styled, vline, vrect
+from marketbooks.charts import (_LAYOUT, axis_titles, figure, hline, html_table, label, number, styled, text_columns,
+                                vline, vrect)
 from marketbooks.dashboards.imbalance import system_chart
 from marketbooks.dashboards.common import explore
 
@@ -80,9 +81,16 @@ def test_explore_builds_widgets_only_when_someone_is_looking():
     assert built == ["params"]
 
 
+def _words(column: pd.Series) -> bool:
+    return ((column.dtype == object or isinstance(column.dtype, pd.StringDtype))
+            and column.dropna().map(lambda v: isinstance(v, str)).all())
+
+
 def _styler_html(df, name, formats, escape=None):
-    """What the pandas Styler renders with the house table settings."""
-    return df.style.set_uuid(name).hide(axis="index").format(formats, na_rep="—", escape=escape).to_html()
+    """What the pandas Styler renders with the house table settings: text columns left."""
+    left = {label: [{"selector": "", "props": "text-align: left"}] for label, column in df.items() if _words(column)}
+    return (df.style.set_uuid(name).hide(axis="index").format(formats, na_rep="—", escape=escape)
+            .set_table_styles(left).to_html())
 
 
 SAFE_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<>&"), max_size=8)
@@ -99,6 +107,19 @@ def test_html_table_is_the_styler_html(rows, formats):
     format in mixed columns, missing values as the dash."""
     df = pd.DataFrame(rows, columns=["f", "i", "b", "t", "m"])
     assert html_table(df, "tbl", formats).html == _styler_html(df, "tbl", formats)
+
+
+def test_html_table_sets_text_columns_left_and_numbers_right():
+    df = pd.DataFrame({"step": ["Annualised cost", "ACPS"], "published": [85.08, None], "status": ["published", None],
+                       "value": [0.016, "see fcpp"], "n": [1, 2], "flag": [True, False],
+                       "kind": pd.Categorical(["solar", "wind"])})
+    assert text_columns(df) == [0, 2, 6]
+    html = html_table(df, "t").html
+    style = html[:html.index("</style>")]
+    assert style.count("text-align: left") == 3
+    for c in (0, 2, 6):
+        assert f"#T_t .col{c} {{" in style
+    assert html_table(df[["published", "n"]], "u").html.startswith('<style type="text/css">\n</style>\n')
 
 
 def test_html_table_escapes_text_and_labels():
@@ -126,8 +147,10 @@ def test_styled_writes_years_without_a_thousands_separator():
 
 
 def test_html_table_falls_back_to_the_styler_for_multiindex_columns():
-    df = pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")]))
-    assert html_table(df, "m").to_html() == _styler_html(df, "m", {}, escape="html")
+    df = pd.DataFrame([[1, "two"]], columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")]))
+    html = html_table(df, "m").to_html()
+    assert html == _styler_html(df, "m", {}, escape="html")
+    assert "#T_m .col1 {\n  text-align: left;" in html
 
 
 def _golden_figures():

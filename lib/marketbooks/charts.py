@@ -181,20 +181,47 @@ def _missing(value: Any) -> bool:
         return False
 
 
+def _holds_text(values: pd.Series, items: list) -> bool:
+    """A column of words rather than numbers: text dtype, and every value present is text."""
+    kind = values.dtype
+    if not (kind == object or isinstance(kind, (pd.StringDtype, pd.CategoricalDtype))):
+        return False
+    return all(isinstance(v, str) or _missing(v) for v in items)
+
+
+def text_columns(df: pd.DataFrame) -> list[int]:
+    """Positions of the columns :func:`html_table` aligns left (see :func:`_holds_text`)."""
+    return [c for c, (_, values) in enumerate(df.items()) if _holds_text(values, values.tolist())]
+
+
+def _left_aligned(positions: list[int]) -> dict:
+    """The Styler's table styles that set text columns, heading and cells, flush left
+    (notebooks, reports and Voilà right-align every cell by default)."""
+    return {p: [{"selector": "", "props": "text-align: left"}] for p in positions}
+
+
 def html_table(df: pd.DataFrame, name: str, formats: dict | None = None) -> HtmlTable | Any:
     """``df`` without its index as an :class:`HtmlTable`, each column through its format in
-    ``formats`` (a format string or a function), missing values as "—", text escaped.
-    Frames the direct path does not cover (MultiIndex or no columns, beyond the Styler's
-    size limit) get the pandas Styler with the same settings."""
+    ``formats`` (a format string or a function), missing values as "—", text escaped, text
+    columns flush left and numbers flush right. Frames the direct path does not cover
+    (MultiIndex or no columns, beyond the Styler's size limit) get the pandas Styler with
+    the same settings."""
     formats = formats or {}
     if isinstance(df.columns, pd.MultiIndex) or df.shape[1] == 0 or df.size > _STYLER_MAX_ELEMENTS:
-        return df.style.set_uuid(name).hide(axis="index").format(formats, na_rep=NA, escape="html")
+        styles = {df.columns[p]: rules for p, rules in _left_aligned(text_columns(df)).items()}
+        return (df.style.set_uuid(name).hide(axis="index").format(formats, na_rep=NA, escape="html")
+                .set_table_styles(styles))
     tid = f"T_{name}"
     cells = []
-    for column, values in df.items():
+    left = []
+    for c, (column, values) in enumerate(df.items()):
+        items = values.tolist()
+        if _holds_text(values, items):
+            left.append(c)
         fmt = _formatter(formats.get(column))
-        cells.append([NA if _missing(v) else _element_text(str(fmt(v))) for v in values.tolist()])
-    out = ['<style type="text/css">\n</style>\n', f'<table id="{tid}">\n  <thead>\n    <tr>\n']
+        cells.append([NA if _missing(v) else _element_text(str(fmt(v))) for v in items])
+    rules = "".join(f"#{tid} .col{c} {{\n  text-align: left;\n}}\n" for c in left)
+    out = [f'<style type="text/css">\n{rules}</style>\n', f'<table id="{tid}">\n  <thead>\n    <tr>\n']
     out += [f'      <th id="{tid}_level0_col{c}" class="col_heading level0 col{c}" >{_element_text(str(label))}</th>\n'
             for c, label in enumerate(df.columns)]
     out.append("    </tr>\n  </thead>\n  <tbody>\n")
