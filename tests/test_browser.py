@@ -201,6 +201,25 @@ def test_landing_page_links_every_workbook(server, page):
     assert "/voila/render/notebooks/acps.ipynb" in page.url
 
 
+def test_a_scenario_link_on_the_landing_page_opens_the_dashboard_on_that_scenario(server, page):
+    open_dashboard(page, f"{server}/voila/render/notebooks/index.ipynb", ".mb-card")
+    page.locator('a.mb-scenario-dashboard[href="acps.ipynb?scenario=2016_decision"]').click()
+    expected = capacity.compute_acps(load_scenario("acps", "2016_decision")).acps
+    page.locator(".mb-acps-value").wait_for(timeout=90_000)
+    assert page.locator(".mb-acps-value").inner_text() == f"{expected:,.0f}" == "514,837,400"
+    assert "params/acps/2016_decision.yaml" in page.inner_text("body")
+    assert page.locator(".mb-scenario select").input_value() == "2016_decision"  # Explore starts there too
+
+
+def test_an_address_naming_no_scenario_of_the_workbook_says_so(server, page):
+    page.goto(f"{server}/voila/render/notebooks/ds3_revenue.ipynb?scenario=2019_decision", timeout=90_000)
+    shown = page.locator(".mb-parameter-error")
+    shown.wait_for(timeout=90_000)
+    assert "?scenario=2019_decision" in shown.inner_text()
+    assert "its scenarios are 2017_consultation, 2017_decision" in shown.inner_text()
+    assert page.locator("text=Traceback").count() == 0
+
+
 def test_ds3_dashboard_follows_the_performance_scalar(server, page):
     from marketbooks import ds3
 
@@ -284,6 +303,12 @@ def test_preheated_dashboard_opens_from_a_waiting_kernel_and_stays_live(page):
         set_slider(page, "mb-capreq", "7000")
         wait_for_text(page, ".mb-acps-value", "500,150,000")
         assert page.locator("text=Traceback").count() == 0
+        # a preheated kernel ran the notebook before the visit: it waits for the address
+        shown = open_dashboard(page, f"{base}/voila/render/notebooks/acps.ipynb?scenario=2016_decision",
+                               ".mb-acps-value")
+        assert shown.inner_text() == "514,837,400"
+        used = [line for line in log.read_text().splitlines() if "Using pre-heated kernel" in line]
+        assert len(used) == 2, used
 
 
 def test_a_broken_parameter_file_is_named_on_the_dashboard(page, project_copy):

@@ -7,7 +7,7 @@ import pytest
 
 from marketbooks import capacity
 from marketbooks.dashboards.acps import explorer
-from marketbooks.dashboards.common import reactive
+from marketbooks.dashboards.common import reactive, requested_scenario
 from marketbooks.dashboards.index import cards_html
 from marketbooks.params import ParameterError, load_scenario
 
@@ -58,7 +58,7 @@ def test_landing_page_has_a_card_per_workbook_with_links(tmp_path, monkeypatch):
     import shutil
 
     from conftest import ROOT
-    from marketbooks.params import WORKBOOKS
+    from marketbooks.params import WORKBOOKS, list_scenarios
 
     for folder in ("notebooks", "params"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
@@ -79,7 +79,11 @@ def test_landing_page_has_a_card_per_workbook_with_links(tmp_path, monkeypatch):
         assert f'href="../../files/outputs/acps/2017_decision/{file}"' in decision
     others = [row for row in rows if row != decision]  # not run: no links to missing pages
     assert len(others) == len(rows) - 1
-    assert all("not run yet (make run)" in row and "href" not in row for row in others), others
+    assert all("not run yet (make run)" in row and "../../files/" not in row for row in others), others
+    cards = html.split('class="mb-card"')[1:]
+    for card, (name, wb) in zip(cards, WORKBOOKS.items(), strict=True):  # a dashboard computes live:
+        for scenario in [sc for w, sc in list_scenarios() if w == name]:  # every scenario opens it, run or not
+            assert f'<a href="{wb.notebook}?scenario={scenario}" class="mb-scenario-dashboard"' in card
     assert "mb-scenario-problem" not in html
 
 
@@ -495,3 +499,76 @@ def test_explore_starts_from_any_scenario_of_the_workbook(project_copy):
     assert "params/acps/2017_consultation.yaml" in status.value and "not valid YAML" in status.value
     assert box.children[1] is before and shown_acps() == "514,837,400"
     assert explore(explorer, load_scenario("acps", "2017_decision"), False, "2017_decision") is None
+
+
+VOILA_VISIT = {"VOILA_KERNEL_ID": "k1", "VOILA_PREHEAT": "False"}
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({"QUERY_STRING": "scenario=2016_decision"}, "2017_decision"),  # not Voilà: no address to read
+    ({**VOILA_VISIT, "QUERY_STRING": "scenario=2016_decision"}, "2016_decision"),
+    ({**VOILA_VISIT, "QUERY_STRING": "other=1&scenario=2017_consultation"}, "2017_consultation"),
+    ({**VOILA_VISIT, "QUERY_STRING": ""}, "2017_decision"),
+    ({**VOILA_VISIT, "QUERY_STRING": "other=1"}, "2017_decision"),
+    (VOILA_VISIT, "2017_decision"),
+])
+def test_requested_scenario_follows_the_dashboards_address(monkeypatch, env, expected):
+    for name in ("VOILA_KERNEL_ID", "VOILA_PREHEAT", "QUERY_STRING"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert requested_scenario("acps", "2017_decision") == expected
+
+
+def test_requested_scenario_names_a_scenario_the_workbook_does_not_have(monkeypatch):
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k1")
+    monkeypatch.setenv("QUERY_STRING", "scenario=<b>2016</b>")
+    with pytest.raises(ParameterError) as caught:
+        requested_scenario("ds3", "2017_decision")
+    assert caught.value.path == "?scenario=<b>2016</b>"
+    (field, reason), = caught.value.problems
+    assert field == "scenario" and "the ds3 workbook has no scenario '<b>2016</b>'" in reason
+    assert reason.endswith("its scenarios are 2017_consultation, 2017_decision")
+    assert "&lt;b&gt;2016&lt;/b&gt;" in caught.value._repr_html_() and "<b>2016" not in caught.value._repr_html_()
+
+
+def test_a_preheated_kernel_waits_for_the_visit_before_reading_its_address(monkeypatch):
+    """Voilà runs a preheated kernel's notebook before the visit: the query string arrives
+    only with the visitor, through voila.utils.wait_for_request."""
+    import voila.utils
+
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k1")
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    waited = []
+
+    def visit(url=None):
+        waited.append(url)
+        monkeypatch.setenv("QUERY_STRING", "scenario=2016_decision")
+
+    monkeypatch.setattr(voila.utils, "wait_for_request", visit)
+    assert requested_scenario("acps", "2017_decision") == "2016_decision"
+    assert waited == [None]
+
+
+def test_an_unknown_scenario_in_the_address_shows_as_a_message_in_a_fresh_kernel(monkeypatch):
+    """The first ParameterError a kernel makes sets the handler that shows it: here no
+    parameter file has been loaded before the error."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k1")
+    monkeypatch.setenv("QUERY_STRING", "scenario=nope")
+    InteractiveShell.clear_instance()
+    shell = InteractiveShell.instance()
+    assert not shell.custom_exceptions
+    shell._showtraceback = lambda etype, evalue, stb: None
+    try:
+        with capture_output() as shown:
+            result = shell.run_cell("from marketbooks.dashboards.common import requested_scenario\n"
+                                    "requested_scenario('acps', '2017_decision')")
+        assert isinstance(result.error_in_exec, ParameterError)
+        (html,) = [o.data["text/html"] for o in shown.outputs]
+        assert "<code>?scenario=nope</code> cannot be used" in html
+    finally:
+        InteractiveShell.clear_instance()

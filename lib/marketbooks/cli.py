@@ -76,10 +76,10 @@ def voila_command(port: int, preheat: bool = False, fresh_kernels: bool = False)
     forked from a preloaded zygote (:mod:`marketbooks.dashboard_kernels`), or with
     ``fresh_kernels`` started as a fresh Python, as Voilà does by default.
 
-    ``preheat``: keep one kernel per workbook that has already run its notebook (Voilà's
-    ``preheat_kernel``; ``voila.json`` says which notebooks and how many), so a dashboard
-    opens at once instead of after its cells run. A pre-run kernel shows the parameter
-    files as they were when it ran: after an edit, the next opening is the old run once.
+    ``preheat``: keep one kernel per workbook waiting (Voilà's ``preheat_kernel``;
+    ``voila.json`` says which notebooks and how many). It has run the notebook up to the
+    cell that reads the page's address (:func:`marketbooks.dashboards.common.requested_scenario`);
+    the cells from there, which read the parameter files, run at the visit.
     """
     root = project_root()
     # port_retries=0: Voilà would otherwise move to another port and the address printed
@@ -121,8 +121,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     print(f"Voilà on http://127.0.0.1:{args.port}/voila/render/notebooks/index.ipynb (Ctrl-C stops it)")
     if args.preheat:
-        print("Pre-heated: each workbook's dashboard is run ahead and opens at once (the first after start-up "
-              "waits for it); after editing a parameter file, open a dashboard twice to see the change.")
+        print("Pre-heated: a kernel per workbook waits for a visit, with the notebook run up to the cell that "
+              "reads the page's address; the first visits after start-up wait for them.")
     try:
         return subprocess.call(voila_command(args.port, args.preheat, args.fresh_kernels), cwd=root, env=voila_env())
     except KeyboardInterrupt:
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="start the Voilà dashboards on localhost")
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--preheat", action="store_true",
-                       help="run each dashboard ahead in a waiting kernel, so it opens at once")
+                       help="keep a waiting kernel per dashboard, its notebook run up to reading the address")
     serve.add_argument("--fresh-kernels", action="store_true",
                        help="start a fresh Python per visit instead of forking preloaded ones (slower)")
     golden = sub.add_parser("golden", help="regenerate tests/golden (nbval baselines)")

@@ -28,6 +28,7 @@ class ParameterError(ValueError):
     """A parameter file that cannot be used. ``problems`` holds (field, reason) pairs."""
 
     def __init__(self, path: Path | str, problems: list[tuple[str, str]]):
+        _show_uncaught_in_notebooks()
         self.path = str(path)
         self.problems = problems
         lines = [f"{self.path}: field '{field}': {reason}" for field, reason in problems]
@@ -58,8 +59,9 @@ def _show_uncaught_in_notebooks() -> None:
     A dashboard hides tracebacks: without this, Voilà shows a stakeholder only "There was an
     error when executing cell [2]". Set on first use, not at import: the runner's and the
     dashboards' kernels are forked from a process that imported this module before any
-    kernel existed. Errors that code catches (a dashboard's own messages) are not affected,
-    nor is a shell that already has its own handler (IPython keeps one).
+    kernel existed: the first ParameterError made sets it, before it can be raised. Errors
+    that code catches (a dashboard's own messages) are not affected, nor is a shell that
+    already has its own handler (IPython keeps one).
     """
     shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
     if shell is not None and not shell.custom_exceptions:
@@ -484,7 +486,6 @@ def _parsed(path: Path, mtime_ns: int, size: int) -> Any:
 
 
 def load_file(workbook: str, path: Path | str) -> Strict:
-    _show_uncaught_in_notebooks()
     path = Path(path)
     try:
         st = path.stat()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 from typing import Any, Callable
+from urllib.parse import parse_qs
 
 import ipywidgets as w
 import pandas as pd
@@ -49,6 +51,34 @@ def slider(description: str, value: float, lo: float, hi: float, step: float, cs
                       style={"description_width": "220px"}, layout=w.Layout(width="560px"))
     s.add_class(css)
     return s
+
+
+def requested_scenario(workbook: str, scenario: str) -> str:
+    """The scenario a dashboard's address names (``…/acps.ipynb?scenario=2016_decision``),
+    else ``scenario``, the notebook's parameter.
+
+    Outside Voilà (the runner, papermill, nbval, Jupyter) there is no address, and
+    ``scenario`` is returned as given. Voilà gives a kernel the visit's query string; a
+    preheated kernel runs the notebook before anyone visits, so it waits here for the visit.
+    A scenario the workbook does not have raises a :class:`ParameterError` naming the
+    address and the scenarios there are: a page under that address must not show another
+    scenario's numbers.
+    """
+    if not os.environ.get("VOILA_KERNEL_ID"):
+        return scenario
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+    asked = parse_qs(os.environ.get("QUERY_STRING", "")).get("scenario")
+    if not asked:
+        return scenario
+    known = [sc for _, sc in list_scenarios(workbook)]
+    if asked[-1] not in known:
+        raise ParameterError(f"?scenario={asked[-1]}",
+                             [("scenario", f"the {workbook} workbook has no scenario '{asked[-1]}'; "
+                                           f"its scenarios are {', '.join(known)}")])
+    return asked[-1]
 
 
 def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True, scenario: str | None = None):

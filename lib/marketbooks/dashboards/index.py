@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from urllib.parse import urlencode
 
 from marketbooks.dashboards.common import link
 from marketbooks.params import (FAILURE_REASON, WORKBOOKS, ParameterError, failed_run, list_scenarios, load_scenario,
@@ -44,6 +45,12 @@ def output_links(workbook: str, scenario: str) -> list[tuple[str, str]]:
     return [(file, label) for file, label in wanted if (folder / file).is_file()]
 
 
+def scenario_dashboard(notebook: str, scenario: str) -> str:
+    """The dashboard's address on ``scenario`` (read by
+    :func:`marketbooks.dashboards.common.requested_scenario`), relative to the landing page."""
+    return f"{notebook}?{urlencode({'scenario': scenario})}"
+
+
 def cards_html() -> str:
     """Links are relative to /voila/render/notebooks/index.ipynb (``make serve``)."""
     scenarios: dict[str, list[str]] = {}
@@ -52,6 +59,7 @@ def cards_html() -> str:
     cards = []
     for name, wb in WORKBOOKS.items():
         rows = "".join(f"<li><code>{html.escape(sc)}</code> · {html.escape(latest_headline(name, sc))}"
+                       + " · " + link(scenario_dashboard(wb.notebook, sc), "dashboard", "mb-scenario-dashboard")
                        + "".join(" · " + link(f"../../files/outputs/{name}/{sc}/{file}", label, target="_blank")
                                  for file, label in output_links(name, sc))
                        + _problem_html(scenario_problem(name, sc)) + "</li>"
@@ -63,8 +71,8 @@ def cards_html() -> str:
             f"<div><b>Rule:</b> {html.escape(wb.rule)}</div>"
             f"<div><b>Seed:</b> {html.escape(wb.seed)}</div>"
             f"<div><b>Dashboard:</b> {link(wb.notebook, wb.notebook, 'mb-dashboard-link')}"
-            f" (the default scenario; its Explore section starts from any scenario below, whose full"
-            f" reports are <code>make run</code> outputs)</div>"
+            f" (the default scenario; each scenario below opens it on that scenario, and the reports"
+            f" are <code>make run</code> outputs)</div>"
             f"<div><b>Scenarios and latest outputs:</b><ul>{rows}</ul></div></div>")
     return "\n".join(cards)
 
