@@ -191,6 +191,17 @@ def test_tables_set_text_left_and_numbers_right_on_dashboards_and_reports(server
     assert {k: shown[k] for k in expected} == expected
 
 
+def test_a_dashboard_table_downloads_as_the_csv_a_run_writes(server, page, tmp_path):
+    from marketbooks.report import write_csv
+
+    open_dashboard(page, f"{server}/voila/render/notebooks/acps.ipynb", ".mb-acps-value")
+    with page.expect_download(timeout=30_000) as download:
+        page.locator("a", has_text="Download acps_2017_decision_inputs.csv").click()
+    assert download.value.suggested_filename == "acps_2017_decision_inputs.csv"
+    write_csv(capacity.inputs_table(load_scenario("acps", "2017_decision")), tmp_path / "inputs.csv")
+    assert Path(download.value.path()).read_bytes() == (tmp_path / "inputs.csv").read_bytes()
+
+
 def test_landing_page_links_every_workbook(server, page):
     open_dashboard(page, f"{server}/voila/render/notebooks/index.ipynb", ".mb-card")
     link = page.locator("a.mb-dashboard-link", has_text="acps.ipynb")

@@ -279,7 +279,7 @@ def test_auction_explorer_replays_an_uploaded_order_log():
 
 
 def test_links_look_like_links_and_escape_what_they_show():
-    from marketbooks.dashboards.common import LINK_STYLE, link
+    from marketbooks.charts import LINK_STYLE, link
 
     a = link("x.csv", "a <b>", "mb-x", download="x.csv")
     assert a == f'<a href="x.csv" class="mb-x" download="x.csv" style="{LINK_STYLE}">a &lt;b&gt;</a>'

@@ -26,6 +26,24 @@ def test_no_output_dir_writes_nothing(tmp_path):
     assert rep.save() is None
 
 
+def test_a_shown_table_without_an_output_folder_downloads_whole_as_csv(tmp_path):
+    """A dashboard writes no files: its tables download from the page, all rows, the same
+    bytes a run writes to tables/<name>.csv."""
+    import base64
+    import re
+
+    df = pd.DataFrame({"name": ["a", "b", "c"], "mw": [1.5, None, 3.0]}, index=[7, 8, 9])
+    shown = Report("acps", "s").table("t", df, head=2)._repr_html_()
+    assert shown.count("<tr>") == 3  # the heading and the two rows shown
+    (data, filename), = re.findall(r'href="data:text/csv;base64,([^"]+)" download="([^"]+)"', shown)
+    assert filename == "acps_s_t.csv" and ">Download acps_s_t.csv</a>" in shown
+    write_csv(df.reset_index(drop=True), tmp_path / "t.csv")
+    assert base64.b64decode(data) == (tmp_path / "t.csv").read_bytes()
+
+    ran = Report("acps", "s", tmp_path / "out").table("t", df)  # a run's report links the written file
+    assert "data:text/csv" not in ran._repr_html_()
+
+
 def test_duplicate_table_name_is_an_error():
     rep = Report("acps", "s")
     rep.table("t", pd.DataFrame({"a": [1]}))

@@ -6,6 +6,7 @@ rounded, so stored notebook outputs are byte-stable (nbval compares them).
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -123,6 +124,30 @@ def number(v: float) -> str:
     return f"{v:,.2f}"
 
 
+# Voilà's page styles a link inside a widget like its text: a link must say it is one.
+LINK_STYLE = "color:#1a5fb4;text-decoration:underline"
+
+
+def link(href: str, label: str, css_class: str = "", **attributes: str) -> str:
+    """An HTML link that looks like one; ``attributes`` such as ``download`` or ``target``."""
+    attributes = ({"class": css_class} if css_class else {}) | attributes
+    extra = "".join(f' {name}="{html.escape(value)}"' for name, value in attributes.items())
+    return f'<a href="{html.escape(href)}"{extra} style="{LINK_STYLE}">{html.escape(label)}</a>'
+
+
+def csv_link(df: pd.DataFrame, filename: str, label: str) -> str:
+    """A link that downloads ``df`` as ``filename`` (``to_csv`` without the index), with no
+    server file behind it: a dashboard's tables exist only in the page."""
+    data = base64.b64encode(df.to_csv(index=False).encode()).decode()
+    return link(f"data:text/csv;base64,{data}", label, download=filename)
+
+
+def with_csv_link(table_html: str, df: pd.DataFrame, filename: str) -> str:
+    """A shown table's HTML with a link under it that downloads ``df`` (the whole table,
+    however many rows are shown) as ``filename``."""
+    return table_html + f'<p class="mb-data">{csv_link(df, filename, f"Download {filename}")}</p>'
+
+
 NA = "—"  # how a table shows a missing value
 _STYLER_PRECISION = 6  # pandas' styler.format.precision: floats in columns without a format
 _STYLER_MAX_ELEMENTS = 262144  # pandas' styler.render.max_elements: a Styler trims beyond it
@@ -132,7 +157,8 @@ class HtmlTable:
     """A formatted table for display: the HTML a pandas Styler renders for
     ``df.style.set_uuid(name).hide(axis="index").format(formats, na_rep="—")``, built
     directly (a tenth of the Styler's time) and with text escaped (the Styler passes text
-    through as markup), and a short plain-text form."""
+    through as markup), and a short plain-text form. A dashboard's table also holds the
+    download link under it (:func:`with_csv_link`)."""
 
     def __init__(self, html_text: str, name: str, shape: tuple[int, int]):
         self.html = html_text

@@ -215,14 +215,25 @@ class Report:
     def table(self, name: str, df: pd.DataFrame, formats: dict | None = None,
               show: bool = True, head: int | None = None):
         """Register ``df`` for export under ``name``; return a styled view of it (of its
-        first ``head`` rows) for display."""
+        first ``head`` rows) for display.
+
+        Without an output folder (a dashboard, JupyterLab, the golden copies) nothing is
+        written, so the view carries a link that downloads the whole table as
+        ``<workbook>_<scenario>_<name>.csv``; a run's report links ``tables/<name>.csv``
+        instead (:func:`marketbooks.runner.link_data_files`).
+        """
         if name in self.tables:
             raise ValueError(f"table '{name}' is registered twice")
         self.tables[name] = df.reset_index(drop=True)
         if not show:
             return None
-        from marketbooks.charts import styled
-        return styled(df if head is None else df.head(head), name, formats)
+        from marketbooks.charts import HtmlTable, styled, with_csv_link
+        shown = df if head is None else df.head(head)
+        view = styled(shown, name, formats)
+        if self.output_dir is not None:
+            return view
+        filename = f"{self.workbook}_{self.scenario}_{name}.csv"
+        return HtmlTable(with_csv_link(view._repr_html_(), self.tables[name], filename), name, shown.shape)
 
     def result(self, **figures: Any) -> None:
         """Record key figures for results.json."""

@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 from marketbooks.auction import clear_auction, run_session
 from marketbooks.auction.bids import read_bids_csv, read_orders_csv
 from marketbooks.auction.clearing import ClearingResult, register_of_winners
-from marketbooks.charts import axis_titles, figure, vline
-from marketbooks.dashboards.common import FIT_DESCRIPTION, csv_link, downloadable, message, reactive
+from marketbooks.charts import axis_titles, csv_link, figure, vline
+from marketbooks.dashboards.common import FIT_DESCRIPTION, downloadable, message, reactive
 from marketbooks.params import AuctionParams, ParameterError
 
 DECISION_COLOURS = {"awarded": "#2e8b57", "awarded in full (last bid)": "#1f7a3f", "winner": "#2e8b57",

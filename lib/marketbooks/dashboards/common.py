@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import html
 import os
 from typing import Any, Callable
@@ -12,36 +11,19 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import HTML
 
-from marketbooks.charts import styled
+from marketbooks.charts import styled, with_csv_link
 from marketbooks.params import WORKBOOKS, ParameterError, list_scenarios, load_scenario
 
 
-# Voilà's page styles a link inside a widget like its text: a link must say it is one.
-LINK_STYLE = "color:#1a5fb4;text-decoration:underline"
 # ipywidgets cut a description at about 80 px ("Volume (k…") unless told to fit it
 FIT_DESCRIPTION = {"description_width": "initial"}
-
-
-def link(href: str, label: str, css_class: str = "", **attributes: str) -> str:
-    """An HTML link that looks like one; ``attributes`` such as ``download`` or ``target``."""
-    attributes = ({"class": css_class} if css_class else {}) | attributes
-    extra = "".join(f' {name}="{html.escape(value)}"' for name, value in attributes.items())
-    return f'<a href="{html.escape(href)}"{extra} style="{LINK_STYLE}">{html.escape(label)}</a>'
-
-
-def csv_link(df: pd.DataFrame, filename: str, label: str) -> str:
-    """A link that downloads ``df`` as ``filename`` (``to_csv`` without the index), with no
-    server file behind it: an Explore section's tables exist only in the page."""
-    data = base64.b64encode(df.to_csv(index=False).encode()).decode()
-    return link(f"data:text/csv;base64,{data}", label, download=filename)
 
 
 def downloadable(df: pd.DataFrame, name: str, filename: str, formats: dict | None = None) -> HTML:
     """The house table (:func:`marketbooks.charts.styled`, element id ``T_<name>``) with a
     link under it that downloads the table as ``filename``: every table an Explore section
     shows can be taken away, as every table a run writes is."""
-    return HTML(styled(df, name, formats)._repr_html_()
-                + f'<p class="mb-data">{csv_link(df, filename, f"Download {filename}")}</p>')
+    return HTML(with_csv_link(styled(df, name, formats)._repr_html_(), df, filename))
 
 
 def slider(description: str, value: float, lo: float, hi: float, step: float, css: str,

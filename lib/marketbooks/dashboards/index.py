@@ -6,7 +6,7 @@ import html
 import json
 from urllib.parse import urlencode
 
-from marketbooks.dashboards.common import link
+from marketbooks.charts import link
 from marketbooks.params import (FAILURE_REASON, WORKBOOKS, ParameterError, failed_run, list_scenarios, load_scenario,
                                 project_root)
 
