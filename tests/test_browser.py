@@ -191,7 +191,7 @@ def test_tables_set_text_left_and_numbers_right_on_dashboards_and_reports(server
     assert {k: shown[k] for k in expected} == expected
 
 
-def test_a_dashboard_table_downloads_as_the_csv_a_run_writes(server, page, tmp_path):
+def test_a_dashboards_tables_download_as_csv_and_as_one_xlsx(server, page, tmp_path):
     from marketbooks.report import write_csv
 
     open_dashboard(page, f"{server}/voila/render/notebooks/acps.ipynb", ".mb-acps-value")
@@ -200,6 +200,13 @@ def test_a_dashboard_table_downloads_as_the_csv_a_run_writes(server, page, tmp_p
     assert download.value.suggested_filename == "acps_2017_decision_inputs.csv"
     write_csv(capacity.inputs_table(load_scenario("acps", "2017_decision")), tmp_path / "inputs.csv")
     assert Path(download.value.path()).read_bytes() == (tmp_path / "inputs.csv").read_bytes()
+
+    with page.expect_download(timeout=30_000) as download:  # every table, a sheet each
+        page.locator("a", has_text="Download acps_2017_decision.xlsx").click()
+    assert download.value.suggested_filename == "acps_2017_decision.xlsx"
+    sheets = pd.read_excel(download.value.path(), sheet_name=None)
+    assert {"inputs", "published_vs_computed", "monthly_cpps", "table_6_1"} <= set(sheets)
+    assert 519227150 in sheets["published_vs_computed"]["computed"].tolist()
 
 
 def test_landing_page_links_every_workbook(server, page):

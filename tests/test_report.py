@@ -20,10 +20,12 @@ def test_save_writes_json_csv_and_xlsx(tmp_path):
     assert pd.read_excel(tmp_path / "out/acps_s.xlsx", sheet_name="t")["a"].tolist() == [1.5, 2.0]
 
 
-def test_no_output_dir_writes_nothing(tmp_path):
+def test_no_output_dir_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     rep = Report("acps", "s")
     rep.table("t", pd.DataFrame({"a": [1]}))
-    assert rep.save() is None
+    assert "Download acps_s.xlsx" in rep.save()._repr_html_()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_shown_table_without_an_output_folder_downloads_whole_as_csv(tmp_path):
@@ -42,6 +44,28 @@ def test_a_shown_table_without_an_output_folder_downloads_whole_as_csv(tmp_path)
 
     ran = Report("acps", "s", tmp_path / "out").table("t", df)  # a run's report links the written file
     assert "data:text/csv" not in ran._repr_html_()
+
+
+@pytest.mark.parametrize("extra", [{"n": [1, 2, 3]}, {"wait": pd.to_timedelta([1, 2, 3], unit="h")}])
+def test_without_an_output_folder_save_offers_the_xlsx_a_run_writes(tmp_path, extra):
+    """The download is the run's file, byte for byte, on the direct writer's path and on
+    pandas' (a duration column)."""
+    import base64
+    import re
+
+    def report(output_dir=None):
+        rep = Report("acps", "s", output_dir)
+        rep.table("t", pd.DataFrame({"name": ["a", "b", "c"], **extra}), head=1)
+        rep.table("hidden", pd.DataFrame({"x": [0.5]}), show=False)
+        return rep
+
+    shown = report().save()._repr_html_()
+    (data, filename), = re.findall(r'href="data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;'
+                                   r'base64,([^"]+)" download="([^"]+)"', shown)
+    assert filename == "acps_s.xlsx" and ">Download acps_s.xlsx</a>" in shown
+    assert report(tmp_path / "out").save() is None
+    assert base64.b64decode(data) == (tmp_path / "out/acps_s.xlsx").read_bytes()
+    assert Report("acps", "s").save() is None  # no tables, nothing to offer
 
 
 def test_duplicate_table_name_is_an_error():

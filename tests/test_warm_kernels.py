@@ -112,18 +112,22 @@ def test_preload_reports_what_it_could_not_import(monkeypatch):
 
 DOWNLOAD_LINK = re.compile(r'<p class="mb-data"><a href="data:text/csv;base64,[^"]*" download="[^"]*" '
                            r'style="[^"]*">Download [^<]*</a></p>$')
+XLSX_LINK = re.compile(r'^<p class="mb-data">Every table of this page, a sheet each: <a href="data:[^"]*" '
+                       r'download="[^"]*" style="[^"]*">Download [^<]*</a></p>$')
 
 
 def _outputs(nb):
     """Every shown output but the parameters and the Explore section, object addresses
-    masked, tables without the download link a notebook run without an output folder (the
-    goldens) puts under each: a run's report links the written files instead."""
+    masked, without the download links a notebook run without an output folder (the
+    goldens) shows, under each table and for the XLSX: a run writes the files instead."""
     shown = []
     for cell in nb.cells:
         if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []) \
                 or "injected-parameters" in cell.metadata.get("tags", []) or "explore(" in cell.source:
             continue
         for out in cell.get("outputs", []):
+            if XLSX_LINK.match(out.get("data", {}).get("text/html", "")):
+                continue
             data = {k: DOWNLOAD_LINK.sub("", re.sub(r"at 0x[0-9a-f]+", "at 0x", v)) if isinstance(v, str) else v
                     for k, v in out.get("data", {}).items()}
             shown.append((out.get("output_type"), out.get("text"), json.dumps(data, sort_keys=True)))
@@ -142,6 +146,8 @@ def test_warm_run_shows_exactly_what_the_fresh_kernel_golden_shows(workbook, sce
              if DOWNLOAD_LINK.search(out.get("data", {}).get("text/html", ""))]
     assert len(links) == sum(out.get("data", {}).get("text/html", "").count("<table id=") for cell in golden.cells
                              if "explore(" not in cell.source for out in cell.get("outputs", []))
+    assert sum(bool(XLSX_LINK.match(out.get("data", {}).get("text/html", "")))
+               for cell in golden.cells for out in cell.get("outputs", [])) == 1
     assert os.path.exists(tmp_path / workbook / scenario / "report.html")
 
 

@@ -135,11 +135,18 @@ def link(href: str, label: str, css_class: str = "", **attributes: str) -> str:
     return f'<a href="{html.escape(href)}"{extra} style="{LINK_STYLE}">{html.escape(label)}</a>'
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def data_link(content: bytes, media_type: str, filename: str, label: str) -> str:
+    """A link that downloads ``content`` as ``filename``, with no server file behind it: a
+    dashboard's tables exist only in the page."""
+    return link(f"data:{media_type};base64,{base64.b64encode(content).decode()}", label, download=filename)
+
+
 def csv_link(df: pd.DataFrame, filename: str, label: str) -> str:
-    """A link that downloads ``df`` as ``filename`` (``to_csv`` without the index), with no
-    server file behind it: a dashboard's tables exist only in the page."""
-    data = base64.b64encode(df.to_csv(index=False).encode()).decode()
-    return link(f"data:text/csv;base64,{data}", label, download=filename)
+    """A link that downloads ``df`` as ``filename`` (``to_csv`` without the index)."""
+    return data_link(df.to_csv(index=False).encode(), "text/csv", filename, label)
 
 
 def with_csv_link(table_html: str, df: pd.DataFrame, filename: str) -> str:
