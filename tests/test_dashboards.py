@@ -532,23 +532,32 @@ def test_requested_scenario_names_a_scenario_the_workbook_does_not_have(monkeypa
     assert "&lt;b&gt;2016&lt;/b&gt;" in caught.value._repr_html_() and "<b>2016" not in caught.value._repr_html_()
 
 
-def test_a_preheated_kernel_waits_for_the_visit_before_reading_its_address(monkeypatch):
-    """Voilà runs a preheated kernel's notebook before the visit: the query string arrives
-    only with the visitor, through voila.utils.wait_for_request."""
+def test_a_preheated_kernel_keeps_the_notebooks_scenario_and_never_waits_for_the_visit(monkeypatch):
+    """Voilà runs a pre-heated kernel's notebook before any visit. Waiting there for the
+    address would outlast Voilà's cell timeout whenever nobody came within it."""
     import voila.utils
 
+    def wait(url=None):
+        raise AssertionError("a pre-heated kernel waited for the visit")
+
+    monkeypatch.setattr(voila.utils, "wait_for_request", wait)
     monkeypatch.setenv("VOILA_KERNEL_ID", "k1")
     monkeypatch.setenv("VOILA_PREHEAT", "True")
-    monkeypatch.delenv("QUERY_STRING", raising=False)
-    waited = []
+    monkeypatch.setenv("QUERY_STRING", "scenario=2016_decision")
+    assert requested_scenario("acps", "2017_decision") == "2017_decision"
 
-    def visit(url=None):
-        waited.append(url)
-        monkeypatch.setenv("QUERY_STRING", "scenario=2016_decision")
 
-    monkeypatch.setattr(voila.utils, "wait_for_request", visit)
-    assert requested_scenario("acps", "2017_decision") == "2016_decision"
-    assert waited == [None]
+def test_a_preheated_servers_landing_page_links_no_other_scenario(tmp_path, monkeypatch):
+    from marketbooks import PREHEATED_ENV
+    from marketbooks.cli import voila_env
+
+    monkeypatch.setenv(PREHEATED_ENV, "1")
+    assert PREHEATED_ENV not in voila_env() and voila_env(preheat=True)[PREHEATED_ENV] == "1"
+    html = cards_html()
+    assert "mb-scenario-dashboard" not in html
+    assert html.count("this server pre-runs each dashboard on it") == html.count('class="mb-card"') > 0
+    monkeypatch.delenv(PREHEATED_ENV)
+    assert 'class="mb-scenario-dashboard"' in cards_html()
 
 
 def test_an_unknown_scenario_in_the_address_shows_as_a_message_in_a_fresh_kernel(monkeypatch):

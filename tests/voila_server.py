@@ -22,13 +22,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def voila(root: Path, log: Path, timeout: float = 60, preheat: bool = False, fresh_kernels: bool = False):
+def voila(root: Path, log: Path, timeout: float = 60, preheat: bool = False, fresh_kernels: bool = False,
+          options: tuple[str, ...] = ()):
+    """``make serve`` on a free port (``preheat``, ``fresh_kernels`` as its options), with
+    Voilà ``options`` added; yields the server's base address."""
     root = root.resolve()
     port = free_port()
-    env = {**voila_env(), "MARKETBOOKS_ROOT": str(root)}
+    env = {**voila_env(preheat), "MARKETBOOKS_ROOT": str(root)}
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as fh:
-        proc = subprocess.Popen(voila_command(port, preheat, fresh_kernels), cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([*voila_command(port, preheat, fresh_kernels), *options], cwd=root, env=env,
+                                stdout=fh, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + timeout

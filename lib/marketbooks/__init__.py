@@ -15,4 +15,9 @@ if "rfc3987_syntax" not in sys.modules:
 # debugger that ipykernel imports does not warn about frozen modules on stderr.
 KERNEL_ENV = {"PLOTLY_RENDERER": "plotly_mimetype", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
+# Set ("1") for every kernel of a dashboard server that pre-runs its pages (`serve --preheat`):
+# a pre-run page shows its default scenario whatever its address asks for, so the landing
+# page then links no other scenario.
+PREHEATED_ENV = "MARKETBOOKS_PREHEATED"
+
 __version__ = "0.1.0"

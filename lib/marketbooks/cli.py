@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from marketbooks import KERNEL_ENV
+from marketbooks import KERNEL_ENV, PREHEATED_ENV
 from marketbooks.params import WORKBOOKS, check_all, list_scenarios, project_root
 
 
@@ -76,10 +76,13 @@ def voila_command(port: int, preheat: bool = False, fresh_kernels: bool = False)
     forked from a preloaded zygote (:mod:`marketbooks.dashboard_kernels`), or with
     ``fresh_kernels`` started as a fresh Python, as Voilà does by default.
 
-    ``preheat``: keep one kernel per workbook waiting (Voilà's ``preheat_kernel``;
-    ``voila.json`` says which notebooks and how many). It has run the notebook up to the
-    cell that reads the page's address (:func:`marketbooks.dashboards.common.requested_scenario`);
-    the cells from there, which read the parameter files, run at the visit.
+    ``preheat``: keep one kernel per workbook that has already run its notebook (Voilà's
+    ``preheat_kernel``; ``voila.json`` says which notebooks and how many), so a dashboard
+    opens at once instead of after its cells run. It runs before anyone asks for it, so it
+    shows the default scenario whatever the address asks for (give the server's environment
+    :func:`voila_env` with ``preheat``, so that the landing page links no other scenario).
+    A pre-run kernel shows the parameter files as they were when it ran: after an edit, the
+    next opening is the old run once.
     """
     root = project_root()
     # port_retries=0: Voilà would otherwise move to another port and the address printed
@@ -91,13 +94,15 @@ def voila_command(port: int, preheat: bool = False, fresh_kernels: bool = False)
             *([f"--VoilaConfiguration.multi_kernel_manager_class={FRESH_KERNELS}"] if fresh_kernels else [])]
 
 
-def voila_env() -> dict[str, str]:
+def voila_env(preheat: bool = False) -> dict[str, str]:
     """The environment :func:`voila_command` runs in: the kernels' :data:`KERNEL_ENV`, as
     for the runner's, and the project's ``share/jupyter`` first on ``JUPYTER_PATH`` so Voilà
-    finds the ``marketbooks`` template (the lab template without its CDN stylesheets)."""
+    finds the ``marketbooks`` template (the lab template without its CDN stylesheets).
+    ``preheat`` sets :data:`marketbooks.PREHEATED_ENV` for every kernel."""
     share = str(Path(__file__).resolve().parents[2] / "share" / "jupyter")
     path = os.pathsep.join([share, *filter(None, [os.environ.get("JUPYTER_PATH")])])
-    return {**os.environ, **KERNEL_ENV, "JUPYTER_PATH": path}
+    env = {k: v for k, v in os.environ.items() if k != PREHEATED_ENV}
+    return {**env, **KERNEL_ENV, "JUPYTER_PATH": path, **({PREHEATED_ENV: "1"} if preheat else {})}
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
@@ -121,10 +126,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     print(f"Voilà on http://127.0.0.1:{args.port}/voila/render/notebooks/index.ipynb (Ctrl-C stops it)")
     if args.preheat:
-        print("Pre-heated: a kernel per workbook waits for a visit, with the notebook run up to the cell that "
-              "reads the page's address; the first visits after start-up wait for them.")
+        print("Pre-heated: each workbook's dashboard is run ahead on its default scenario and opens at once (the "
+              "first after start-up waits for it); after editing a parameter file, open a dashboard twice to see "
+              "the change. Other scenarios: `make serve` without PREHEAT.")
     try:
-        return subprocess.call(voila_command(args.port, args.preheat, args.fresh_kernels), cwd=root, env=voila_env())
+        return subprocess.call(voila_command(args.port, args.preheat, args.fresh_kernels), cwd=root,
+                               env=voila_env(args.preheat))
     except KeyboardInterrupt:
         return 0
 
@@ -160,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="start the Voilà dashboards on localhost")
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--preheat", action="store_true",
-                       help="keep a waiting kernel per dashboard, its notebook run up to reading the address")
+                       help="run each dashboard ahead on its default scenario in a waiting kernel, so it opens at once")
     serve.add_argument("--fresh-kernels", action="store_true",
                        help="start a fresh Python per visit instead of forking preloaded ones (slower)")
     golden = sub.add_parser("golden", help="regenerate tests/golden (nbval baselines)")

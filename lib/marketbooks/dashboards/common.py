@@ -40,18 +40,18 @@ def requested_scenario(workbook: str, scenario: str) -> str:
     else ``scenario``, the notebook's parameter.
 
     Outside Voilà (the runner, papermill, nbval, Jupyter) there is no address, and
-    ``scenario`` is returned as given. Voilà gives a kernel the visit's query string; a
-    preheated kernel runs the notebook before anyone visits, so it waits here for the visit.
-    A scenario the workbook does not have raises a :class:`ParameterError` naming the
-    address and the scenarios there are: a page under that address must not show another
-    scenario's numbers.
-    """
-    if not os.environ.get("VOILA_KERNEL_ID"):
-        return scenario
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import wait_for_request
+    ``scenario`` is returned as given. Voilà gives a kernel the visit's query string. A
+    scenario the workbook does not have raises a :class:`ParameterError` naming the address
+    and the scenarios there are: a page under that address must not show another scenario's
+    numbers.
 
-        wait_for_request()
+    A pre-heated kernel (``serve --preheat``) runs the notebook before anyone visits and has
+    no address: it keeps ``scenario``, and the landing page of such a server links no other
+    scenario. Waiting for the visit is no way out: the cell would outlast Voilà's execution
+    timeout whenever nobody came within it, and the page would be a timeout error.
+    """
+    if not os.environ.get("VOILA_KERNEL_ID") or os.environ.get("VOILA_PREHEAT") == "True":
+        return scenario
     asked = parse_qs(os.environ.get("QUERY_STRING", "")).get("scenario")
     if not asked:
         return scenario

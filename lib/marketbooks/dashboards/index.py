@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from urllib.parse import urlencode
 
+from marketbooks import PREHEATED_ENV
 from marketbooks.charts import link
 from marketbooks.params import (FAILURE_REASON, WORKBOOKS, ParameterError, failed_run, list_scenarios, load_scenario,
                                 project_root)
@@ -53,13 +55,19 @@ def scenario_dashboard(notebook: str, scenario: str) -> str:
 
 def cards_html() -> str:
     """Links are relative to /voila/render/notebooks/index.ipynb (``make serve``)."""
+    preheated = os.environ.get(PREHEATED_ENV) == "1"
+    opens = ("(the default scenario: this server pre-runs each dashboard on it; <code>make serve</code> without"
+             " PREHEAT opens every scenario below)" if preheated else
+             "(the default scenario; each scenario below opens it on that scenario, and the reports are"
+             " <code>make run</code> outputs)")
     scenarios: dict[str, list[str]] = {}
     for wb, sc in list_scenarios():
         scenarios.setdefault(wb, []).append(sc)
     cards = []
     for name, wb in WORKBOOKS.items():
         rows = "".join(f"<li><code>{html.escape(sc)}</code> · {html.escape(latest_headline(name, sc))}"
-                       + " · " + link(scenario_dashboard(wb.notebook, sc), "dashboard", "mb-scenario-dashboard")
+                       + ("" if preheated else
+                          " · " + link(scenario_dashboard(wb.notebook, sc), "dashboard", "mb-scenario-dashboard"))
                        + "".join(" · " + link(f"../../files/outputs/{name}/{sc}/{file}", label, target="_blank")
                                  for file, label in output_links(name, sc))
                        + _problem_html(scenario_problem(name, sc)) + "</li>"
@@ -70,9 +78,7 @@ def cards_html() -> str:
             f'<h3 style="margin:0 0 6px 0">{html.escape(wb.title)}</h3>'
             f"<div><b>Rule:</b> {html.escape(wb.rule)}</div>"
             f"<div><b>Seed:</b> {html.escape(wb.seed)}</div>"
-            f"<div><b>Dashboard:</b> {link(wb.notebook, wb.notebook, 'mb-dashboard-link')}"
-            f" (the default scenario; each scenario below opens it on that scenario, and the reports"
-            f" are <code>make run</code> outputs)</div>"
+            f"<div><b>Dashboard:</b> {link(wb.notebook, wb.notebook, 'mb-dashboard-link')} {opens}</div>"
             f"<div><b>Scenarios and latest outputs:</b><ul>{rows}</ul></div></div>")
     return "\n".join(cards)
 
