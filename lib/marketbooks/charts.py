@@ -227,10 +227,13 @@ def text_columns(df: pd.DataFrame) -> list[int]:
     return [c for c, (_, values) in enumerate(df.items()) if _holds_text(values, values.tolist())]
 
 
+_LEFT = "text-align: left"
+
+
 def _left_aligned(positions: list[int]) -> dict:
     """The Styler's table styles that set text columns, heading and cells, flush left
     (notebooks, reports and Voilà right-align every cell by default)."""
-    return {p: [{"selector": "", "props": "text-align: left"}] for p in positions}
+    return {p: [{"selector": "", "props": _LEFT}] for p in positions}
 
 
 def html_table(df: pd.DataFrame, name: str, formats: dict | None = None) -> HtmlTable | Any:
@@ -253,7 +256,7 @@ def html_table(df: pd.DataFrame, name: str, formats: dict | None = None) -> Html
             left.append(c)
         fmt = _formatter(formats.get(column))
         cells.append([NA if _missing(v) else _element_text(str(fmt(v))) for v in items])
-    rules = "".join(f"#{tid} .col{c} {{\n  text-align: left;\n}}\n" for c in left)
+    rules = "".join(f"#{tid} .col{c} {{\n  {_LEFT};\n}}\n" for c in left)
     out = [f'<style type="text/css">\n{rules}</style>\n', f'<table id="{tid}">\n  <thead>\n    <tr>\n']
     out += [f'      <th id="{tid}_level0_col{c}" class="col_heading level0 col{c}" >{_element_text(str(label))}</th>\n'
             for c, label in enumerate(df.columns)]

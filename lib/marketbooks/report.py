@@ -204,6 +204,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def xlsx_name(workbook: str, scenario: str) -> str:
+    """The one workbook file of a scenario's tables, in its output folder and as a download."""
+    return f"{workbook}_{scenario}.xlsx"
+
+
 class Report:
     def __init__(self, workbook: str, scenario: str, output_dir: str | os.PathLike | None = None):
         self.workbook = workbook
@@ -258,7 +263,7 @@ class Report:
             from marketbooks.charts import XLSX_TYPE, data_link
             book = io.BytesIO()
             write_xlsx(self.tables, book)
-            filename = f"{self.workbook}_{self.scenario}.xlsx"
+            filename = xlsx_name(self.workbook, self.scenario)
             return HTML(f'<p class="mb-data">Every table of this page, a sheet each: '
                         f'{data_link(book.getvalue(), XLSX_TYPE, filename, f"Download {filename}")}</p>')
         out = self.output_dir
@@ -270,4 +275,4 @@ class Report:
         for name, df in self.tables.items():
             atomic_write(out / "tables" / f"{name}.csv", lambda p, df=df: write_csv(df, p))
         if self.tables:
-            atomic_write(out / f"{self.workbook}_{self.scenario}.xlsx", lambda p: write_xlsx(self.tables, p))
+            atomic_write(out / xlsx_name(self.workbook, self.scenario), lambda p: write_xlsx(self.tables, p))

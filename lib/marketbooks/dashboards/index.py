@@ -11,6 +11,7 @@ from marketbooks import PREHEATED_ENV
 from marketbooks.charts import link
 from marketbooks.params import (FAILURE_REASON, WORKBOOKS, ParameterError, failed_run, list_scenarios, load_scenario,
                                 project_root)
+from marketbooks.report import xlsx_name
 
 
 def latest_headline(workbook: str, scenario: str) -> str:
@@ -42,7 +43,7 @@ def output_links(workbook: str, scenario: str) -> list[tuple[str, str]]:
     """(file, label) for the scenario's report, tables and key figures, those that exist:
     a scenario not run yet links nothing rather than three missing pages."""
     folder = project_root() / "outputs" / workbook / scenario
-    wanted = [("report.html", "report"), (f"{workbook}_{scenario}.xlsx", "tables (XLSX)"),
+    wanted = [("report.html", "report"), (xlsx_name(workbook, scenario), "tables (XLSX)"),
               ("results.json", "results.json")]
     return [(file, label) for file, label in wanted if (folder / file).is_file()]
 
