@@ -8,6 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from marketbooks import cli, runner
 from marketbooks.runner import INTERACTIVE_TAG, execute, run_batch, run_scenario, stabilize, strip_volatile
@@ -360,3 +362,101 @@ def test_golden_copies_regenerate_in_parallel_and_a_failure_keeps_the_old_copy(p
     err = capsys.readouterr().err
     assert "1 golden copy not regenerated (kept as they were): acps/runtime_fail" in err
     assert (target / "acps__runtime_fail.ipynb").read_text() == "the copy before"
+
+
+def test_a_batch_records_every_scenarios_time(ran):
+    """Failed and invalid scenarios included: their times order the next batch too. (Other
+    tests run more batches into these outputs; the values are checked where nothing else runs.)"""
+    root, results = ran
+    times = runner.read_run_times(root / "outputs")
+    assert set(times) == {f"acps/{sc}" for sc in results} and all(t > 0 for t in times.values())
+
+
+def test_the_next_batch_starts_the_longest_scenarios_first(tmp_path, monkeypatch):
+    """run_batch hands the pool the order longest_first gives from the recorded times (a
+    trivial notebook's times are kept apart from the workbooks'), and records the new times."""
+    (tmp_path / runner.RUN_TIMES).write_text(json.dumps(
+        {"acps/a": 1.0, "acps/b": 3.0, "acps/c": 2.0, "t.ipynb:acps/a": 9.0}))
+    seen = {}
+
+    def pool(task, pairs, extra, jobs, outputs, warm, progress, desc, order=None):
+        seen["order"] = order
+        return [runner.RunResult(wb, sc, True, 0.5 + i) for i, (wb, sc) in enumerate(pairs)]
+
+    monkeypatch.setattr(runner, "_in_pool", pool)
+    pairs = [("acps", "a"), ("acps", "b"), ("acps", "new"), ("acps", "c")]
+    runner.run_batch(pairs, outputs=tmp_path, progress=False)
+    assert seen["order"] == [("acps", "new"), ("acps", "b"), ("acps", "c"), ("acps", "a")]
+    assert runner.read_run_times(tmp_path) == {"acps/a": 0.5, "acps/b": 1.5, "acps/new": 2.5, "acps/c": 3.5,
+                                               "t.ipynb:acps/a": 9.0}
+    runner.run_batch(pairs, outputs=tmp_path, progress=False, notebook=Path("t.ipynb"))
+    assert seen["order"] == [("acps", "b"), ("acps", "new"), ("acps", "c"), ("acps", "a")]  # its own times
+
+
+@pytest.mark.parametrize("content", ["{not json", '["a"]', '{"acps/a": "slow", "acps/b": true, "acps/c": 2}'])
+def test_an_unreadable_times_file_only_loses_the_order(tmp_path, content):
+    (tmp_path / runner.RUN_TIMES).write_text(content)
+    assert runner.read_run_times(tmp_path) == ({"acps/c": 2.0} if "acps/c" in content else {})
+    runner.record_run_times(tmp_path, {"acps/a": 1.23456})
+    assert runner.read_run_times(tmp_path)["acps/a"] == 1.235
+
+
+@given(st.lists(st.tuples(st.sampled_from(["acps", "ds3"]), st.text("abc", min_size=1, max_size=3)), unique=True),
+       st.data())
+def test_longest_first_is_a_permutation_starting_with_the_untimed(pairs, data):
+    seconds = {p: data.draw(st.floats(0, 100)) for p in pairs if data.draw(st.booleans())}
+    order = runner.longest_first(pairs, seconds)
+    assert sorted(order) == sorted(pairs)
+    untimed = [p for p in pairs if p not in seconds]
+    assert order[:len(untimed)] == untimed
+    timed = [seconds[p] for p in order[len(untimed):]]
+    assert timed == sorted(timed, reverse=True)
+
+
+def test_the_warm_up_report_leaves_a_workbooks_first_report_nothing_to_import(tmp_path):
+    """A batch worker renders a throwaway report while its first kernel starts: afterwards a
+    workbook's report imports no module (plotly's HTML writer, markdown plugins) and renders
+    the same page as without the warm-up."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    script = """
+import json, sys
+from pathlib import Path
+import nbformat
+from marketbooks import runner
+runner._html_exporter()
+if sys.argv[1] == "warm":
+    runner.warm_reports().join()
+imported = []
+for golden in sys.argv[3:]:
+    before = set(sys.modules)
+    runner.html_report(nbformat.read(golden, as_version=4), Path(sys.argv[2]) / (Path(golden).stem + ".html"))
+    imported.append(sorted(set(sys.modules) - before))
+print(json.dumps(imported))
+"""
+    names = ["acps__2017_decision", "imbalance__faq_worked_example", "rtp__2016_information_paper"]
+    goldens = [str(ROOT / f"tests/golden/{name}.ipynb") for name in names]
+    imported = {}
+    for mode in ("warm", "cold"):
+        (tmp_path / mode).mkdir()
+        out = subprocess.run([sys.executable, "-c", script, mode, str(tmp_path / mode), *goldens],
+                             capture_output=True, text=True, check=True).stdout
+        imported[mode] = json.loads(out)
+    assert imported["warm"] == [[]] * len(names), imported["warm"]
+    assert imported["cold"][0]  # what the warm-up spares the first report
+    for name in names:
+        assert (tmp_path / "warm" / f"{name}.html").read_text() == (tmp_path / "cold" / f"{name}.html").read_text()
+
+
+def test_a_report_waits_for_the_warm_up_and_renders_as_without_it(tmp_path):
+    from conftest import ROOT
+
+    nb = nbformat.read(ROOT / "tests/golden/acps__2017_decision.ipynb", as_version=4)
+    runner.html_report(nb, tmp_path / "alone.html")
+    thread = runner.warm_reports()
+    runner.html_report(nb, tmp_path / "during.html")
+    thread.join()
+    assert (tmp_path / "alone.html").read_text() == (tmp_path / "during.html").read_text()
