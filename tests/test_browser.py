@@ -300,12 +300,17 @@ def test_auction_dashboard_clears_an_uploaded_csv(server, page, tmp_path):
     assert page.locator("text=Traceback").count() == 0
 
 
-def test_rtp_dashboard_npvs_follow_the_discount_rate(server, page):
+def test_rtp_dashboard_npvs_follow_the_discount_rate(server, page, tmp_path):
     from marketbooks import rtp
+    from marketbooks.report import write_csv
 
     p = load_scenario("rtp", "2016_information_paper")
     b = open_dashboard(page, f"{server}/voila/render/notebooks/rtp_assessment.ipynb", ".mb-npv-b")
     assert b.inner_text() == "54.00"
+    with page.expect_download(timeout=30_000) as download:  # the data behind the NPV chart
+        page.locator("a", has_text="Download rtp_2016_information_paper_rate_sensitivity.csv").click()
+    write_csv(rtp.rate_sensitivity(p), tmp_path / "rate_sensitivity.csv")
+    assert Path(download.value.path()).read_bytes() == (tmp_path / "rate_sensitivity.csv").read_bytes()
     expected = rtp.assess_options(p, rate=0.08).set_index("option")["net_benefit"]
     set_slider(page, "mb-rate", "8")
     wait_for_text(page, ".mb-npv-b", f"{expected['B']:.2f}")

@@ -68,6 +68,41 @@ def test_without_an_output_folder_save_offers_the_xlsx_a_run_writes(tmp_path, ex
     assert Report("acps", "s").save() is None  # no tables, nothing to offer
 
 
+def test_tables_not_shown_get_links_where_the_notebook_shows_them(tmp_path):
+    """The data behind a chart: in a run, links to the CSVs the run writes beside the report;
+    without an output folder, downloads of the whole tables, the bytes a run writes."""
+    import base64
+    import re
+
+    def report(output_dir=None):
+        rep = Report("ds3", "s", output_dir)
+        rep.table("shown", pd.DataFrame({"a": [1]}))
+        rep.table("sens_b", pd.DataFrame({"x": [0.5, 0.75], "eur": [10.0, None]}), show=False)
+        rep.table("sens_a", pd.DataFrame({"x": [1, 2, 3]}), show=False)
+        return rep
+
+    ran = report(tmp_path / "out")
+    html = ran.data_links("sens_b", "sens_a")._repr_html_()
+    assert re.findall(r'href="([^"]+)"', html) == ["tables/sens_b.csv", "tables/sens_a.csv"]
+    ran.save()
+    assert all((tmp_path / "out" / href).is_file() for href in re.findall(r'href="([^"]+)"', html))
+
+    page = report().data_links("sens_b", "sens_a")._repr_html_()
+    downloads = re.findall(r'href="data:text/csv;base64,([^"]+)" download="([^"]+)"', page)
+    assert [name for _, name in downloads] == ["ds3_s_sens_b.csv", "ds3_s_sens_a.csv"]
+    for data, name in downloads:
+        assert base64.b64decode(data) == (tmp_path / "out/tables" / name.removeprefix("ds3_s_")).read_bytes()
+
+
+@pytest.mark.parametrize("names", [("nope",), ("sens", "nope"), ()])
+def test_a_link_to_an_unregistered_table_is_an_error_naming_the_registered_ones(names):
+    rep = Report("ds3", "s")
+    rep.table("sens", pd.DataFrame({"x": [1]}), show=False)
+    with pytest.raises(ValueError, match=r"registered: sens$") as err:
+        rep.data_links(*names)
+    assert ("'nope'" in str(err.value)) == bool(names)
+
+
 def test_duplicate_table_name_is_an_error():
     rep = Report("acps", "s")
     rep.table("t", pd.DataFrame({"a": [1]}))

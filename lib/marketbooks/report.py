@@ -12,12 +12,14 @@ from __future__ import annotations
 import csv
 import datetime
 import decimal
+import html
 import json
 import math
 import os
 import uuid
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -239,6 +241,29 @@ class Report:
             return view
         filename = f"{self.workbook}_{self.scenario}_{name}.csv"
         return HtmlTable(with_csv_link(view._repr_html_(), self.tables[name], filename), name, shown.shape)
+
+    def data_links(self, *names: str) -> Any:
+        """Links to registered tables that are not shown as tables (the data behind a chart,
+        the sensitivities a notebook only exports), for the notebook to display in their place.
+
+        In a run they link ``tables/<name>.csv`` beside the report, the same links a shown
+        table gets; without an output folder they download the whole table as
+        ``<workbook>_<scenario>_<name>.csv``, as a shown table's link does.
+        """
+        from IPython.display import HTML
+
+        from marketbooks.charts import csv_link
+
+        unknown = [name for name in names if name not in self.tables]
+        if unknown or not names:
+            raise ValueError(f"no registered table named {', '.join(map(repr, unknown)) or '(none given)'}; "
+                             f"registered: {', '.join(self.tables) or 'none'}")
+        if self.output_dir is not None:
+            links = [f'<a href="tables/{quote(name)}.csv">{html.escape(name)}.csv</a>' for name in names]
+        else:
+            links = [csv_link(self.tables[name], f"{self.workbook}_{self.scenario}_{name}.csv",
+                              f"Download {self.workbook}_{self.scenario}_{name}.csv") for name in names]
+        return HTML(f'<p class="mb-data">Data: {", ".join(links)}</p>')
 
     def result(self, **figures: Any) -> None:
         """Record key figures for results.json."""
