@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -235,55 +234,10 @@ def link_data_files(nb: nbformat.NotebookNode, folder: Path) -> None:
     nb.cells.append(cell)
 
 
-# One report at a time per process: the exporter and its markdown cache are shared, and a
-# batch worker warms them in a thread (:func:`warm_reports`) while its first kernel starts.
-_REPORT_LOCK = threading.Lock()
-
-
-def _warm_report_notebook() -> nbformat.NotebookNode:
-    """A notebook with what a workbook's report renders for the first time in a process:
-    markdown with lists, a table, links and math, a house table and a plotly figure."""
-    nb = nbformat.v4.new_notebook()
-    text = ("# Heading\n\nText with *emphasis*, `code`, $x^2$ and [a link](x.csv).\n\n"
-            "- one\n- two\n  - nested\n\n1. first\n2. second\n\n| a | b |\n|---|--:|\n| x | 1 |\n\n"
-            "> quoted\n\nterm\n: definition\n\n- [x] done\n")
-    figure = {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {"title": {"text": "t"}}}
-    cell = nbformat.v4.new_code_cell("", outputs=[
-        nbformat.v4.new_output("display_data", {"text/markdown": text, "text/plain": ""}),
-        nbformat.v4.new_output("display_data", {"text/html": '<table id="T_x"><tr><td>1</td></tr></table>'}),
-        nbformat.v4.new_output("display_data", {"application/vnd.plotly.v1+json": figure, "text/plain": ""}),
-        nbformat.v4.new_output("stream", name="stdout", text="x\n")])
-    nb.cells = [nbformat.v4.new_markdown_cell(text), cell]
-    return nb
-
-
-def warm_reports() -> threading.Thread:
-    """Render a throwaway report in a background thread, so that a worker's first scenario does
-    not pay the report's first-use costs (markdown parser regexes, plotly's HTML writer: 0.15-0.4
-    s) while its kernel computes; it runs while the first kernel starts, when the worker waits."""
-    def render() -> None:
-        import tempfile
-
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                html_report(_warm_report_notebook(), Path(tmp) / "report.html")
-        except Exception:  # noqa: BLE001  a scenario's own report meets, and reports, any problem
-            pass
-
-    thread = threading.Thread(target=render, name="warm-reports", daemon=True)
-    thread.start()
-    return thread
-
-
 def html_report(nb: nbformat.NotebookNode, target: Path, plotly_js: str = f"../../_static/{PLOTLY_JS}") -> None:
     """A code-free HTML report; plotly figures become HTML divs that load ``plotly_js``
     (a path relative to the report: ``outputs/<workbook>/<scenario>/report.html``); tables
     link to their files in the report's folder (:func:`link_data_files`)."""
-    with _REPORT_LOCK:
-        _html_report(nb, target, plotly_js)
-
-
-def _html_report(nb: nbformat.NotebookNode, target: Path, plotly_js: str) -> None:
     import plotly.io as pio
 
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
@@ -402,7 +356,6 @@ def _init_worker(log: str, warm: bool) -> None:
             Zygote.get().wait_ready()
         except ZygoteError as exc:  # the worker's kernels start fresh instead
             Zygote.disable(str(exc))
-    warm_reports()
 
 
 def run_batch(pairs: list[tuple[str, str]], jobs: int | None = None, outputs: Path | None = None,
@@ -410,59 +363,16 @@ def run_batch(pairs: list[tuple[str, str]], jobs: int | None = None, outputs: Pa
     """Run every pair, up to ``jobs`` at once; results come back in the order given.
 
     ``warm`` (the default) forks each kernel from a preloaded zygote per worker; ``False``
-    starts a fresh Python per kernel (the benchmark compares the two). Scenarios start
-    longest first, by their times in the last batch that ran them (:func:`longest_first`)."""
-    outputs = outputs or project_root() / "outputs"
-    times = read_run_times(outputs)
-    key = "" if notebook is None else f"{notebook.name}:"
-    results = _in_pool(_run_pair, pairs, (outputs, notebook, warm), jobs, outputs, warm, progress, "scenarios",
-                       order=longest_first(pairs, {p: times[f"{key}{p[0]}/{p[1]}"] for p in pairs
-                                                   if f"{key}{p[0]}/{p[1]}" in times}))
-    record_run_times(outputs, {f"{key}{r.workbook}/{r.scenario}": r.seconds for r in results})
-    return results
-
-
-# Under outputs/: each scenario's time in the last batch that ran it, to start long ones first.
-RUN_TIMES = ".run-times.json"
-
-
-def read_run_times(outputs: Path) -> dict[str, float]:
-    """The recorded times (``{"<workbook>/<scenario>": seconds}``); none when the file is
-    missing or unreadable: it only orders the work, and a run must not fail over it."""
-    try:
-        times = json.loads((outputs / RUN_TIMES).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(times, dict):
-        return {}
-    return {k: float(v) for k, v in times.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-
-
-def record_run_times(outputs: Path, times: dict[str, float]) -> None:
-    """Merge ``times`` into the recorded ones (atomically; a failure to write is ignored)."""
-    from marketbooks.report import atomic_write
-
-    merged = {**read_run_times(outputs), **{k: round(v, 3) for k, v in times.items()}}
-    try:
-        atomic_write(outputs / RUN_TIMES,
-                     lambda path: path.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n", "utf-8"))
-    except OSError:
-        pass
-
-
-def longest_first(pairs: list[tuple[str, str]], seconds: dict[tuple[str, str], float]) -> list[tuple[str, str]]:
-    """``pairs`` in the order to start them: never-timed ones first (in the order given), then
-    by their ``seconds``, longest first. Workers take the next pair as they free up, so a long
-    scenario started last would keep one worker busy while the others wait (the "longest
-    processing time first" rule bounds the finish at 4/3 of the best split)."""
-    return sorted(pairs, key=lambda p: -seconds.get(p, float("inf")))
+    starts a fresh Python per kernel (the benchmark compares the two)."""
+    return _in_pool(_run_pair, pairs, (outputs, notebook, warm), jobs, outputs or project_root() / "outputs",
+                    warm, progress, "scenarios")
 
 
 def _in_pool(task, pairs: list[tuple[str, str]], extra: tuple, jobs: int | None, outputs: Path, warm: bool,
-             progress: bool, desc: str, order: list[tuple[str, str]] | None = None) -> list[RunResult]:
+             progress: bool, desc: str) -> list[RunResult]:
     """``task((workbook, scenario, *extra))`` for every pair in up to ``jobs`` (default: cores)
-    worker processes, started in ``order`` (default: as given), with a progress bar; results
-    in the order given. The workers' and kernels' stderr goes to ``outputs/`` :data:`STDERR_LOG`."""
+    worker processes, with a progress bar; results in the order given. The workers' and
+    kernels' stderr goes to ``outputs/`` :data:`STDERR_LOG`."""
     from tqdm import tqdm
 
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pairs) or 1))
@@ -472,7 +382,7 @@ def _in_pool(task, pairs: list[tuple[str, str]], extra: tuple, jobs: int | None,
     results: dict[tuple[str, str], RunResult] = {}
     with tqdm(total=len(pairs), desc=desc, unit="run", disable=not progress) as bar, \
             ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(log), warm)) as pool:
-        futures = {pool.submit(task, (wb, sc, *extra)): (wb, sc) for wb, sc in (order or pairs)}
+        futures = {pool.submit(task, (wb, sc, *extra)): (wb, sc) for wb, sc in pairs}
         for fut in as_completed(futures):
             res = results[futures[fut]] = fut.result()
             bar.set_postfix_str(f"{res.workbook}/{res.scenario} {'ok' if res.ok else 'FAILED'}")

@@ -3,9 +3,7 @@
 Runs every scenario with the batch runner, then the same number of trivial notebooks (a
 parameters cell and `1 + 1`) through the same runner, and prints both times and their
 ratio. Each is measured ``--repeat`` times, suite and floor alternating so that both see the
-machine's same fast and slow spells; the best run of each counts (the least disturbed). Each
-keeps its outputs folder between repeats, as ``make run`` keeps ``outputs/``, so the runner
-knows the scenarios' times from the second repeat on and starts the longest first.
+machine's same fast and slow spells; the best run of each counts (the least disturbed).
 
 ``--breakdown`` also runs both sets one notebook at a time in this process with warm
 kernels and splits each notebook's time into the runner's phases, to show where the floor
@@ -39,10 +37,11 @@ def trivial_notebook(path: Path) -> Path:
     return path
 
 
-def timed(pairs, jobs, outputs: Path, notebook=None, warm=True) -> float:
-    start = time.perf_counter()
-    results = run_batch(pairs, jobs=jobs, outputs=outputs, progress=False, notebook=notebook, warm=warm)
-    elapsed = time.perf_counter() - start
+def timed(pairs, jobs, notebook=None, warm=True) -> float:
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        results = run_batch(pairs, jobs=jobs, outputs=Path(out), progress=False, notebook=notebook, warm=warm)
+        elapsed = time.perf_counter() - start
     failed = [r for r in results if not r.ok]
     if failed:
         sys.exit(f"benchmark run failed: {failed[0].workbook}/{failed[0].scenario}: {failed[0].error}")
@@ -144,11 +143,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         trivial = trivial_notebook(Path(tmp) / "trivial.ipynb")
         for label, warm in modes:
-            # Each set keeps its outputs folder across repeats, as `make run` keeps outputs/: from
-            # the second repeat on, the runner starts the scenarios longest first.
-            suite_out, floor_out = Path(tmp) / f"suite-{warm}", Path(tmp) / f"floor-{warm}"
-            runs = [(timed(pairs, args.jobs, suite_out, warm=warm),
-                     timed(pairs, args.jobs, floor_out, trivial, warm=warm)) for _ in range(args.repeat)]
+            runs = [(timed(pairs, args.jobs, warm=warm), timed(pairs, args.jobs, trivial, warm=warm))
+                    for _ in range(args.repeat)]
             suite, floor = min(r[0] for r in runs), min(r[1] for r in runs)
             print(f"{label}:")
             print(f"  suite (all scenarios)          {suite:6.2f} s")
