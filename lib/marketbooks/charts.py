@@ -144,15 +144,16 @@ def data_link(content: bytes, media_type: str, filename: str, label: str) -> str
     return link(f"data:{media_type};base64,{base64.b64encode(content).decode()}", label, download=filename)
 
 
-def csv_link(df: pd.DataFrame, filename: str, label: str) -> str:
-    """A link that downloads ``df`` as ``filename`` (``to_csv`` without the index)."""
-    return data_link(df.to_csv(index=False).encode(), "text/csv", filename, label)
+def csv_link(df: pd.DataFrame, filename: str, label: str | None = None) -> str:
+    """A link (``Download <filename>`` unless ``label`` says otherwise) that downloads ``df``
+    as ``filename`` (``to_csv`` without the index)."""
+    return data_link(df.to_csv(index=False).encode(), "text/csv", filename, label or f"Download {filename}")
 
 
 def with_csv_link(table_html: str, df: pd.DataFrame, filename: str) -> str:
     """A shown table's HTML with a link under it that downloads ``df`` (the whole table,
     however many rows are shown) as ``filename``."""
-    return table_html + f'<p class="mb-data">{csv_link(df, filename, f"Download {filename}")}</p>'
+    return table_html + f'<p class="mb-data">{csv_link(df, filename)}</p>'
 
 
 NA = "—"  # how a table shows a missing value

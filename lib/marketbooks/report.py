@@ -211,6 +211,16 @@ def xlsx_name(workbook: str, scenario: str) -> str:
     return f"{workbook}_{scenario}.xlsx"
 
 
+def csv_name(workbook: str, scenario: str, table: str) -> str:
+    """A table's file when downloaded from a dashboard (a run writes ``tables/<table>.csv``)."""
+    return f"{workbook}_{scenario}_{table}.csv"
+
+
+def table_file_link(table: str) -> str:
+    """A report's link to a table's CSV, which a run writes beside the report."""
+    return f'<a href="tables/{quote(table)}.csv">{html.escape(table)}.csv</a>'
+
+
 class Report:
     def __init__(self, workbook: str, scenario: str, output_dir: str | os.PathLike | None = None):
         self.workbook = workbook
@@ -239,7 +249,7 @@ class Report:
         view = styled(shown, name, formats)
         if self.output_dir is not None:
             return view
-        filename = f"{self.workbook}_{self.scenario}_{name}.csv"
+        filename = csv_name(self.workbook, self.scenario, name)
         return HtmlTable(with_csv_link(view._repr_html_(), self.tables[name], filename), name, shown.shape)
 
     def data_links(self, *names: str) -> Any:
@@ -259,10 +269,9 @@ class Report:
             raise ValueError(f"no registered table named {', '.join(map(repr, unknown)) or '(none given)'}; "
                              f"registered: {', '.join(self.tables) or 'none'}")
         if self.output_dir is not None:
-            links = [f'<a href="tables/{quote(name)}.csv">{html.escape(name)}.csv</a>' for name in names]
+            links = [table_file_link(name) for name in names]
         else:
-            links = [csv_link(self.tables[name], f"{self.workbook}_{self.scenario}_{name}.csv",
-                              f"Download {self.workbook}_{self.scenario}_{name}.csv") for name in names]
+            links = [csv_link(self.tables[name], csv_name(self.workbook, self.scenario, name)) for name in names]
         return HTML(f'<p class="mb-data">Data: {", ".join(links)}</p>')
 
     def result(self, **figures: Any) -> None:
