@@ -150,10 +150,16 @@ def csv_link(df: pd.DataFrame, filename: str, label: str | None = None) -> str:
     return data_link(df.to_csv(index=False).encode(), "text/csv", filename, label or f"Download {filename}")
 
 
+def data_paragraph(content: str) -> str:
+    """The paragraph that holds a page's data links (class ``mb-data``, which tests and
+    styles find them by)."""
+    return f'<p class="mb-data">{content}</p>'
+
+
 def with_csv_link(table_html: str, df: pd.DataFrame, filename: str) -> str:
     """A shown table's HTML with a link under it that downloads ``df`` (the whole table,
     however many rows are shown) as ``filename``."""
-    return table_html + f'<p class="mb-data">{csv_link(df, filename)}</p>'
+    return table_html + data_paragraph(csv_link(df, filename))
 
 
 NA = "—"  # how a table shows a missing value

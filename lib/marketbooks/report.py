@@ -262,7 +262,7 @@ class Report:
         """
         from IPython.display import HTML
 
-        from marketbooks.charts import csv_link
+        from marketbooks.charts import csv_link, data_paragraph
 
         unknown = [name for name in names if name not in self.tables]
         if unknown or not names:
@@ -272,7 +272,7 @@ class Report:
             links = [table_file_link(name) for name in names]
         else:
             links = [csv_link(self.tables[name], csv_name(self.workbook, self.scenario, name)) for name in names]
-        return HTML(f'<p class="mb-data">Data: {", ".join(links)}</p>')
+        return HTML(data_paragraph(f'Data: {", ".join(links)}'))
 
     def result(self, **figures: Any) -> None:
         """Record key figures for results.json."""
@@ -294,12 +294,12 @@ class Report:
 
             from IPython.display import HTML
 
-            from marketbooks.charts import XLSX_TYPE, data_link
+            from marketbooks.charts import XLSX_TYPE, data_link, data_paragraph
             book = io.BytesIO()
             write_xlsx(self.tables, book)
             filename = xlsx_name(self.workbook, self.scenario)
-            return HTML(f'<p class="mb-data">Every table of this page, a sheet each: '
-                        f'{data_link(book.getvalue(), XLSX_TYPE, filename, f"Download {filename}")}</p>')
+            return HTML(data_paragraph("Every table of this page, a sheet each: "
+                                       + data_link(book.getvalue(), XLSX_TYPE, filename, f"Download {filename}")))
         out = self.output_dir
         payload = {"workbook": self.workbook, "scenario": self.scenario, **self.results,
                    "tables": sorted(self.tables)}

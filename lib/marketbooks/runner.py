@@ -209,6 +209,7 @@ def link_data_files(nb: nbformat.NotebookNode, folder: Path) -> None:
     ``T_<name>``) gets a link to ``tables/<name>.csv``, and a closing "Data" section links
     the XLSX and every CSV, the tables not shown included. Links are relative to ``folder``,
     where the report is written, and name only files that are there."""
+    from marketbooks.charts import data_paragraph
     from marketbooks.report import table_file_link
 
     tables = folder / "tables"
@@ -223,7 +224,7 @@ def link_data_files(nb: nbformat.NotebookNode, folder: Path) -> None:
             page = "".join(page) if isinstance(page, list) else page
             shown = _SHOWN_TABLE.search(page) if page else None
             if shown and f"{shown[1]}.csv" in csvs:
-                data["text/html"] = page + f'<p class="mb-data">Data: {table_file_link(shown[1])}</p>'
+                data["text/html"] = page + data_paragraph(f"Data: {table_file_link(shown[1])}")
     lines = ["## Data", ""]
     if workbooks:
         lines.append("Every table of this report in one workbook, a sheet per table: "
