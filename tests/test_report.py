@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketbooks.report import Report, atomic_write, write_csv, write_xlsx
+from marketbooks.report import Report, atomic_write, csv_text, write_csv, write_xlsx
 
 
 def test_save_writes_json_csv_and_xlsx(tmp_path):
@@ -243,6 +243,7 @@ def test_csv_is_the_file_pandas_writes(tmp_path_factory, rows, variant):
     write_csv(df, tmp / "direct.csv")
     df.to_csv(tmp / "pandas.csv", index=False)
     assert (tmp / "direct.csv").read_bytes() == (tmp / "pandas.csv").read_bytes()
+    assert csv_text(df) == df.to_csv(index=False)  # what a dashboard's download holds
 
 
 def test_csv_of_an_empty_table_and_of_dates(tmp_path):

@@ -15,6 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from marketbooks.report import csv_text
+
 pio.renderers.default = "plotly_mimetype"
 
 STATUS_COLOURS = {
@@ -146,8 +148,8 @@ def data_link(content: bytes, media_type: str, filename: str, label: str) -> str
 
 def csv_link(df: pd.DataFrame, filename: str, label: str | None = None) -> str:
     """A link (``Download <filename>`` unless ``label`` says otherwise) that downloads ``df``
-    as ``filename`` (``to_csv`` without the index)."""
-    return data_link(df.to_csv(index=False).encode(), "text/csv", filename, label or f"Download {filename}")
+    as ``filename``: the bytes a run writes for it (:func:`marketbooks.report.csv_text`)."""
+    return data_link(csv_text(df).encode(), "text/csv", filename, label or f"Download {filename}")
 
 
 def data_paragraph(content: str) -> str:

@@ -13,6 +13,7 @@ import csv
 import datetime
 import decimal
 import html
+import io
 import json
 import math
 import os
@@ -178,21 +179,27 @@ def _csv_text(value: Any) -> str:
     raise _NotPlain(cls.__name__)
 
 
-def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """``df.to_csv(path, index=False)``, the same bytes, written with the csv module for the
-    plain tables the workbooks export (text, numbers, flags): pandas' CSV machinery costs
-    about 1 ms a table before it writes a row. Anything else goes through pandas."""
+def csv_text(df: pd.DataFrame) -> str:
+    """``df.to_csv(index=False)``, the same text, made with the csv module for the plain
+    tables the workbooks export (text, numbers, flags): pandas' CSV machinery costs about
+    1 ms a table before it writes a row. Anything else goes through pandas."""
     try:
         if isinstance(df.columns, pd.MultiIndex) or df.shape[1] == 0:
             raise _NotPlain("columns")
         columns = [[_csv_text(v) for v in values.tolist()] for _, values in df.items()]
     except _NotPlain:
-        df.to_csv(path, index=False)
-        return
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f, lineterminator=os.linesep)
-        out.writerow(df.columns)
-        out.writerows(zip(*columns))
+        return df.to_csv(index=False)
+    text = io.StringIO()
+    out = csv.writer(text, lineterminator=os.linesep)
+    out.writerow(df.columns)
+    out.writerows(zip(*columns))
+    return text.getvalue()
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """``df.to_csv(path, index=False)``, the same bytes (:func:`csv_text`); a dashboard's
+    download of the table (:func:`marketbooks.charts.csv_link`) holds the same text."""
+    Path(path).write_text(csv_text(df), encoding="utf-8", newline="")
 
 
 def _plain(value: Any) -> Any:
@@ -290,8 +297,6 @@ class Report:
         if self.output_dir is None:
             if not self.tables:
                 return None
-            import io
-
             from IPython.display import HTML
 
             from marketbooks.charts import XLSX_TYPE, data_link, data_paragraph
