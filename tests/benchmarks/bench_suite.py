@@ -37,6 +37,24 @@ def trivial_notebook(path: Path) -> Path:
     return path
 
 
+def cpu_description() -> str:
+    """The processor as Linux names it, so that a printed ratio says which machine it is
+    from: the ratio moves with the CPU, because the floor is mostly fixed waits and the
+    workbooks' extra time is mostly computation."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown"
+    fields = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    name = fields.get("model name", "unknown")
+    if "cpu family" in fields:
+        name += f" (family {fields['cpu family']}, model {fields.get('model', '?')})"
+    return name
+
+
 def timed(pairs, jobs, notebook=None, warm=True) -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
@@ -140,6 +158,7 @@ def main() -> None:
     pairs = list_scenarios()
     modes = [("warm kernels (make run)", True)] + ([("fresh kernels", False)] if args.fresh_kernels else [])
     print(f"scenarios: {len(pairs)}   jobs: {args.jobs}   cores: {os.cpu_count()}   best of {args.repeat}")
+    print(f"cpu: {cpu_description()}")
     with tempfile.TemporaryDirectory() as tmp:
         trivial = trivial_notebook(Path(tmp) / "trivial.ipynb")
         for label, warm in modes:
