@@ -86,6 +86,32 @@ def test_power_inputs_convert_with_the_period_length():
         im.settle(df, 1)
 
 
+def _largest_remainder_by_full_sort(total_cents: int, weights: np.ndarray) -> np.ndarray:
+    """The rule spelled out: round down, then one cent each to the largest remainders,
+    earlier rows first among equals (a full stable sort, where the library partitions)."""
+    exact = weights / weights.sum() * total_cents
+    cents = np.floor(exact).astype("int64")
+    order = np.argsort(-(exact - cents), kind="stable")
+    cents[order[:int(total_cents - cents.sum())]] += 1
+    return cents
+
+
+def test_equal_remainders_give_the_cents_to_the_earlier_rows():
+    # 2,000 equal shares of 3,001 cents: 1 cent each, and the 1,001 left over to rows
+    # 0..1000, whichever rows a partial sort on this CPU would have picked
+    cents = im._allocate_cents(3001, np.ones(2000))
+    assert cents.sum() == 3001
+    assert (cents[:1001] == 2).all() and (cents[1001:] == 1).all()
+
+
+@given(st.lists(st.integers(0, 50), min_size=1, max_size=300).filter(any), st.integers(0, 100_000))
+def test_cents_are_the_largest_remainders_earlier_rows_first(weights, total_cents):
+    w = np.asarray(weights, dtype="float64") * 0.25  # quarters: many exact ties
+    cents = im._allocate_cents(total_cents, w)
+    assert cents.sum() == total_cents
+    assert (cents == _largest_remainder_by_full_sort(total_cents, w)).all()
+
+
 def test_settle_month_balances_to_the_cent():
     p = load_scenario("imbalance", "faq_worked_example")
     run = im.run_month(p)
@@ -392,3 +418,15 @@ def test_sharing_out_receipts_refuses_a_surplus_priced_below_zero():
     settled, bal = im.settle_month(df, 100.0, -50.0)
     assert bal.kzpo == 1 and settled.set_index("subject")["payment_eur"].to_dict() == {
         "A": 500.0, "B": -40.0, "C": -1000.0}
+
+
+def test_largest_payments_chart_keeps_subject_order_among_equal_payments():
+    from marketbooks.dashboards.imbalance import payments_chart
+
+    # 200 subjects paying or receiving the same 5 EUR, one receiving 9 EUR: which 39 of the
+    # equal ones make the top 40 must not depend on the sort the CPU runs
+    net = [5.0 if i % 2 else -5.0 for i in range(200)]
+    net[150] = 9.0
+    summary = pd.DataFrame({"subject": [f"S{i:03d}" for i in range(200)], "net_payment_eur": net})
+    shown = list(payments_chart(summary, "t").data[0].x)
+    assert shown == ["S150"] + [f"S{i:03d}" for i in range(39)]

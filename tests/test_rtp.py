@@ -184,3 +184,14 @@ def test_compare_methods_is_each_method_side_by_side(rows, with_load):
         pd.testing.assert_frame_equal(both[["node", "trading_date", "trading_period"]],
                                       alone[["node", "trading_date", "trading_period"]])
         pd.testing.assert_series_equal(both[m], alone["price"], check_names=False)
+
+
+def test_largest_spreads_first_and_equal_spreads_in_table_order():
+    # 300 periods with spreads of a few distinct values: many ties, which an unstable sort
+    # (numpy's default on AVX2 and AVX-512 CPUs) would reorder
+    methods = pd.DataFrame({"node": "N", "trading_period": range(1, 301),
+                            "spread": [round((i * 7) % 5 * 0.5, 2) for i in range(300)]})
+    ordered = rtp.largest_spreads(methods)
+    assert list(ordered["spread"]) == sorted(methods["spread"], reverse=True)
+    for _, part in ordered.groupby("spread"):
+        assert list(part["trading_period"]) == sorted(part["trading_period"])

@@ -215,16 +215,29 @@ def payment_totals(settled: pd.DataFrame) -> tuple[float, float]:
 
 
 def _allocate_cents(total_cents: int, weights: np.ndarray) -> np.ndarray:
-    """Split ``total_cents`` pro rata to ``weights`` in whole cents (largest remainder, O(n))."""
-    if total_cents == 0 or weights.sum() == 0:
+    """Split ``total_cents`` pro rata to ``weights`` in whole cents (largest remainder, O(n)).
+
+    The cents left after rounding down go to the largest remainders; among equal remainders
+    to the earlier rows (the periods' order), as the capacity workbook's monthly sums keep
+    month order. The rule has to be explicit: which of several tied rows a partial sort
+    picks depends on the CPU (numpy sorts with AVX-512 where it can), and a market's month
+    has ties (three at the last cent in the market-scale scenario).
+    """
+    total = weights.sum()
+    if total_cents == 0 or total == 0:
         return np.zeros(len(weights), dtype="int64")
-    exact = weights / weights.sum() * total_cents
+    exact = weights / total * total_cents
     cents = np.floor(exact).astype("int64")
     short = int(total_cents - cents.sum())
-    if short:
+    if short >= len(cents):
+        cents += 1
+    elif short:
         frac = exact - cents
-        top = np.argpartition(-frac, short - 1)[:short] if short < len(frac) else np.arange(len(frac))
-        cents[top] += 1
+        # the short-th largest remainder is a value, the same whichever rows hold it
+        last = np.partition(frac, len(frac) - short)[len(frac) - short]
+        above = frac > last
+        cents[above] += 1
+        cents[np.flatnonzero(frac == last)[:short - int(above.sum())]] += 1
     return cents
 
 

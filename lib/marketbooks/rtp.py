@@ -329,6 +329,16 @@ def compare_methods(intervals: pd.DataFrame, tz: str = TZ) -> pd.DataFrame:
     return out
 
 
+def largest_spreads(methods: pd.DataFrame) -> pd.DataFrame:
+    """:func:`compare_methods`' periods, those where the methods differ most first.
+
+    Equal spreads keep the table's node and period order (a stable sort): the order of
+    ties must not depend on the CPU, and numpy's default sort differs between CPUs with
+    and without AVX2.
+    """
+    return methods.sort_values("spread", ascending=False, kind="stable")
+
+
 def day_summary(methods: pd.DataFrame, intervals: pd.DataFrame, tz: str = TZ) -> str:
     """One line: trading periods per day (46/48/50), gaps found, whether every period is complete."""
     days = sorted({str(d) for d in methods["trading_date"]})

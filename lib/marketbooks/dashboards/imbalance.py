@@ -29,7 +29,7 @@ def system_chart(system: pd.DataFrame, title: str) -> go.Figure:
 
 def payments_chart(summary: pd.DataFrame, title: str, top: int = 40) -> go.Figure:
     """Who pays whom: net payment per subject (agent's cash flow; + agent pays the subject)."""
-    s = summary.reindex(summary["net_payment_eur"].abs().sort_values(ascending=False).index).head(top)
+    s = summary.reindex(summary["net_payment_eur"].abs().sort_values(ascending=False, kind="stable").index).head(top)
     trace = dict(type="bar", x=s["subject"], y=s["net_payment_eur"].round(2),
                  marker=dict(color=[INCREASE if v >= 0 else DECREASE for v in s["net_payment_eur"]]))
     return figure([trace], title, axis_titles(y="EUR (+ agent pays subject, − subject pays agent)"))

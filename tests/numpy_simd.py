@@ -1,0 +1,11 @@
+"""Print the SIMD extensions numpy dispatches to on this CPU beyond its baseline, space
+separated: what ``NPY_DISABLE_CPU_FEATURES`` takes to run numpy as on an older CPU.
+
+`make test` runs the golden notebooks a second time with all of them off, because a shown
+number must not depend on the CPU: numpy picks other kernels on AVX-512 machines, and one
+of them (a partial sort) broke ties differently (see README, Set-up).
+"""
+
+from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+print(" ".join(f for f in __cpu_dispatch__ if __cpu_features__.get(f)))
