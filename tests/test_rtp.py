@@ -88,6 +88,9 @@ def test_read_final_prices():
 
 def test_read_dispatch_prices_gives_irregular_intervals():
     df = rtp.read_dispatch_prices(DATA / "dispatch_prices_sample.csv")
+    text = (DATA / "dispatch_prices_sample.csv").read_text()
+    assert len(text) > 255  # longer than a file name may be: read as the CSV, not asked for as a path
+    assert rtp.read_dispatch_prices(text).equals(df)
     assert ((df["end"] - df["start"]).dt.total_seconds().tolist()[:6]) == [240, 360, 390, 270, 300, 240]
     tp = rtp.trading_period_prices(df)
     first = tp.iloc[0]
@@ -195,3 +198,66 @@ def test_largest_spreads_first_and_equal_spreads_in_table_order():
     assert list(ordered["spread"]) == sorted(methods["spread"], reverse=True)
     for _, part in ordered.groupby("spread"):
         assert list(part["trading_period"]) == sorted(part["trading_period"])
+
+
+def test_overlapping_or_empty_intervals_are_named():
+    with pytest.raises(rtp.PriceDataError, match=r"end after it starts: 1 do not, e.g. HAY2201 from 2016-04-02 00:10"):
+        rtp.trading_period_prices(iv([("00:00:00", 300, 1.0), ("00:10:00", 0, 2.0)]))
+    # the second HAY2201 interval starts a minute before the first ends; BEN2201's are fine
+    data = pd.concat([iv([("00:00:00", 300, 1.0), ("00:05:00", 300, 2.0)], node="BEN2201"),
+                      iv([("00:04:00", 360, 3.0), ("00:00:00", 300, 4.0)])], ignore_index=True)
+    with pytest.raises(rtp.PriceDataError, match=r"overlap: 1 interval\(s\).* HAY2201 from 2016-04-02 00:00:00\+13:00 "
+                                                 r"to 2016-04-02 00:05:00\+13:00 and from 2016-04-02 00:04:00"):
+        rtp.trading_period_prices(data)
+    # the same intervals of different nodes, and touching intervals, are no overlap
+    assert len(rtp.trading_period_prices(pd.concat([UNEQUAL, UNEQUAL.assign(node="BEN2201")]))) == 2
+
+
+def test_a_price_given_twice_names_both_rows():
+    final = (DATA / "final_prices_sample.csv").read_text()
+    again = final + final.splitlines()[2] + "\n"
+    with pytest.raises(rtp.PriceDataError, match=r"final prices: a node's trading period appears more than once "
+                                                 r"\(TradingDate 2016-04-02, TradingPeriod 2, PointOfConnection "
+                                                 rf"HAY2201: rows 3, {len(final.splitlines()) + 1}\)"):
+        rtp.read_final_prices(again)
+    dispatch = (DATA / "dispatch_prices_sample.csv").read_text().splitlines()
+    with pytest.raises(rtp.PriceDataError, match=r"publication time appears more than once .*rows 3, 4\)"):
+        rtp.read_dispatch_prices("\n".join(dispatch[:3] + dispatch[2:]))
+    five = (DATA / "indicative_5min_sample.csv").read_text().splitlines()
+    with pytest.raises(rtp.PriceDataError, match=r"interval appears more than once \(node BEN2201, date 02/04/2016, "
+                                                 r"trading period 1, start 00:05: rows 2, 3\)"):
+        rtp.read_indicative_5min("\n".join(five[:2] + five[1:]))
+
+
+@given(st.lists(st.lists(st.integers(1, 900), min_size=1, max_size=12), min_size=1, max_size=3),
+       st.randoms(use_true_random=False), st.integers(1, 299))
+def test_contiguous_intervals_in_any_order_pass_and_one_overlap_is_refused(durations, random, back_s):
+    rows = []
+    for node_i, durs in enumerate(durations):
+        t = pd.Timestamp("2016-04-02 00:00").tz_localize(rtp.TZ)
+        for d in durs:
+            rows.append({"node": f"N{node_i}", "start": t, "end": t + pd.Timedelta(seconds=d), "price": 1.0})
+            t = t + pd.Timedelta(seconds=d)
+    random.shuffle(rows)
+    data = pd.DataFrame(rows)
+    assert rtp.trading_period_prices(data)["covered_s"].sum() == sum(map(sum, durations))
+    later = data.index[data["start"] > data.groupby("node")["start"].transform("min")]
+    if len(later):
+        i = later[0]
+        overlap = data.copy()
+        overlap.loc[i, "start"] -= pd.Timedelta(seconds=back_s)  # into the node's interval before it
+        with pytest.raises(rtp.PriceDataError, match="overlap"):
+            rtp.trading_period_prices(overlap)
+
+
+def test_the_hour_that_repeats_when_daylight_saving_ends_is_no_repeat():
+    # NZ daylight saving ended at 03:00 on 3 April 2016: 02:00–02:59 came twice, as
+    # trading periods 5–6 and then 7–8
+    five = ("BEN2201,03/04/2016,5,02:00,70.00,SI,CANTERBURY,F,03/04/2016 02:01\n"
+            "BEN2201,03/04/2016,7,02:00,80.00,SI,CANTERBURY,F,03/04/2016 02:01\n")
+    df = rtp.read_indicative_5min(five)
+    assert (df["start"].iloc[1] - df["start"].iloc[0]) == pd.Timedelta(hours=1)
+    dispatch = ("TradingDate,TradingPeriod,PublishDateTime,PointOfConnection,Island,DollarsPerMegawattHour\n"
+                "2016-04-03,5,2016-04-03 02:00:00,HAY2201,NI,70.00\n"
+                "2016-04-03,7,2016-04-03 02:00:00,HAY2201,NI,80.00\n")
+    assert rtp.read_dispatch_prices(dispatch)["price"].tolist() == [70.0, 80.0]

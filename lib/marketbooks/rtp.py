@@ -101,6 +101,30 @@ class _PeriodGroups:
     labels: dict
 
 
+def _local(epoch_s: int, tz: str) -> str:
+    return str(pd.Timestamp(int(epoch_s), unit="s", tz="UTC").tz_convert(tz))
+
+
+def _refuse_overlaps(node_codes: np.ndarray, nodes: pd.Index, start: np.ndarray, end: np.ndarray, tz: str) -> None:
+    """A node has one price at a time: intervals of a node that overlap (a price published
+    twice, or two files of the same days) would be counted twice in a period's coverage and
+    weights, so they are an error naming the first pair."""
+    if len(start) < 2:
+        return
+    n, s, e = node_codes, start, end
+    same = n[1:] == n[:-1]
+    if (n[1:] < n[:-1]).any() or (same & (s[1:] < s[:-1])).any():  # files come in order; sort only if not
+        order = np.lexsort((start, node_codes))
+        n, s, e = n[order], s[order], e[order]
+        same = n[1:] == n[:-1]
+    clash = np.flatnonzero(same & (s[1:] < e[:-1]))
+    if clash.size:
+        i = clash[0]
+        raise PriceDataError(f"intervals overlap: {clash.size} interval(s) start before the previous one of their "
+                             f"node ends, e.g. {nodes[n[i]]} from {_local(s[i], tz)} to {_local(e[i], tz)} and "
+                             f"from {_local(s[i + 1], tz)}")
+
+
 def _group_by_period(intervals: pd.DataFrame, tz: str) -> _PeriodGroups:
     start = _epoch_s(_as_utc(intervals["start"], tz))
     if "end" in intervals:
@@ -109,14 +133,18 @@ def _group_by_period(intervals: pd.DataFrame, tz: str) -> _PeriodGroups:
         end = start + intervals["duration_s"].to_numpy(dtype="int64")
     else:
         raise PriceDataError("intervals need 'end' or 'duration_s'")
-    if (end <= start).any():
-        raise PriceDataError("every interval must end after it starts")
+    empty = np.flatnonzero(end <= start)
+    if empty.size:
+        i = empty[0]
+        raise PriceDataError(f"every interval must end after it starts: {empty.size} do not, e.g. "
+                             f"{intervals['node'].iloc[i]} from {_local(start[i], tz)} to {_local(end[i], tz)}")
     price = intervals["price"].to_numpy(dtype="float64")
     if np.isnan(price).any():
         raise PriceDataError(f"{int(np.isnan(price).sum())} interval price(s) are NaN")
     load = intervals["load"].to_numpy(dtype="float64") if "load" in intervals else np.ones_like(price)
     node_codes, nodes = pd.factorize(intervals["node"], sort=True)
     node_codes = node_codes.astype("int64")
+    _refuse_overlaps(node_codes, nodes, start, end, tz)
 
     slot = start // PERIOD_S
     split_at = (slot + 1) * PERIOD_S
@@ -193,13 +221,30 @@ def interval_gaps(intervals: pd.DataFrame, tz: str = TZ) -> pd.DataFrame:
 # --- readers for the public NZ data formats -------------------------------------------
 
 def _read(source) -> str:
+    """A price file's text from bytes, a path, or the CSV text itself (a string with a line
+    break: asking the file system about it fails once it is longer than a file name may be)."""
     if isinstance(source, (bytes, bytearray)):
         return source.decode("utf-8-sig")
+    if isinstance(source, str) and "\n" in source:
+        return source
     if isinstance(source, (str, Path)) and Path(source).exists():
         return Path(source).read_text(encoding="utf-8-sig")
     if isinstance(source, str):
         return source
     raise PriceDataError(f"cannot read {source!r}")
+
+
+def _refuse_repeats(name: str, df: pd.DataFrame, keys: list, what: str, header_rows: int = 1) -> None:
+    """Rows that give a second price for the same node and time are an error naming both
+    rows of the file (1 = its first line)."""
+    again = df.duplicated(keys, keep=False)
+    if again.any():
+        rows = np.flatnonzero(again.to_numpy())
+        first = df.iloc[rows[0]][keys]
+        same = rows[(df.iloc[rows][keys] == first).all(axis=1).to_numpy()]
+        label = ", ".join(f"{k} {v}" for k, v in first.items())
+        raise PriceDataError(f"{name}: {what} appears more than once ({label}: rows "
+                             f"{', '.join(str(r + 1 + header_rows) for r in same)})")
 
 
 def read_final_prices(source, name: str = "final prices") -> pd.DataFrame:
@@ -215,6 +260,7 @@ def read_final_prices(source, name: str = "final prices") -> pd.DataFrame:
     bad = ~out["trading_period"].between(1, 50)
     if bad.any():
         raise PriceDataError(f"{name}: TradingPeriod must lie in 1..50 (row {int(bad.idxmax()) + 2})")
+    _refuse_repeats(name, df, ["TradingDate", "TradingPeriod", "PointOfConnection"], "a node's trading period")
     return out
 
 
@@ -230,6 +276,9 @@ def read_dispatch_prices(source, name: str = "dispatch prices", tz: str = TZ) ->
     missing = [c for c in need if c not in df.columns]
     if missing:
         raise PriceDataError(f"{name}: missing column(s) {', '.join(missing)}")
+    # with the trading period: local times repeat for an hour when daylight saving ends
+    _refuse_repeats(name, df, ["TradingDate", "TradingPeriod", "PublishDateTime", "PointOfConnection"],
+                    "a node's publication time")
     start = pd.to_datetime(df["PublishDateTime"])
     start = start.dt.tz_localize(tz, ambiguous="infer") if start.dt.tz is None else start.dt.tz_convert(tz)
     out = pd.DataFrame({"node": df["PointOfConnection"], "start": start,
@@ -246,6 +295,9 @@ def read_indicative_5min(source, name: str = "5-minute prices", tz: str = TZ) ->
     df = pd.read_csv(io.StringIO(_read(source)), header=None)
     if df.shape[1] != 9:
         raise PriceDataError(f"{name}: expected 9 columns, found {df.shape[1]}")
+    # with the trading period: local times repeat for an hour when daylight saving ends
+    _refuse_repeats(name, df.rename(columns={0: "node", 1: "date", 2: "trading period", 3: "start"}),
+                    ["node", "date", "trading period", "start"], "a node's interval", header_rows=0)
     local = pd.to_datetime(df[1] + " " + df[3], format="%d/%m/%Y %H:%M")
     start = local.dt.tz_localize(tz, ambiguous="infer")
     return pd.DataFrame({"node": df[0], "start": start, "duration_s": 300, "price": df[4].astype(float),
