@@ -8,6 +8,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 import nbformat
+import pandas as pd
 import pytest
 
 from conftest import ROOT
@@ -247,6 +248,11 @@ def test_the_source_stamp_names_every_module_with_its_time_and_size():
     for name in ("warm_kernels.py", "capacity.py", os.path.join("dashboards", "acps.py")):
         st = os.stat(os.path.join(package, name))
         assert stamp[name] == (st.st_mtime_ns, st.st_size)
+    # where pip installs: an upgrade while a dashboard server runs must reach the next kernel
+    site = os.path.dirname(os.path.dirname(pd.__file__))
+    st = os.stat(site)
+    assert stamp[site] == (st.st_mtime_ns, st.st_size)
+    assert warm_kernels.source_stamp([site]) == ((site, st.st_mtime_ns, st.st_size),)
 
 
 def test_an_edited_module_gets_the_next_kernel_a_new_zygote_and_open_kernels_live_on(monkeypatch):

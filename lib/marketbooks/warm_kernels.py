@@ -25,6 +25,7 @@ import select
 import signal
 import subprocess
 import sys
+import sysconfig
 import threading
 import time
 from collections.abc import Sequence
@@ -232,17 +233,25 @@ def _file_stamp(name: str) -> tuple:
     return name, st.st_mtime_ns, st.st_size
 
 
-def source_stamp(names: Sequence[str] | None = None) -> tuple:
-    """Name, modification time and size of each of marketbooks' modules (or of ``names``,
-    paths relative to the package). A forked kernel runs the code its zygote imported: when
-    this changes (an edit while a dashboard server runs, say), the next kernel gets a new
-    zygote, which imports the code as it is now, and the old one retires.
+def _installed_packages() -> list[str]:
+    """The folders packages are installed in: installing, upgrading or removing one adds or
+    removes an entry there (its ``*.dist-info``), which changes the folder's modification time."""
+    paths = sysconfig.get_paths()
+    return sorted({paths["purelib"], paths["platlib"]})
 
-    Each kernel start checks its zygote's own modules by name, under half the cost of
+
+def source_stamp(names: Sequence[str] | None = None) -> tuple:
+    """Name, modification time and size of each of marketbooks' modules and of the folders
+    packages are installed in (or of ``names``: paths relative to the package, or absolute).
+    A forked kernel runs the code its zygote imported: when this changes (an edit or a
+    ``pip install`` while a dashboard server runs, say), the next kernel gets a new zygote,
+    which imports the code as it is now, and the old one retires.
+
+    Each kernel start checks its zygote's own entries by name, under half the cost of
     walking the package: a module added since matters only once an existing one imports
     it, which changes that one."""
     if names is None:
-        names = [str(path.relative_to(_PACKAGE)) for path in _PACKAGE.rglob("*.py")]
+        names = [str(path.relative_to(_PACKAGE)) for path in _PACKAGE.rglob("*.py")] + _installed_packages()
     return tuple(sorted(_file_stamp(name) for name in names))
 
 
