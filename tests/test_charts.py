@@ -67,6 +67,22 @@ def test_figure_output_is_valid_plotly():
     go.Figure(fig.to_plotly_json())  # validates every property; raises on a bad one
 
 
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_side_by_side_panels_sit_where_make_subplots_puts_them_on_one_y_axis(n):
+    from plotly.subplots import make_subplots
+
+    reference = make_subplots(rows=1, cols=n, horizontal_spacing=0.07)
+    fig = charts.side_by_side([(_traces(), f"x title {i}") for i in range(n)], "t", "y title")
+    for i in range(n):
+        axis = fig.layout["xaxis" if i == 0 else f"xaxis{i + 1}"]
+        assert axis.domain == pytest.approx(reference.layout["xaxis" if i == 0 else f"xaxis{i + 1}"].domain, abs=1e-4)
+        assert axis.title.text == f"x title {i}" and axis.anchor == "y"
+        assert axis.gridcolor == _LAYOUT["xaxis"]["gridcolor"]  # the house style on every panel
+    assert [t.xaxis for t in fig.data] == ["x"] + [f"x{i + 1}" for i in range(1, n)]
+    assert {t.yaxis for t in fig.data} == {"y"} and fig.layout.yaxis.title.text == "y title"
+    assert "yaxis2" not in fig.to_plotly_json()["layout"]
+
+
 def test_system_chart_labels_each_y_axis_with_its_own_unit():
     system = pd.DataFrame({"period": [1, 2], "system_imbalance_mwh": [1.0, -2.0], "zc": [50.0, 60.0]})
     fig = system_chart(system, "t")

@@ -175,3 +175,20 @@ def test_sensitivity_rows_are_the_model_run_at_each_value(decision, field, value
         assert (row.deduction, row.net_revenue_eur) == (expected.deduction, expected.net_revenue_eur)
     at_scenario = table[table[field] == getattr(decision, field)]
     assert at_scenario["deduction"].tolist() == [7.34]  # each list holds the decision's own value
+
+
+def test_sensitivity_chart_puts_each_input_on_its_own_panel_and_one_deduction_axis():
+    from marketbooks.dashboards.ds3 import sensitivity_chart
+
+    p = load_scenario("ds3", "2017_decision")
+    tables = {"performance_scalar": ds3.sensitivity(p, "performance_scalar", [0.5, 1.0]),
+              "availability": ds3.sensitivity(p, "availability", [0.85, 0.9017]),
+              "trips_per_year": ds3.sensitivity(p, "trips_per_year", [0.0, 0.25])}
+    fig = sensitivity_chart(tables, "t")
+    assert [t.xaxis for t in fig.data] == ["x", "x2", "x3"]
+    assert list(fig.data[1].x) == [85.0, 90.17]  # availability in per cent, as the Explore slider has it
+    for trace, table in zip(fig.data, tables.values()):
+        assert list(trace.y) == list(table["deduction"])
+    # the published deduction is on the availability panel at the decision's 90.17 %
+    assert fig.data[1].y[1] == 7.34
+    assert fig.layout.xaxis3.title.text == "trips per year"

@@ -293,6 +293,20 @@ def styled(df: pd.DataFrame, name: str, formats: dict | None = None) -> HtmlTabl
     return html_table(df, name, fmt)
 
 
+def side_by_side(panels: Sequence[tuple[list[dict], str]], title: str, y_title: str, gap: float = 0.07) -> go.Figure:
+    """Panels next to each other on one shared y axis, each panel ``(traces, x-axis title)``:
+    what plotly's ``make_subplots`` lays out, built as plain dicts like :func:`figure`."""
+    width = (1 - gap * (len(panels) - 1)) / len(panels)
+    layout: dict = {"yaxis": {"title": {"text": y_title}}, "showlegend": False}
+    traces = []
+    for i, (panel, x_title) in enumerate(panels):
+        start = i * (width + gap)
+        layout["xaxis" if i == 0 else f"xaxis{i + 1}"] = {
+            **_AXIS, "domain": [round(start, 4), round(start + width, 4)], "anchor": "y", "title": {"text": x_title}}
+        traces += [{**trace, "xaxis": "x" if i == 0 else f"x{i + 1}", "yaxis": "y"} for trace in panel]
+    return figure(traces, title, layout)
+
+
 def waterfall(labels: list[str], values: list[float], measures: list[str], title: str,
               unit: str, decimals: int = 2) -> go.Figure:
     """A build-up chart: ``measures`` are plotly's 'absolute' | 'relative' | 'total'."""

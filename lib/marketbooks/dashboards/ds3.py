@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from marketbooks import ds3
-from marketbooks.charts import STATUS_COLOURS, axis_titles, figure, waterfall
+from marketbooks.charts import STATUS_COLOURS, axis_titles, figure, side_by_side, waterfall
 from marketbooks.dashboards.common import message, reactive, slider
 from marketbooks.params import Ds3Params
 
@@ -33,10 +33,20 @@ def bridge_chart(bridge: pd.DataFrame) -> go.Figure:
                      "DS3 deduction: consultation 7.67 → decision 7.34 (EUR/kW/yr)", "EUR/kW/yr")
 
 
-def sensitivity_chart(table: pd.DataFrame, field: str, label: str) -> go.Figure:
-    trace = dict(type="scatter", x=table[field].round(4), y=table["deduction"], mode="lines+markers",
-                 line=dict(color="#1f4e79"))
-    return figure([trace], f"Deduction against {label.lower()}", axis_titles(label, "deduction, EUR/kW/yr"))
+# each input :func:`ds3.sensitivity` varies: its axis title and the factor from the table's value
+SENSITIVITY_AXES = {"performance_scalar": ("performance scalar", 1), "availability": ("availability for payment, %", 100),
+                    "trips_per_year": ("trips per year", 1)}
+
+
+def sensitivity_chart(tables: dict[str, pd.DataFrame], title: str) -> go.Figure:
+    """The deduction against each input varied (:func:`ds3.sensitivity` tables by field), a
+    panel each on one deduction axis, so that the inputs' leverage compares at a glance."""
+    panels = []
+    for field, table in tables.items():
+        label, factor = SENSITIVITY_AXES[field]
+        panels.append(([dict(type="scatter", x=(table[field] * factor).round(4), y=table["deduction"],
+                             mode="lines+markers", line=dict(color="#1f4e79"), name=label)], label))
+    return side_by_side(panels, title, "deduction, EUR/kW/yr")
 
 
 def explorer(p: Ds3Params) -> w.VBox:
