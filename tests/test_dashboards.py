@@ -82,7 +82,7 @@ def test_landing_page_has_a_card_per_workbook_with_links(tmp_path, monkeypatch):
     assert all("not run yet (make run)" in row and "../../files/" not in row for row in others), others
     cards = html.split('class="mb-card"')[1:]
     for card, (name, wb) in zip(cards, WORKBOOKS.items(), strict=True):  # a dashboard computes live:
-        for scenario in [sc for w, sc in list_scenarios() if w == name]:  # every scenario opens it, run or not
+        for scenario in [sc for wb_name, sc in list_scenarios() if wb_name == name]:  # every scenario opens it, run or not
             assert f'<a href="{wb.notebook}?scenario={scenario}" class="mb-scenario-dashboard"' in card
     assert "mb-scenario-problem" not in html
 

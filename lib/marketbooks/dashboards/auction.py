@@ -12,7 +12,7 @@ from marketbooks.auction.bids import read_bids_csv, read_orders_csv
 from marketbooks.auction.clearing import ClearingResult, register_of_winners
 from marketbooks.charts import axis_titles, csv_link, figure, vline
 from marketbooks.dashboards.common import FIT_DESCRIPTION, downloadable, message, reactive
-from marketbooks.params import AuctionParams, ParameterError
+from marketbooks.params import AuctionParams
 
 DECISION_COLOURS = {"awarded": "#2e8b57", "awarded in full (last bid)": "#1f7a3f", "winner": "#2e8b57",
                     "excluded": "#c0392b", "not reached": "#b0b0b0", "not selected": "#b0b0b0"}
