@@ -2,8 +2,8 @@
 separated: what ``NPY_DISABLE_CPU_FEATURES`` takes to run numpy as on an older CPU.
 
 `make test` runs the golden notebooks a second time with all of them off, because a shown
-number must not depend on the CPU: numpy picks other kernels on AVX-512 machines, and one
-of them (a partial sort) broke ties differently (see README, Set-up).
+number must not depend on the CPU: numpy sorts with other kernels on AVX2 and AVX-512
+machines, and those broke ties differently (see README, Set-up).
 """
 
 from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__

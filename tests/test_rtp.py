@@ -261,3 +261,10 @@ def test_the_hour_that_repeats_when_daylight_saving_ends_is_no_repeat():
                 "2016-04-03,5,2016-04-03 02:00:00,HAY2201,NI,70.00\n"
                 "2016-04-03,7,2016-04-03 02:00:00,HAY2201,NI,80.00\n")
     assert rtp.read_dispatch_prices(dispatch)["price"].tolist() == [70.0, 80.0]
+
+
+def test_a_repeat_with_a_missing_node_still_names_its_rows():
+    text = ("TradingDate,TradingPeriod,PointOfConnection,DollarsPerMegawattHour\n"
+            "2016-04-02,1,,82.60\n2016-04-02,2,HAY2201,79.24\n2016-04-02,1,,83.00\n")
+    with pytest.raises(rtp.PriceDataError, match=r"PointOfConnection nan: rows 2, 4\)"):
+        rtp.read_final_prices(text)

@@ -218,8 +218,8 @@ def _allocate_cents(total_cents: int, weights: np.ndarray) -> np.ndarray:
     """Split ``total_cents`` pro rata to ``weights`` in whole cents (largest remainder, O(n)).
 
     The cents left after rounding down go to the largest remainders; among equal remainders
-    to the earlier rows (the periods' order), as the capacity workbook's monthly sums keep
-    month order. The rule has to be explicit: which of several tied rows a partial sort
+    to the rows that come first in the month's data, as the capacity workbook's monthly sums
+    keep month order. The rule has to be explicit: which of several tied rows a partial sort
     picks depends on the CPU (numpy sorts with AVX-512 where it can), and a market's month
     has ties (three at the last cent in the market-scale scenario).
     """

@@ -240,9 +240,9 @@ def _refuse_repeats(name: str, df: pd.DataFrame, keys: list, what: str, header_r
     again = df.duplicated(keys, keep=False)
     if again.any():
         rows = np.flatnonzero(again.to_numpy())
-        first = df.iloc[rows[0]][keys]
-        same = rows[(df.iloc[rows][keys] == first).all(axis=1).to_numpy()]
-        label = ", ".join(f"{k} {v}" for k, v in first.items())
+        group = df.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()  # missing values alike, as duplicated()
+        same = rows[group[rows] == group[rows[0]]]
+        label = ", ".join(f"{k} {v}" for k, v in df.iloc[rows[0]][keys].items())
         raise PriceDataError(f"{name}: {what} appears more than once ({label}: rows "
                              f"{', '.join(str(r + 1 + header_rows) for r in same)})")
 
