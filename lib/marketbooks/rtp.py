@@ -109,8 +109,6 @@ def _refuse_overlaps(node_codes: np.ndarray, nodes: pd.Index, start: np.ndarray,
     """A node has one price at a time: intervals of a node that overlap (a price published
     twice, or two files of the same days) would be counted twice in a period's coverage and
     weights, so they are an error naming the first pair."""
-    if len(start) < 2:
-        return
     n, s, e = node_codes, start, end
     same = n[1:] == n[:-1]
     if (n[1:] < n[:-1]).any() or (same & (s[1:] < s[:-1])).any():  # files come in order; sort only if not
