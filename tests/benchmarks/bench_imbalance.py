@@ -14,17 +14,21 @@ import time
 import numpy as np
 import pandas as pd
 
-from marketbooks import imbalance as im
+from marketbooks.rules import imbalance as im
 
 
 def market(n_subjects: int, n_periods: int, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     n = n_subjects * n_periods
-    return pd.DataFrame({"subject": np.repeat(np.arange(n_subjects, dtype="int32"), n_periods),
-                         "period": np.tile(np.arange(n_periods, dtype="int32"), n_subjects),
-                         "agreed_mwh": rng.uniform(0, 20, n).round(3),
-                         "actual_mwh": rng.uniform(0, 20, n).round(3),
-                         "zc": np.tile(rng.uniform(20, 200, n_periods).round(2), n_subjects)})
+    return pd.DataFrame(
+        {
+            "subject": np.repeat(np.arange(n_subjects, dtype="int32"), n_periods),
+            "period": np.tile(np.arange(n_periods, dtype="int32"), n_subjects),
+            "agreed_mwh": rng.uniform(0, 20, n).round(3),
+            "actual_mwh": rng.uniform(0, 20, n).round(3),
+            "zc": np.tile(rng.uniform(20, 200, n_periods).round(2), n_subjects),
+        }
+    )
 
 
 def iterrows_loop(df: pd.DataFrame, kzpo: float) -> list[float]:

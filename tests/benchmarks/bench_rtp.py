@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from marketbooks import rtp
+from marketbooks.rules import rtp
 
 
 def year_of_intervals(nodes: int = 250, seed: int = 0) -> pd.DataFrame:
@@ -15,12 +15,16 @@ def year_of_intervals(nodes: int = 250, seed: int = 0) -> pd.DataFrame:
     start = pd.Timestamp("2023-01-01").tz_localize(rtp.TZ).tz_convert("UTC")
     per_node = 365 * 288
     offsets = np.arange(per_node, dtype="int64") * 300
-    return pd.DataFrame({
-        "node": pd.Categorical.from_codes(np.repeat(np.arange(nodes), per_node), [f"N{i:03d}" for i in range(nodes)]),
-        "start": pd.DatetimeIndex(start + pd.to_timedelta(np.tile(offsets, nodes), unit="s")),
-        "duration_s": 300,
-        "price": rng.gamma(4.0, 25.0, nodes * per_node).round(2),
-    })
+    return pd.DataFrame(
+        {
+            "node": pd.Categorical.from_codes(
+                np.repeat(np.arange(nodes), per_node), [f"N{i:03d}" for i in range(nodes)]
+            ),
+            "start": pd.DatetimeIndex(start + pd.to_timedelta(np.tile(offsets, nodes), unit="s")),
+            "duration_s": 300,
+            "price": rng.gamma(4.0, 25.0, nodes * per_node).round(2),
+        }
+    )
 
 
 def main() -> None:
@@ -30,8 +34,10 @@ def main() -> None:
     t = time.perf_counter()
     out = rtp.trading_period_prices(data, "time_weighted")
     took = time.perf_counter() - t
-    print(f"rows {len(data):,} (built in {built:.1f} s) -> {len(out):,} trading-period prices "
-          f"in {took:.1f} s ({len(data) / took / 1e6:.1f} M rows/s)")
+    print(
+        f"rows {len(data):,} (built in {built:.1f} s) -> {len(out):,} trading-period prices "
+        f"in {took:.1f} s ({len(data) / took / 1e6:.1f} M rows/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""The dashboards' Explore sections: ipywidgets controls that recompute through the rules."""

@@ -1,0 +1,171 @@
+"""Pieces every Explore section uses."""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+import ipywidgets as w
+import pandas as pd
+
+from marketbooks.scenarios import WORKBOOKS, ParameterError, list_scenarios, load_scenario
+from marketbooks.views.tables import HtmlTable, styled, with_csv_link
+
+# ipywidgets cut a description at about 80 px ("Volume (k…") unless told to fit it
+FIT_DESCRIPTION = {"description_width": "initial"}
+
+
+def downloadable(df: pd.DataFrame, name: str, filename: str, formats: dict | None = None) -> HtmlTable:
+    """The house table (:func:`marketbooks.views.tables.styled`, element id ``T_<name>``) with a
+    link under it that downloads the table as ``filename``: every table an Explore section
+    shows can be taken away, as every table a run writes is."""
+    return with_csv_link(styled(df, name, formats), df, filename)
+
+
+def slider(
+    description: str, value: float, lo: float, hi: float, step: float, css: str, readout_format: str = ".2f"
+) -> w.FloatSlider:
+    s = w.FloatSlider(
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        description=description,
+        readout_format=readout_format,
+        continuous_update=False,
+        style={"description_width": "220px"},
+        layout=w.Layout(width="560px"),
+    )
+    s.add_class(css)
+    return s
+
+
+def visit_query() -> str:
+    """The query string of the dashboard visit this kernel serves ('' outside Voilà).
+
+    A pre-heated kernel (Voilà's pool; ``config/voila.py``) has imported what its notebook
+    needs and waits here until someone visits: :func:`voila.utils.get_query_string` returns
+    the visit's query then. Outside Voilà (the runner, papermill, nbval, JupyterLab) there is
+    no visit and nothing waits.
+    """
+    if not os.environ.get("VOILA_KERNEL_ID"):
+        return ""
+    from voila.utils import get_query_string
+
+    return get_query_string() or ""
+
+
+def requested_scenario(workbook: str, scenario: str) -> str:
+    """The scenario a dashboard's address names (``…/acps.ipynb?scenario=2016_decision``),
+    else ``scenario``, the notebook's parameter.
+
+    A scenario the workbook does not have raises a :class:`ParameterError` naming the
+    address and the scenarios there are: a page under that address must not show another
+    scenario's numbers.
+    """
+    asked = parse_qs(visit_query()).get("scenario")
+    if not asked:
+        return scenario
+    known = [sc for _, sc in list_scenarios(workbook)]
+    if asked[-1] not in known:
+        raise ParameterError(
+            f"?scenario={asked[-1]}",
+            [
+                (
+                    "scenario",
+                    f"the {workbook} workbook has no scenario '{asked[-1]}'; its scenarios are {', '.join(known)}",
+                )
+            ],
+        )
+    return asked[-1]
+
+
+def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True, scenario: str | None = None):
+    """The Explore section: ``build(p)``'s live widgets when someone is looking (Voilà,
+    Jupyter); nothing in a batch run (``interactive=False``). Given the notebook's
+    ``scenario`` (the one ``p`` was loaded from), a drop-down above the controls starts them
+    from any scenario of the workbook (:func:`scenario_switch`).
+
+    A saved notebook or HTML report cannot run widgets (the runner strips their state), so
+    building them there only costs run time; the section's text says where the controls
+    are. The runner does not even execute the section (its cell is tagged
+    :data:`marketbooks.run.runner.INTERACTIVE_TAG`); ``interactive=False`` covers other batch
+    executions, such as papermill called directly.
+    """
+    if not interactive:
+        return None
+    return build(p) if scenario is None else scenario_switch(build, p, scenario)
+
+
+def scenario_switch(build: Callable[[Any], w.Widget], p: Any, scenario: str) -> w.VBox:
+    """``build(p)`` under a drop-down of the workbook's scenarios: choosing one rebuilds the
+    controls from that scenario's parameter file. The dashboard's other sections show the
+    notebook's scenario; every scenario's full report is a ``make run`` output. A file that
+    cannot be used is named, and the controls shown stay as they were."""
+    workbook = next(name for name, wb in WORKBOOKS.items() if isinstance(p, wb.model))
+    pick = w.Dropdown(
+        options=[sc for _, sc in list_scenarios(workbook)],
+        value=scenario,
+        description="Explore from scenario",
+        style=FIT_DESCRIPTION,
+    )
+    pick.add_class("mb-scenario")
+    status = w.HTML()
+    box = w.VBox([w.HBox([pick, status]), build(p)])
+
+    def switch(change) -> None:
+        status.value = message(f"loading {change['new']} …", "info")
+        try:
+            inner = build(load_scenario(workbook, change["new"]))
+        except ParameterError as exc:
+            status.value = message(str(exc))
+            return
+        box.children = (box.children[0], inner)
+        status.value = ""
+
+    pick.observe(switch, names="value")
+    return box
+
+
+def message(text: str, kind: str = "error") -> str:
+    colour = {"error": "#c0392b", "info": "#1f4e79"}[kind]
+    return f'<div class="mb-{kind}" style="color:{colour};font-weight:600">{html.escape(text)}</div>'
+
+
+def display_data(obj: Any) -> dict:
+    """A display_data output for ``obj`` (a chart, a table, any object IPython can show)."""
+    from IPython.core.formatters import format_display_data
+
+    data, metadata = format_display_data(obj)
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
+
+
+def reactive(controls: list[w.Widget], render: Callable[[], list], status: w.HTML, out: w.Output) -> None:
+    """Re-run ``render`` (returns objects to display) whenever a control changes.
+
+    A ParameterError or ValueError becomes a message in ``status``; anything shown
+    before stays until the input is fixed.
+    """
+
+    def update(_=None) -> None:
+        try:
+            shown = render()
+        except ParameterError as exc:
+            where = "" if exc.path in ("overrides", "<memory>") else f"{exc.path}: "
+            # a rule across fields ("(file)") reads as its reason alone
+            status.value = message(where + "; ".join(r if f == "(file)" else f"{f}: {r}" for f, r in exc.problems))
+            return
+        except ValueError as exc:
+            status.value = message(str(exc))
+            return
+        status.value = ""
+        # Setting the Output widget's outputs trait (rather than `with out: display(...)`)
+        # keeps every display inside the widget, whichever front end or executor runs it.
+        out.outputs = tuple(display_data(obj) for obj in shown)
+
+    for c in controls:
+        c.observe(update, names="value")
+    update()

@@ -1,0 +1,103 @@
+"""Explore section of the imbalance workbook."""
+
+from __future__ import annotations
+
+import html
+import math
+from functools import lru_cache
+
+import ipywidgets as w
+
+from marketbooks.explore.common import FIT_DESCRIPTION, message, reactive, slider
+from marketbooks.rules import imbalance
+from marketbooks.scenarios.models import ImbalanceParams
+from marketbooks.views.imbalance import payments_chart
+
+
+def lowest_shift(volumes: imbalance.MonthVolumes) -> float:
+    """The ZC control's lower end: as far down as keeps every clearing price at or above
+    zero (whole EUR/MWh), none if some price is already below (negative prices need an
+    interpretation: :func:`marketbooks.imbalance.price_month` refuses to share them out)."""
+    lowest = float(volumes.settled["zc"].min())
+    return -float(math.floor(lowest)) if lowest > 0 else 0.0
+
+
+def explorer(p: ImbalanceParams) -> w.VBox:
+    month_found = imbalance.scenario_volumes(p, check=False)
+    subjects = [str(s) for s in month_found.subjects[1]]
+    periods = month_found.settled["period"]
+    # lined up with the sliders' descriptions, above the deviation they aim
+    who = w.Dropdown(
+        options=subjects,
+        value=subjects[0],
+        description="Deviation: subject",
+        style={"description_width": "220px"},
+        layout=w.Layout(width="400px"),
+    )
+    when = w.BoundedIntText(
+        value=int(periods.min()),
+        min=int(periods.min()),
+        max=int(periods.max()),
+        description="period",
+        style=FIT_DESCRIPTION,
+        layout=w.Layout(width="150px"),
+    )
+    who.add_class("mb-subject")
+    when.add_class("mb-period")
+    controls = {
+        "zc": slider("Shift every ZC (EUR/MWh)", 0.0, lowest_shift(month_found), 200.0, 1.0, "mb-zc", ".0f"),
+        "nre": slider(
+            "NRE, regulation cost (EUR)", p.nre_eur, 0.0, max(10 * p.nre_eur, 1000.0), 100.0, "mb-nre", ".0f"
+        ),
+        "pre": slider(
+            "PRE, subjects' share (EUR)", p.pre_eur, min(10 * p.pre_eur, -1000.0), 0.0, 100.0, "mb-pre", ".0f"
+        ),
+        "dev": slider("Extra off-take (MWh)", 0.0, -50.0, 50.0, 0.5, "mb-dev", ".1f"),
+        "po": slider("Guarantee: Po", p.guarantee.po, 0.0, 1.0, 0.001, "mb-po", ".3f"),
+        "kg": slider("Guarantee: Kg", p.guarantee.kg, 0.0, 1.0, 0.01, "mb-kg"),
+    }
+    value, status, out = w.HTML(), w.HTML(), w.Output()
+    value.add_class("mb-imbalance")
+
+    # Each control redoes only what it changes: ZC reprices the month's imbalances, the
+    # deviation finds one row's imbalance again, NRE and PRE share out the same payments
+    # again, Po and Kg change only the guarantee.
+    @lru_cache(maxsize=1)
+    def repriced(zc: float) -> imbalance.MonthVolumes:
+        return imbalance.shift_prices(month_found, zc)
+
+    @lru_cache(maxsize=1)
+    def volumes(zc: float, subject: str, period: int, dev: float) -> imbalance.MonthVolumes:
+        return imbalance.deviate(repriced(zc), subject, period, dev)
+
+    @lru_cache(maxsize=1)
+    def month(nre: float, pre: float, zc: float, subject: str, period: int, dev: float) -> imbalance.ImbalanceRun:
+        return imbalance.price_run(volumes(zc, subject, period, dev), nre, pre)
+
+    def render() -> list:
+        c = {k: s.value for k, s in controls.items()}
+        run = month(c["nre"], c["pre"], c["zc"], who.value, when.value, c["dev"])
+        g = p.guarantee.model_copy(update={"po": c["po"], "kg": c["kg"]})
+        _, fz = imbalance.guarantee_table(g)
+        mine = run.summary.set_index("subject").loc[who.value, "net_payment_eur"]
+        value.value = (
+            f'<div style="font-size:1.3em">kzpo <b><span class="mb-kzpo">{run.balance.kzpo:.4f}</span></b>'
+            f' · {html.escape(who.value)} net payment <b><span class="mb-payment">{mine:,.2f}</span></b> EUR'
+            f' · guarantee FZ <b><span class="mb-fz">{float(fz):,.2f}</span></b> EUR'
+            + (f" <i>({'; '.join(fz.notes)})</i>" if fz.notes else "")
+            + "</div>"
+        )
+        return [payments_chart(run.summary, "Net payment per subject (explore)", top=20)]
+
+    reactive([who, when, *controls.values()], render, status, out)
+    note = w.HTML(
+        message(
+            "Payments are the clearing agent's cash flow: + the agent pays the subject, "
+            "− the subject pays the agent. ZC goes down at most to zero: sharing out the "
+            "agent's receipts (kzpo < 1) is not defined for negative prices.",
+            "info",
+        )
+    )
+    shown = [*controls.values()]
+    shown.insert(list(controls).index("dev"), w.HBox([who, when]))
+    return w.VBox([note, *shown, value, status, out])

@@ -1,0 +1,33 @@
+"""The workbooks' IPython extension: ``%load_ext marketbooks.explore.notebook``.
+
+A parameter file (or a dashboard address) that cannot be used raises
+:class:`~marketbooks.scenarios.models.ParameterError`. With this extension loaded, a notebook
+shows it as a message naming the file, each field and the reason, above the usual error
+output: a dashboard hides tracebacks, and without the message a stakeholder would see only
+that a cell failed. The error output stays, so papermill and nbclient still see the cell
+fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marketbooks.scenarios.models import ParameterError
+
+
+def show_parameter_error(shell: Any, etype: type, evalue: BaseException, tb: Any, tb_offset: int | None = None) -> None:
+    """IPython's custom exception handler for :class:`ParameterError`."""
+    from IPython.display import display
+
+    display(evalue)
+    shell.showtraceback((etype, evalue, tb), tb_offset=tb_offset)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Called by ``%load_ext``: show ParameterErrors as located messages."""
+    ipython.set_custom_exc((ParameterError,), show_parameter_error)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Called by ``%unload_ext``: back to IPython's plain error display."""
+    ipython.set_custom_exc((), None)

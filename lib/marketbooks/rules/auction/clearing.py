@@ -1,0 +1,422 @@
+"""Clearing of the unilateral (pay-as-bid) auction: clauses 93–105.
+
+Interpretation (DESIGN.md, "Interpretations of ambiguous rules"):
+
+* Validity (94–96): at least two participants with valid bids, and offered volume ≥ 130 %
+  of the announced volume, except for waste-disposal, hydro, biomass and biogas auctions
+  (95) and auctions with documentation. A waste auction with one participant goes to the
+  clause 103 offer.
+* Without documentation (97–101): walk the ranked list once. A bid at a connection point
+  that already has its permitted number of winners is excluded (100); a bid is capped at
+  the point's residual capacity and excluded if that is below its minimum permissible
+  volume (99); the bid that exhausts the remaining volume is the last demanded bid: if the
+  remaining volume is ≥ 50 % of its (capped) volume it is awarded in full and the auction
+  volume grows by the balance (101.1); otherwise it is excluded and the walk continues; if
+  nothing fits, the volume shrinks to what was awarded (101.2).
+* Offers (102, 103): reduction r = 1 − reference / maximum price; discount 1 % if r > 50 %
+  (103: r ≥ 50 %), 5 % if 30 % < r ≤ 50 %, 7 % if 10 % < r ≤ 30 %, 10 % if r ≤ 10 %; offer
+  price = reference × (1 − discount) to 0.01 tenge. Pending until answered (``accepted``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from marketbooks.rules.auction.bids import as_auction, check_bids, normalise_bids
+from marketbooks.rules.rounding import round2
+from marketbooks.scenarios.models import AuctionSpec
+
+NO_130_TEST = {"waste", "hydro", "biomass", "biogas"}
+OFFER_TECHNOLOGIES = {"hydro", "biomass", "biogas"}
+STEP_COLUMNS = [
+    "rank",
+    "participant",
+    "price",
+    "volume_kw",
+    "connection_point",
+    "decision",
+    "awarded_kw",
+    "clause",
+    "reason",
+    "remaining_kw",
+    "awarded_total_kw",
+]
+
+
+@dataclass
+class ClearingResult:
+    valid: bool
+    reason: str
+    volume_kw: float
+    announced_kw: float
+    winners: pd.DataFrame
+    offers: pd.DataFrame
+    steps: pd.DataFrame
+    ranked: pd.DataFrame = field(repr=False)
+    validity: pd.DataFrame = field(repr=False)
+    rejected: pd.DataFrame = field(repr=False)
+
+    @property
+    def branch(self) -> str:
+        """A short name of the outcome, used by the walkthrough tests and tables."""
+        if not self.valid:
+            return "invalid"
+        if len(self.offers) and (self.offers["status"] == "pending").any():
+            return f"offers pending ({self.offers['clause'].iloc[0]})"
+        if self.steps["clause"].eq("98").any():
+            return "single winner (98)"
+        if self.volume_kw > self.announced_kw:
+            return "volume increased (101.1)"
+        if self.volume_kw < self.announced_kw:
+            return "volume reduced (101.2)"
+        return "volume as announced"
+
+
+def discount_for_reduction(reduction: float, clause: str = "102") -> float:
+    """The discount of a clause 102/103 offer for a price reduction r (fractions, not %)."""
+    if reduction > 0.5 or (clause == "103" and reduction >= 0.5):
+        return 0.01
+    if reduction > 0.3:
+        return 0.05
+    if reduction > 0.1:
+        return 0.07
+    return 0.10
+
+
+def offer_price(reference: float, max_price: float, clause: str = "102") -> tuple[float, float, float]:
+    """(offer price, discount, reduction r) for a reference price (102: lowest winner; 103: own bid)."""
+    r = 1 - reference / max_price
+    d = discount_for_reduction(r, clause)
+    return round2(reference * (1 - d)), d, r
+
+
+def ranked_list(bids: pd.DataFrame) -> pd.DataFrame:
+    """Clause 93: ascending price; equal prices (rejected by 79) fall back to submission time."""
+    order = np.lexsort((np.arange(len(bids)), bids["time"].to_numpy(), bids["price"].to_numpy()))
+    out = bids.iloc[order].reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out
+
+
+def validity_tests(auction: AuctionSpec, ranked: pd.DataFrame) -> pd.DataFrame:
+    """Clauses 94–96 as a table: test, value, threshold, applies, passed."""
+    n = ranked["participant"].nunique()
+    offered = float(
+        ranked["volume_kw"].max() if auction.kind == "with_documentation" and len(ranked) else ranked["volume_kw"].sum()
+    )
+    applies_130 = auction.kind == "without_documentation" and auction.technology not in NO_130_TEST
+    need = 1 if auction.kind == "waste" else 2
+    return pd.DataFrame(
+        [
+            {
+                "test": "participants with valid bids",
+                "value": n,
+                "threshold": f"≥ {need}",
+                "applies": True,
+                "passed": n >= need,
+                "clause": "94.2" + (", 103" if auction.kind == "waste" else ""),
+            },
+            {
+                "test": "offered volume / announced",
+                "value": round(offered / auction.volume_kw * 100, 1),
+                "threshold": "≥ 130 %",
+                "applies": applies_130,
+                "passed": (not applies_130) or offered >= 1.3 * auction.volume_kw,
+                "clause": "94.1" if applies_130 else "95 (does not apply)",
+            },
+        ]
+    )
+
+
+def _walk(auction: AuctionSpec, ranked: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """Clauses 97–101: one pass over the ranked list; returns the step log and final volume."""
+    points = auction.connection_points
+    used = {name: 0.0 for name in points}
+    count = {name: 0 for name in points}
+    remaining = float(auction.volume_kw)
+    target = float(auction.volume_kw)
+    total = 0.0
+    cols = [
+        ranked[c].tolist() for c in ("rank", "participant", "price", "volume_kw", "connection_point", "min_volume_kw")
+    ]
+    logged: dict[str, list] = {
+        c: [] for c in ("i", "decision", "awarded_kw", "clause", "reason", "remaining_kw", "awarded_total_kw")
+    }
+
+    appends = [values.append for values in logged.values()]  # bound once: log runs for every bid
+
+    def log(i: int, decision: str, awarded: float, clause: str, reason: str) -> None:
+        for append, value in zip(appends, (i, decision, awarded, clause, reason, remaining, total)):
+            append(value)
+
+    n = len(ranked)
+    for i in range(n):
+        if remaining <= 0:
+            rest = n - i
+            logged["i"] += range(i, n)
+            logged["decision"] += ["not reached"] * rest
+            logged["awarded_kw"] += [0.0] * rest
+            logged["clause"] += ["97"] * rest
+            logged["reason"] += ["demand already satisfied"] * rest
+            logged["remaining_kw"] += [0.0] * rest
+            logged["awarded_total_kw"] += [total] * rest
+            break
+        cp_name, volume, min_vol = cols[4][i], cols[3][i], cols[5][i]
+        cp = points[cp_name]
+        if count[cp_name] >= cp.max_connections:
+            log(i, "excluded", 0.0, "100", f"{cp_name} already has its {cp.max_connections} permitted connection(s)")
+            continue
+        cap = min(volume, cp.limit_kw - used[cp_name])
+        if cap < min_vol:
+            log(
+                i,
+                "excluded",
+                0.0,
+                "99",
+                f"residual capacity of {cp_name} ({cp.limit_kw - used[cp_name]:,.0f} kW) "
+                f"is below the minimum permissible volume {min_vol:,.0f} kW",
+            )
+            continue
+        capped = " (capped at the residual capacity of " + cp_name + ")" if cap < volume else ""
+        if cap <= remaining:
+            remaining -= cap
+            total += cap
+            used[cp_name] += cap
+            count[cp_name] += 1
+            log(i, "awarded", cap, "97" + (", 99" if capped else ""), "selected in price order" + capped)
+            continue
+        if remaining >= 0.5 * cap:
+            grow = cap - remaining
+            total += cap
+            used[cp_name] += cap
+            count[cp_name] += 1
+            target += grow
+            remaining = 0.0
+            log(
+                i,
+                "awarded in full (last bid)",
+                cap,
+                "101.1",
+                f"remaining volume is ≥ 50 % of the bid: awarded in full, auction volume +{grow:,.0f} kW" + capped,
+            )
+        else:
+            log(i, "excluded", 0.0, "101.2", f"remaining {remaining:,.0f} kW is < 50 % of the bid's {cap:,.0f} kW")
+    if remaining > 0:
+        target = total
+    idx = logged.pop("i")
+    steps = ranked.iloc[idx][["rank", "participant", "price", "volume_kw", "connection_point"]].reset_index(drop=True)
+    for key, values in logged.items():
+        steps[key] = values
+    return steps[STEP_COLUMNS], target
+
+
+def _empty_offers() -> pd.DataFrame:
+    return pd.DataFrame(
+        columns=["participant", "price", "discount", "reference_price", "reduction", "volume_kw", "clause", "status"]
+    )
+
+
+def _winners(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["participant", "price", "volume_kw", "connection_point", "clause"])
+
+
+def clear_auction(
+    auction: AuctionSpec | dict, bids: pd.DataFrame | list[dict], accepted: list[str] | None = None
+) -> ClearingResult:
+    """Clear an auction from its final bids; ``accepted`` answers the 102/103 offers.
+
+    Invalid bids (clauses 73–80) are set aside with their reasons (``rejected``) and never
+    ranked; nothing is dropped silently.
+    """
+    auction = as_auction(auction)
+    checked = check_bids(auction, normalise_bids(bids))
+    rejected = checked[~checked["valid"]].reset_index(drop=True)
+    ranked = ranked_list(checked[checked["valid"]].drop(columns=["valid", "clause", "reason"]))
+    validity = validity_tests(auction, ranked)
+    announced = float(auction.volume_kw)
+    offers = _empty_offers()
+
+    def result(
+        valid: bool, reason: str, volume: float, winners: pd.DataFrame, steps: pd.DataFrame | list[dict]
+    ) -> ClearingResult:
+        steps = steps if isinstance(steps, pd.DataFrame) else pd.DataFrame(steps, columns=STEP_COLUMNS)
+        return ClearingResult(valid, reason, volume, announced, winners, offers, steps, ranked, validity, rejected)
+
+    if auction.kind == "waste" and ranked["participant"].nunique() == 1:
+        best = ranked.iloc[0]
+        price, disc, r = offer_price(float(best["price"]), auction.max_price, "103")
+        status = "pending" if accepted is None else ("accepted" if best["participant"] in accepted else "refused")
+        offers = pd.DataFrame(
+            [
+                {
+                    "participant": best["participant"],
+                    "price": price,
+                    "discount": disc,
+                    "reference_price": float(best["price"]),
+                    "reduction": round(r, 4),
+                    "volume_kw": float(best["volume_kw"]),
+                    "clause": "103",
+                    "status": status,
+                }
+            ]
+        )
+        if status == "accepted":
+            winners = _winners(
+                [
+                    {
+                        "participant": best["participant"],
+                        "price": price,
+                        "volume_kw": float(best["volume_kw"]),
+                        "connection_point": None,
+                        "clause": "103",
+                    }
+                ]
+            )
+            return result(
+                True, "single participant accepted the clause 103 offer", float(best["volume_kw"]), winners, []
+            )
+        if status == "refused":
+            return result(False, "the single participant refused the clause 103 offer (103)", 0.0, _winners([]), [])
+        return result(True, "clause 103 offer pending", 0.0, _winners([]), [])
+
+    failed = validity[validity["applies"] & ~validity["passed"]]
+    if len(failed):
+        first = failed.iloc[0]
+        reason = (
+            f"fewer than two participants ({int(first['value'])})"
+            if first["clause"].startswith("94.2")
+            else f"offered volume is {first['value']} % of the announced volume, below 130 %"
+        )
+        return result(False, f"{reason} (clause {first['clause']}, 96)", 0.0, _winners([]), [])
+
+    if auction.kind in ("with_documentation", "waste"):
+        best = ranked.iloc[0]
+        steps = [
+            {
+                "rank": 1,
+                "participant": best["participant"],
+                "price": float(best["price"]),
+                "volume_kw": float(best["volume_kw"]),
+                "connection_point": None,
+                "decision": "winner",
+                "awarded_kw": float(best["volume_kw"]),
+                "clause": "98",
+                "reason": "lowest price",
+                "remaining_kw": 0.0,
+                "awarded_total_kw": float(best["volume_kw"]),
+            }
+        ]
+        steps += [
+            {
+                "rank": int(r.rank),
+                "participant": r.participant,
+                "price": float(r.price),
+                "volume_kw": float(r.volume_kw),
+                "connection_point": None,
+                "decision": "not selected",
+                "awarded_kw": 0.0,
+                "clause": "98",
+                "reason": "one application with the lowest price wins",
+                "remaining_kw": 0.0,
+                "awarded_total_kw": float(best["volume_kw"]),
+            }
+            for r in ranked.iloc[1:].itertuples()
+        ]
+        winners = _winners(
+            [
+                {
+                    "participant": best["participant"],
+                    "price": float(best["price"]),
+                    "volume_kw": float(best["volume_kw"]),
+                    "connection_point": None,
+                    "clause": "98",
+                }
+            ]
+        )
+        return result(True, "winner: the lowest price (98)", float(best["volume_kw"]), winners, steps)
+
+    log, volume = _walk(auction, ranked)
+    won = log[log["awarded_kw"] > 0]
+    winners = _winners(
+        [
+            {
+                "participant": r.participant,
+                "price": r.price,
+                "volume_kw": r.awarded_kw,
+                "connection_point": r.connection_point,
+                "clause": r.clause,
+            }
+            for r in won.itertuples()
+        ]
+    )
+    if auction.technology in OFFER_TECHNOLOGIES and len(winners):
+        reference = float(winners["price"].min())
+        price, disc, r = offer_price(reference, auction.max_price, "102")
+        losers = log[log["decision"].isin(["not reached", "excluded"]) & ~log["clause"].isin(["99", "100"])]
+        rows = []
+        for b in losers.itertuples():
+            status = "pending" if accepted is None else ("accepted" if b.participant in accepted else "refused")
+            rows.append(
+                {
+                    "participant": b.participant,
+                    "price": price,
+                    "discount": disc,
+                    "reference_price": reference,
+                    "reduction": round(r, 4),
+                    "volume_kw": float(b.volume_kw),
+                    "clause": "102",
+                    "status": status,
+                }
+            )
+            if status == "accepted":
+                winners = pd.concat(
+                    [
+                        winners,
+                        _winners(
+                            [
+                                {
+                                    "participant": b.participant,
+                                    "price": price,
+                                    "volume_kw": float(b.volume_kw),
+                                    "connection_point": b.connection_point,
+                                    "clause": "102",
+                                }
+                            ]
+                        ),
+                    ],
+                    ignore_index=True,
+                )
+                volume += float(b.volume_kw)
+        offers = pd.DataFrame(rows, columns=offers.columns) if rows else offers
+    reason = (
+        "cleared"
+        if volume == announced
+        else (
+            "cleared; volume increased by the last bid's balance (101.1)"
+            if volume > announced
+            else "cleared; volume reduced to the volume awarded (101.2)"
+        )
+    )
+    return result(True, reason, volume, winners, log)
+
+
+def register_of_winners(result: ClearingResult) -> pd.DataFrame:
+    """Clause 105: auction prices, volumes sold and the list of winners (pay-as-bid)."""
+    reg = result.winners[["participant", "price", "volume_kw", "connection_point", "clause"]].copy()
+    reg.columns = ["winner", "auction price (tenge/kWh)", "volume sold (kW)", "connection point", "clause"]
+    return reg
+
+
+def connection_points_table(auction: AuctionSpec | dict) -> pd.DataFrame:
+    """The auction's connection points: permitted capacity and number of connections (65.2)."""
+    auction = as_auction(auction)
+    return pd.DataFrame(
+        [
+            {"connection point": name, "limit_kw": cp.limit_kw, "max_connections": cp.max_connections}
+            for name, cp in auction.connection_points.items()
+        ],
+        columns=["connection point", "limit_kw", "max_connections"],
+    )

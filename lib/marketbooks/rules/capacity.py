@@ -1,0 +1,460 @@
+"""SEM capacity payment mechanism: the Annual Capacity Payment Sum (ACPS).
+
+Implements the SEM Committee decision paper "Fixed Cost of a Best New Entrant Peaking
+Plant, Capacity Requirement and Annual Capacity Payment Sum for Trading Year 2017"
+(August 2016), seed 001. Rounding follows the paper: every EUR/kW/yr figure is rounded
+to 2 decimals (half up) before it is used in the next step, and the ACPS is the rounded
+BNE cost times the capacity requirement in kW.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from marketbooks.rules import ds3
+from marketbooks.rules.rounding import round2
+from marketbooks.scenarios.models import MONTHS, AcpsParams, validate_model
+
+
+def index_cost(cost: float, rate: float) -> float:
+    """Annualised BNE cost indexed by RPI (§1 step 1, §6: 2016 cost × (1 + June-2016 RPI)), 2 dp."""
+    return round2(cost * (1 + rate))
+
+
+def base_cost_for_indexed(indexed: float, rate: float) -> list[float]:
+    """Every 2-dp base cost that indexes to ``indexed`` at ``rate`` (to recover a lost cell)."""
+    centre = indexed / (1 + rate)
+    candidates = [round2(centre + k / 100) for k in range(-3, 4)]
+    return sorted({c for c in candidates if index_cost(c, rate) == round2(indexed)})
+
+
+def imr_deduction(price_cap: float, bid_price: float, outage_hours: float, forced_outage_probability: float) -> float:
+    """Infra-marginal rent deduction, EUR/kW/yr, 2 dp (§5.2 and §6.1, Table 5.1).
+
+    ``[(PCAP − BID)/1000] × OUTAGE TIME × (1 − FOP)``.
+    """
+    if not 0 <= forced_outage_probability <= 1:
+        raise ValueError(f"forced_outage_probability must lie in [0, 1], got {forced_outage_probability}")
+    if bid_price > price_cap:
+        raise ValueError(f"bid price {bid_price} exceeds the price cap {price_cap}")
+    return round2((price_cap - bid_price) / 1000 * outage_hours * (1 - forced_outage_probability))
+
+
+def bid_price_range_for_imr(
+    imr: float, price_cap: float, outage_hours: float, forced_outage_probability: float
+) -> tuple[float, float, float]:
+    """(low, central, high) bid prices, EUR/MWh, consistent with a published 2-dp IMR.
+
+    Table 5.1 lost its BID cell; inverting the IMR formula recovers the interval of bid
+    prices that round to the published deduction, and its centre (2 dp).
+    """
+    per_eur = outage_hours * (1 - forced_outage_probability) / 1000
+    if per_eur <= 0:
+        raise ValueError("outage hours × (1 − FOP) must be positive to invert the IMR formula")
+
+    def bid(x: float) -> float:
+        return price_cap - x / per_eur
+
+    return bid(imr + 0.005), round2(bid(imr)), bid(imr - 0.005)
+
+
+def bne_cost(annualised_cost: float, ancillary_deduction: float, imr_deduction: float) -> float:
+    """BNE peaker cost net of deductions, EUR/kW/yr, 2 dp (Table 4.1 / 6.1)."""
+    return round2(round2(annualised_cost) - round2(ancillary_deduction) - round2(imr_deduction))
+
+
+def annual_capacity_payment_sum(bne_cost_eur_per_kw_yr: float, capacity_requirement_mw: float) -> float:
+    """ACPS in EUR = BNE cost (EUR/kW/yr, 2 dp) × capacity requirement (MW) × 1000 (§1, Table 1.1)."""
+    if capacity_requirement_mw < 0:
+        raise ValueError(f"capacity requirement must not be negative, got {capacity_requirement_mw}")
+    exact = Decimal(repr(round2(bne_cost_eur_per_kw_yr))) * Decimal(repr(float(capacity_requirement_mw))) * 1000
+    return float(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def derive_missing_month(total: float, months: dict[str, int | None]) -> dict[str, int]:
+    """Fill the one lost monthly sum as the total minus the others (Table 1.2's December)."""
+    missing = [m for m, v in months.items() if v is None]
+    if len(missing) > 1:
+        raise ValueError(f"more than one month is missing ({', '.join(missing)}): cannot derive")
+    filled = {m: int(v) for m, v in months.items() if v is not None}
+    if missing:
+        known = sum(filled.values())
+        rest = int(round(total)) - known
+        if rest < 0:
+            raise ValueError(
+                f"the known monthly sums ({known:,}) already exceed the total ({round(total):,}) "
+                f"by {-rest:,}: {missing[0]} cannot be derived"
+            )
+        filled[missing[0]] = rest
+    return {m: filled[m] for m in months}
+
+
+def capacity_period_sums(acps: float, monthly_weights: dict[str, float] | pd.Series) -> pd.DataFrame:
+    """Monthly Capacity Period Payment Sums (Table 1.2) from the ACPS and monthly weights.
+
+    Weights are normalised; sums are whole euros and add up to the ACPS exactly (largest
+    remainder). With the published sums as weights the published sums come back unchanged.
+    Twelve values: numpy arrays rather than pandas Series, whose per-operation overhead was
+    most of the time, and the ACPS workbook calls this once per sensitivity point.
+    """
+    w = pd.Series(monthly_weights, dtype="float64")
+    months, values = w.index, w.to_numpy()
+    total = values.sum()
+    if (values < 0).any() or total <= 0:
+        raise ValueError("monthly weights must be non-negative with a positive total")
+    share = values / total
+    raw = share * round(acps)
+    floor = np.array(
+        [int(Decimal(repr(v)).to_integral_value(rounding="ROUND_FLOOR")) for v in raw.tolist()], dtype="int64"
+    )
+    short = int(round(acps)) - int(floor.sum())
+    # largest remainders first; ties keep month order (a stable sort of the negated remainders)
+    order = np.argsort(-(raw - floor), kind="stable")
+    floor[order[:short]] += 1
+    return pd.DataFrame(
+        {"month": months, "share_pct": (share * 100).round(4), "cpps_eur": floor, "cumulative_eur": floor.cumsum()}
+    )
+
+
+def payment_proportions(fcpp: float, ecpp: float) -> dict[str, float]:
+    """Fixed, variable and ex-post proportions (§4.3): VCPPy = 1 − FCPPy − ECPPy."""
+    for name, v in (("fcpp", fcpp), ("ecpp", ecpp)):
+        if not 0 <= v <= 1:
+            raise ValueError(f"{name} must lie in [0, 1], got {v}")
+    variable = round(1 - fcpp - ecpp, 12)
+    if variable < 0:
+        raise ValueError(f"fcpp + ecpp = {fcpp + ecpp:g} exceeds 1")
+    return {"fixed": fcpp, "variable": variable, "ex_post": ecpp}
+
+
+def period_pots(period_sums: pd.DataFrame, proportions: dict[str, float]) -> pd.DataFrame:
+    """Split each monthly sum into fixed / variable / ex-post pots in whole euros.
+
+    The ex-post pot takes the rounding remainder so that each month still adds up.
+    """
+    out = period_sums[["month", "cpps_eur"]].copy()
+    out["fixed_eur"] = (out["cpps_eur"] * proportions["fixed"]).round().astype("int64")
+    out["variable_eur"] = (out["cpps_eur"] * proportions["variable"]).round().astype("int64")
+    out["ex_post_eur"] = out["cpps_eur"] - out["fixed_eur"] - out["variable_eur"]
+    return out
+
+
+@dataclass(frozen=True)
+class AcpsResult:
+    """Every step of the ACPS calculation for one scenario."""
+
+    annualised_cost: float
+    imr: float
+    ancillary: float
+    bne_cost: float
+    capacity_requirement_mw: float
+    acps: float
+    period_sums: pd.DataFrame = field(repr=False)
+    monthly_source: str = ""
+
+    @property
+    def jan_sep_total(self) -> int:
+        return int(self.period_sums.set_index("month").loc[list(MONTHS[:9]), "cpps_eur"].sum())
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "annualised_cost": self.annualised_cost,
+            "ancillary": self.ancillary,
+            "imr": self.imr,
+            "bne_cost": self.bne_cost,
+            "acps": self.acps,
+            "jan_sep_total": self.jan_sep_total,
+        }
+
+
+def monthly_weights(p: AcpsParams, acps: float) -> tuple[dict[str, float], str]:
+    """The scenario's monthly weights and where they come from.
+
+    A scenario with published monthly sums uses them, a lost month derived as the paper's
+    total minus the other months (Table 1.2's December): the published ACPS when the scenario
+    has one, else ``acps``. A what-if total (the Explore section, a sensitivity) is then
+    shared out in the published proportions, rather than landing whole in the lost month.
+    One without monthly sums uses the 2017 published shares, labelled as such.
+    """
+    if p.monthly_cpps is not None:
+        total = p.published["acps"].value if "acps" in p.published else acps
+        filled = derive_missing_month(total, p.monthly_cpps)
+        lost = [m for m, v in p.monthly_cpps.items() if v is None]
+        src = "published" + (f" ({', '.join(lost)} derived: total minus the other months)" if lost else "")
+        return {m: float(v) for m, v in filled.items()}, src
+    return dict(PUBLISHED_2017_SHARES), "2017 published shares applied (reconstructed: no monthly table for this year)"
+
+
+def ancillary_deduction(p: AcpsParams) -> float:
+    """The scenario's ancillary-services deduction, EUR/kW/yr.
+
+    Either the published value, or the DS3 revenue model's result for the DS3 scenario the
+    loader attached (``p.ds3``, from ``ds3_scenario``; seed 001 §5.2): the one
+    cross-workbook link, so the figure is never typed twice.
+    """
+    if p.ancillary_source == "published" and p.ancillary_deduction is not None:
+        return round2(p.ancillary_deduction)
+    if p.ds3 is None:
+        raise ValueError(
+            f"the DS3 scenario {p.ds3_scenario!r} is not attached: load the ACPS scenario with "
+            "marketbooks.scenarios.load_scenario, which resolves it"
+        )
+    return ds3.compute(p.ds3).deduction
+
+
+def with_overrides(p: AcpsParams, **overrides: Any) -> AcpsParams:
+    """``p`` with parameters replaced by name, validated again (ParameterError on "overrides").
+
+    Overriding ``ancillary_deduction`` replaces the scenario's source (published or DS3
+    model); otherwise the attached DS3 scenario stays.
+    """
+    if "ancillary_deduction" in overrides:
+        overrides = {**overrides, "ancillary_source": "published", "ds3_scenario": None}
+        return validate_model(AcpsParams, {**p.model_dump(), **overrides}, "overrides")
+    q = validate_model(AcpsParams, {**p.model_dump(), **overrides}, "overrides")
+    return q.model_copy(update={"ds3": p.ds3})
+
+
+def compute_acps(p: AcpsParams, **overrides: Any) -> AcpsResult:
+    """Run the whole ACPS procedure for a scenario; ``overrides`` replace parameters by name.
+
+    Overriding ``ancillary_deduction`` replaces the scenario's source (published or DS3 model).
+    """
+    if overrides:
+        p = with_overrides(p, **overrides)
+    annualised = index_cost(p.base_annualised_cost, p.rpi)
+    imr = imr_deduction(p.price_cap, p.bid_price, p.outage_hours, p.forced_outage_probability)
+    ancillary = ancillary_deduction(p)
+    bne = bne_cost(annualised, ancillary, imr)
+    acps = annual_capacity_payment_sum(bne, p.capacity_requirement_mw)
+    weights, source = monthly_weights(p, acps)
+    return AcpsResult(
+        annualised_cost=annualised,
+        imr=imr,
+        ancillary=ancillary,
+        bne_cost=bne,
+        capacity_requirement_mw=p.capacity_requirement_mw,
+        acps=acps,
+        period_sums=capacity_period_sums(acps, weights),
+        monthly_source=source,
+    )
+
+
+FIGURE_LABELS = {
+    "annualised_cost": "Annualised cost (EUR/kW/yr)",
+    "ancillary": "Ancillary-services deduction (EUR/kW/yr)",
+    "imr": "Infra-marginal rent (EUR/kW/yr)",
+    "bne_cost": "BNE cost (EUR/kW/yr)",
+    "capacity_requirement_mw": "Capacity requirement (MW)",
+    "acps": "ACPS (EUR)",
+    "jan_sep_total": "CPPS Jan–Sep, until I-SEM go-live (EUR)",
+}
+
+
+def published_vs_computed(p: AcpsParams, r: AcpsResult) -> pd.DataFrame:
+    """One row per step: published (or derived/reconstructed) figure, computed, difference."""
+    computed = {**r.figures(), "capacity_requirement_mw": r.capacity_requirement_mw}
+    rows = []
+    for key, label in FIGURE_LABELS.items():
+        fig = p.published.get(key)
+        pub = fig.value if fig else None
+        rows.append(
+            {
+                "step": label,
+                "published": pub,
+                "computed": computed[key],
+                "difference": None if pub is None else round(computed[key] - pub, 2),
+                "status": fig.status if fig else "not published",
+                "source": fig.source if fig else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def inputs_table(p: AcpsParams) -> pd.DataFrame:
+    """The scenario's inputs with their provenance (published / derived / reconstructed)."""
+    names = [
+        "base_annualised_cost",
+        "rpi",
+        "price_cap",
+        "bid_price",
+        "outage_hours",
+        "forced_outage_probability",
+        "capacity_requirement_mw",
+        "fcpp",
+        "ecpp",
+    ]
+    rows = [
+        {
+            "parameter": n,
+            "value": str(getattr(p, n)),
+            "status": p.status.get(n, "published"),
+            "note": p.notes.get(n, ""),
+        }
+        for n in names
+    ]
+    if p.ancillary_source == "ds3_model":
+        rows.append(
+            {
+                "parameter": "ancillary_deduction",
+                "value": f"{ancillary_deduction(p):.2f}",
+                "status": "computed",
+                "note": f"DS3 revenue model, params/ds3/{p.ds3_scenario}.yaml",
+            }
+        )
+    else:
+        rows.append(
+            {
+                "parameter": "ancillary_deduction",
+                "value": str(p.ancillary_deduction),
+                "status": p.status.get("ancillary_deduction", "published"),
+                "note": p.notes.get("ancillary_deduction", ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+SENSITIVITY_DRIVERS = {
+    "rpi": "RPI",
+    "forced_outage_probability": "FOP",
+    "bid_price": "Bid price",
+    "ancillary_deduction": "DS3 deduction",
+    "capacity_requirement_mw": "Capacity requirement",
+}
+
+
+def acps_sensitivity(p: AcpsParams) -> pd.DataFrame:
+    """One-at-a-time ACPS at each driver's low and high value (the tornado chart's data)."""
+    base_result = compute_acps(p)
+    base = base_result.acps
+    # The other drivers move with the deduction held at its base value: pinning it saves
+    # re-running the DS3 model for every point and changes no figure.
+    pinned = {"ancillary_deduction": base_result.ancillary}
+    rows = []
+    for key, label in SENSITIVITY_DRIVERS.items():
+        rng = p.sensitivity.get(key)
+        if rng is None:
+            continue
+        hold = {} if key in pinned else pinned
+        low = compute_acps(p, **{**hold, key: rng.low}).acps
+        high = compute_acps(p, **{**hold, key: rng.high}).acps
+        rows.append(
+            {
+                "driver": label,
+                "parameter": key,
+                "low_value": rng.low,
+                "high_value": rng.high,
+                "acps_low": low,
+                "acps_high": high,
+                "delta_low": low - base,
+                "delta_high": high - base,
+                "swing": abs(high - low),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("swing", kind="stable").reset_index(drop=True)
+
+
+_CPPS_2017 = {
+    "Jan": 52_869_006,
+    "Feb": 51_165_171,
+    "Mar": 47_229_946,
+    "Apr": 39_374_525,
+    "May": 36_471_362,
+    "Jun": 34_478_074,
+    "Jul": 32_716_078,
+    "Aug": 35_961_368,
+    "Sep": 35_927_804,
+    "Oct": 45_397_053,
+    "Nov": 52_555_995,
+    "Dec": 55_080_768,
+}
+# Table 1.2 (December derived from the total); used as weights for years without a monthly table.
+PUBLISHED_2017_SHARES = {m: v / 519_227_150 for m, v in _CPPS_2017.items()}
+
+
+def acps_history() -> pd.DataFrame:
+    """Appendix 1 (Table A1.1): ACPS by trading year, with each figure's provenance.
+
+    2007–2013 kept only a middle digit group in transcription: they are missing, not invented.
+    """
+    fragments = ["517", "221", "854", "133", "956", "120", "876"]
+    rows = [
+        {"year": 2007 + i, "acps_eur": None, "status": "missing", "note": f"only the digit group '…,{frag},…' survived"}
+        for i, frag in enumerate(fragments)
+    ]
+    rows += [
+        {
+            "year": 2014,
+            "acps_eur": 565_000_000,
+            "status": "reconstructed",
+            "note": "≈565 million from a public summary; surviving digits '…,819,…'",
+        },
+        {
+            "year": 2015,
+            "acps_eur": 574_000_000,
+            "status": "reconstructed",
+            "note": "≈574 million from a public summary; surviving digits '…,953,…'",
+        },
+        {"year": 2016, "acps_eur": 514_837_400, "status": "published", "note": "72.82 × 7070 MW"},
+        {"year": 2017, "acps_eur": 519_227_150, "status": "published", "note": "71.45 × 7267 MW"},
+    ]
+    return pd.DataFrame(rows)
+
+
+def bid_price_table(p: AcpsParams) -> pd.DataFrame:
+    """Table 5.1 with the lost BID cell recovered from the published IMR (derived, not published)."""
+    pub = p.published.get("imr")
+    rows = [
+        {"item": "Price cap (EUR/MWh)", "value": p.price_cap, "status": "published"},
+        {"item": "Outage time (hours)", "value": p.outage_hours, "status": "published"},
+        {"item": "FOP", "value": p.forced_outage_probability, "status": "published"},
+    ]
+    if pub is not None:
+        lo, centre, hi = bid_price_range_for_imr(pub.value, p.price_cap, p.outage_hours, p.forced_outage_probability)
+        rows += [
+            {
+                "item": f"BID interval giving IMR {pub.value:.2f} (EUR/MWh)",
+                "value": f"{lo:.2f} – {hi:.2f}",
+                "status": "derived",
+            },
+            {"item": "BID used (centre, EUR/MWh)", "value": centre, "status": "derived"},
+        ]
+    rows.append(
+        {
+            "item": "BID in this scenario (EUR/MWh)",
+            "value": p.bid_price,
+            "status": p.status.get("bid_price", "published"),
+        }
+    )
+    out = pd.DataFrame(rows)
+    out["value"] = out["value"].astype(str)
+    return out
+
+
+def monthly_table(p: AcpsParams, r: AcpsResult) -> pd.DataFrame:
+    """Table 1.2 plus the fixed / variable / ex-post split of each month (§4.3, §6.2)."""
+    pots = period_pots(r.period_sums, payment_proportions(p.fcpp, p.ecpp))
+    out = r.period_sums.merge(pots, on=["month", "cpps_eur"])
+    lost = {m for m, v in (p.monthly_cpps or {}).items() if v is None}
+    out["status"] = [
+        "derived" if m in lost else ("published" if p.monthly_cpps else "reconstructed") for m in out["month"]
+    ]
+    return out
+
+
+def compare_scenarios(scenarios: list[AcpsParams]) -> pd.DataFrame:
+    """Table 6.1: the figures of several ACPS scenarios side by side (computed)."""
+    cols = {}
+    for p in scenarios:
+        r = compute_acps(p)
+        cols[p.label] = {
+            FIGURE_LABELS[k]: v
+            for k, v in {**r.figures(), "capacity_requirement_mw": r.capacity_requirement_mw}.items()
+            if k != "jan_sep_total"
+        }
+    return pd.DataFrame(cols).rename_axis("item").reset_index()

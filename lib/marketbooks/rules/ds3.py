@@ -1,0 +1,234 @@
+"""DS3 System Services revenues of the BNE peaker: the ACPS ancillary-services deduction.
+
+Seed 001, §5.2 "Deduction for DS3 services" and Appendix 3 (Table A3.1, "Revenues earned by
+Alstom GT13E2 and respective volumes"). Per service (§5.2, from §4.3 of the Interim Tariffs
+decision):
+
+    payment = tariff × product scalar × performance scalar × available volume
+
+where the available volume is capability × hours the service can be offered × the annual
+availability for payment (90.17 % in the decision). Net revenue deducts the trip charge
+(one trip in every four years in the decision, one a year at consultation). The deduction
+is net revenue per kW of the unit's capacity, in EUR/kW/yr rounded to 2 decimals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from marketbooks.rules.rounding import round2
+from marketbooks.scenarios.models import Ds3Params, validate_model
+
+SERVICE_COLUMNS = ["code", "name", "capability", "unit", "hours", "tariff", "product_scalar", "procured"]
+
+
+def service_table(p: Ds3Params) -> pd.DataFrame:
+    """The scenario's services as a DataFrame (one row per DS3 service)."""
+    return pd.DataFrame([s.model_dump() for s in p.services], columns=[*SERVICE_COLUMNS, "status"])
+
+
+def service_revenues(
+    services: pd.DataFrame, availability: float, performance_scalar: float | pd.Series = 1.0
+) -> pd.DataFrame:
+    """Add ``volume`` (available volume) and ``revenue_eur`` to a service table (§5.2).
+
+    ``volume = capability × hours × availability``; ``revenue = tariff × product scalar ×
+    performance scalar × volume`` for procured services, 0 for the others (FFR, DRR, FPFAPR
+    earn nothing under the interim arrangements).
+    """
+    if not 0 <= availability <= 1:
+        raise ValueError(f"availability must lie in [0, 1], got {availability}")
+    ps = pd.Series(performance_scalar, index=services.index, dtype="float64").to_numpy()
+    if ((ps < 0) | (ps > 1)).any():
+        raise ValueError("performance scalars must lie in [0, 1]")
+    missing = set(SERVICE_COLUMNS) - set(services.columns)
+    if missing:
+        raise ValueError(f"service table lacks columns: {', '.join(sorted(missing))}")
+    # numpy arrays, not Series: a handful of rows, and the sensitivity and bridge tables
+    # re-run this for every point (pandas' per-operation overhead was most of its time)
+    col = {c: services[c].to_numpy() for c in ("capability", "hours", "tariff", "product_scalar", "procured")}
+    volume = (col["capability"] * col["hours"] * availability).round(0)
+    paid = col["tariff"] * col["product_scalar"] * ps * volume
+    return services.assign(
+        volume=volume, performance_scalar=ps, revenue_eur=np.where(col["procured"].astype(bool), paid, 0.0).round(0)
+    )
+
+
+def trip_charge(trips_per_year: float, charge_per_trip_eur: float) -> float:
+    """Expected annual trip charge (§5.2: one trip in every four years of operation → 0.25/yr)."""
+    if trips_per_year < 0 or charge_per_trip_eur < 0:
+        raise ValueError("trip frequency and charge must not be negative")
+    return trips_per_year * charge_per_trip_eur
+
+
+def net_revenue(revenues: pd.DataFrame, trip_charge_eur: float) -> float:
+    return float(revenues["revenue_eur"].sum()) - trip_charge_eur
+
+
+def deduction_per_kw(revenues: pd.DataFrame, capacity_mw: float, trip_charge_eur: float) -> float:
+    """Ancillary-services deduction, EUR/kW/yr (2 dp): net revenue / unit capacity in kW."""
+    if capacity_mw <= 0:
+        raise ValueError(f"unit capacity must be positive, got {capacity_mw}")
+    return round2(net_revenue(revenues, trip_charge_eur) / (capacity_mw * 1000))
+
+
+@dataclass(frozen=True)
+class Ds3Result:
+    revenues: pd.DataFrame
+    trip_charge_eur: float
+    net_revenue_eur: float
+    deduction: float
+    unrounded: float
+
+
+def compute(p: Ds3Params, **overrides: Any) -> Ds3Result:
+    """The whole Table A3.1 for a scenario; ``overrides`` replace parameters by name."""
+    if overrides:
+        p = validate_model(Ds3Params, {**p.model_dump(), **overrides}, "overrides")
+    rev = service_revenues(service_table(p), p.availability, p.performance_scalar)
+    trip = trip_charge(p.trips_per_year, p.trip_charge_per_trip_eur)
+    net = net_revenue(rev, trip)
+    return Ds3Result(
+        revenues=rev,
+        trip_charge_eur=trip,
+        net_revenue_eur=net,
+        deduction=deduction_per_kw(rev, p.unit_capacity_mw, trip),
+        unrounded=net / (p.unit_capacity_mw * 1000),
+    )
+
+
+def with_services(p: Ds3Params, **changes: dict) -> Ds3Params:
+    """A copy of ``p`` with some services' fields changed: ``with_services(p, RRD={"tariff": 0.5})``."""
+    unknown = set(changes) - {s.code for s in p.services}
+    if unknown:
+        raise ValueError(f"unknown services: {', '.join(sorted(unknown))}")
+    data = p.model_dump()
+    for s in data["services"]:
+        s.update(changes.get(s["code"], {}))
+    return validate_model(Ds3Params, data, "overrides")
+
+
+def solve_tariff(p: Ds3Params, code: str, target_deduction: float) -> float:
+    """The tariff of service ``code`` that makes the unrounded deduction equal ``target``.
+
+    Revenue is linear in the tariff, so two evaluations give the answer. This is how the
+    scenario's one ``calibrated`` input was found; the notebook shows it as calibrated.
+    """
+    r0 = compute(with_services(p, **{code: {"tariff": 0.0}}))
+    r1 = compute(with_services(p, **{code: {"tariff": 1.0}}))
+    slope = r1.unrounded - r0.unrounded
+    if slope == 0:
+        raise ValueError(f"service {code} earns nothing in this scenario: cannot calibrate its tariff")
+    return (target_deduction - r0.unrounded) / slope
+
+
+def bridge(start: Ds3Params, end: Ds3Params) -> pd.DataFrame:
+    """Consultation → decision, one change at a time, in the order the paper discusses them.
+
+    Each step re-runs the model with one more change applied; a step's size is the change in
+    the 2-dp deduction, so the steps add up exactly to the difference of the endpoints.
+    """
+    end_by_code = {s.code: s for s in end.services}
+    other_tariffs = {
+        s.code: {"tariff": end_by_code[s.code].tariff}
+        for s in start.services
+        if s.code != "RRD" and s.tariff != end_by_code[s.code].tariff
+    }
+    stages = [
+        ("Consultation", lambda p: p),
+        ("RRD tariff (de-synchronised RR)", lambda p: with_services(p, RRD={"tariff": end_by_code["RRD"].tariff})),
+        ("Other tariff changes", lambda p: with_services(p, **other_tariffs) if other_tariffs else p),
+        (
+            "Remove FFR, DRR, FPFAPR",
+            lambda p: with_services(p, **{c: {"procured": end_by_code[c].procured} for c in ("FFR", "DRR", "FPFAPR")}),
+        ),
+        ("RRS capability correction", lambda p: with_services(p, RRS={"capability": end_by_code["RRS"].capability})),
+        (
+            "Trip and availability refinements",
+            lambda p: validate_model(
+                Ds3Params,
+                {
+                    **p.model_dump(),
+                    "trips_per_year": end.trips_per_year,
+                    "availability": end.availability,
+                    "trip_charge_per_trip_eur": end.trip_charge_per_trip_eur,
+                },
+                "overrides",
+            ),
+        ),
+    ]
+    rows: list[dict] = []
+    p, prev = start, compute(start).deduction
+    for label, change in stages:
+        p = change(p)
+        d = compute(p).deduction
+        rows.append({"step": label, "deduction": d, "change": round2(d - prev)})
+        prev = d
+    final = compute(end).deduction
+    if abs(final - prev) > 1e-9:
+        rows.append({"step": "Remaining differences", "deduction": final, "change": round2(final - prev)})
+    rows.append({"step": "Decision", "deduction": final, "change": 0.0})
+    return pd.DataFrame(rows)
+
+
+def sensitivity(p: Ds3Params, field: str, values: list[float]) -> pd.DataFrame:
+    """The deduction as one scenario field varies (performance scalar, availability, trips)."""
+    results = [compute(p, **{field: v}) for v in values]
+    return pd.DataFrame(
+        {
+            field: values,
+            "deduction": [r.deduction for r in results],
+            "net_revenue_eur": [r.net_revenue_eur for r in results],
+        }
+    )
+
+
+def provenance(p: Ds3Params) -> pd.DataFrame:
+    """Which inputs are published, derived, reconstructed or calibrated."""
+    rows = [
+        {"input": k, "value": f"{getattr(p, k):g}", "status": p.status.get(k, "published"), "note": p.notes.get(k, "")}
+        for k in (
+            "unit_capacity_mw",
+            "availability",
+            "performance_scalar",
+            "trips_per_year",
+            "trip_charge_per_trip_eur",
+        )
+    ]
+    for s in p.services:
+        rows.append(
+            {
+                "input": f"{s.code} capability / hours / tariff",
+                "value": f"{s.capability:g} / {s.hours:g} / {s.tariff:g}",
+                "status": s.status,
+                "note": s.note,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def reconstructed_inputs(p: Ds3Params) -> list[str]:
+    """Names of the inputs that are not published (reconstructed or calibrated)."""
+    names = [k for k, v in p.status.items() if v in ("reconstructed", "calibrated")]
+    names += [s.code for s in p.services if s.status in ("reconstructed", "calibrated")]
+    return sorted(names)
+
+
+def deduction_table(p: Ds3Params, r: Ds3Result) -> pd.DataFrame:
+    """Gross revenue, trip charge, net revenue and the deduction, published vs computed."""
+    pub = p.published.get("deduction")
+    rows = [
+        {"item": "Gross revenue (EUR)", "published": None, "computed": float(r.revenues["revenue_eur"].sum())},
+        {"item": "Trip charge (EUR)", "published": None, "computed": r.trip_charge_eur},
+        {"item": "Net revenue (EUR)", "published": None, "computed": r.net_revenue_eur},
+        {"item": "Unit capacity (MW)", "published": None, "computed": p.unit_capacity_mw},
+        {"item": "Deduction (EUR/kW/yr)", "published": pub.value if pub else None, "computed": r.deduction},
+    ]
+    out = pd.DataFrame(rows)
+    out["difference"] = (out["computed"] - out["published"]).round(2)
+    out["status"] = ["computed"] * 4 + [pub.status if pub else "not published"]
+    return out

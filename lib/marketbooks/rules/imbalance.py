@@ -1,0 +1,803 @@
+"""Imbalance settlement (OKTE, Slovakia, seed 004) and balancing-market prices (KOREM, seed 000).
+
+Sign convention (OKTE; used everywhere in this module and its notebook)
+-----------------------------------------------------------------------
+* Quantities are a balancing group's **net off-take** in MWh (consumption positive).
+* Imbalance ``O = agreed − actual − regulation``: **positive = surplus** (the group took
+  less than it bought), **negative = shortage**. ``regulation`` is regulating electricity the
+  subject delivered on instruction (positive = upward: less off-take / more supply), which
+  is not an imbalance. Rounded to 3 decimals (FAQ: "in MWh rounded to 3 decimal places").
+* Payments are signed from the **clearing agent's cash flow**: positive = the agent pays
+  the subject (positive payment ``PO+``), negative = the subject pays the agent (negative
+  payment ``PO−``). Cost of regulating electricity ``NRE`` is an agent outflow (> 0); the
+  subjects' share of regulation costs ``PRE`` is an inflow (< 0).
+* KOREM (Kazakhstan) calls a positive imbalance a *deficit*: the reverse. Convert with
+  :func:`kz_to_okte_imbalance` before comparing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from marketbooks.scenarios.models import GuaranteeInputs, ImbalanceParams
+
+PO_MIN = 0.005
+PO_DEFAULT = 0.5
+KG_START_MONTHS = 4
+
+
+class SettlementInputError(ValueError):
+    """Input data that cannot be settled; the message names the column and the rows."""
+
+
+def imbalance_mwh(agreed: ArrayLike, actual: ArrayLike, regulation: ArrayLike = 0) -> np.ndarray:
+    """Imbalance ``O = agreed − actual − regulation`` in MWh, 3 dp (FAQ "Imbalance").
+
+    Works on scalars and arrays. For a subject without an off-take point pass contractual
+    consumption as ``agreed`` and contractual supply as ``actual``.
+    """
+    return np.round(
+        np.asarray(agreed, dtype="float64")
+        - np.asarray(actual, dtype="float64")
+        - np.asarray(regulation, dtype="float64"),
+        3,
+    )
+
+
+def counter_imbalance_coefficient(nre: float, pre: float, po_minus: float, po_plus: float) -> float:
+    """``kzpo = −(NRE + PRE + PO−) / PO+``, capped at 1 (FAQ, final calculation).
+
+    Arguments in the agent's cash-flow convention: ``nre`` ≥ 0 (regulation costs paid),
+    ``pre`` ≤ 0 (subjects' share received), ``po_minus`` ≤ 0 (negative payments received),
+    ``po_plus`` ≥ 0 (positive payments before kzpo). Degenerate cases, our interpretation:
+
+    * ``po_plus == 0``: nobody is owed a positive payment; the coefficient is 1 (it
+      multiplies nothing).
+    * a negative result (receipts do not cover regulation costs): 0. A positive payment is
+      made *by* the agent *to* the subject (FAQ), so it is never turned into a charge; the
+      agent's shortfall is reported by :func:`monthly_balance`.
+    """
+    values = (nre, pre, po_minus, po_plus)
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values):
+        raise ValueError("kzpo inputs must be numbers, got NaN or None")
+    if po_plus < 0:
+        raise ValueError(f"PO+ is a sum of positive payments and cannot be negative: {po_plus}")
+    if po_plus == 0:
+        return 1.0
+    raw = -(nre + pre + po_minus) / po_plus
+    return float(min(1.0, max(0.0, raw)))
+
+
+@dataclass(frozen=True)
+class MonthlyBalance:
+    nre: float
+    pre: float
+    po_minus: float
+    po_plus: float
+    kzpo_raw: float | None
+    kzpo: float
+    agent_result: float = field(default=0.0)
+
+    @property
+    def capped(self) -> bool:
+        return self.kzpo_raw is not None and self.kzpo_raw > 1
+
+    @property
+    def shortfall(self) -> bool:
+        return self.kzpo_raw is not None and self.kzpo_raw < 0
+
+
+def monthly_balance(nre: float, pre: float, po_minus: float, po_plus: float) -> MonthlyBalance:
+    """kzpo with its raw value and the agent's result (> 0 surplus kept, < 0 shortfall)."""
+    kz = counter_imbalance_coefficient(nre, pre, po_minus, po_plus)
+    raw = None if po_plus == 0 else float(-(nre + pre + po_minus) / po_plus)
+    result = -(nre + pre + po_minus + kz * po_plus)
+    return MonthlyBalance(nre, pre, po_minus, po_plus, raw, kz, round(result, 2))
+
+
+def _column_units(periods: pd.DataFrame) -> str:
+    has_mwh = {"agreed_mwh", "actual_mwh"} & set(periods.columns)
+    has_mw = {"agreed_mw", "actual_mw"} & set(periods.columns)
+    if has_mwh and has_mw:
+        raise SettlementInputError(
+            f"mismatched units: {sorted(has_mwh)} are energy (MWh) but "
+            f"{sorted(has_mw)} are power (MW); give both in one unit"
+        )
+    if has_mw:
+        if has_mw != {"agreed_mw", "actual_mw"}:
+            raise SettlementInputError("power input needs both agreed_mw and actual_mw")
+        return "mw"
+    if has_mwh != {"agreed_mwh", "actual_mwh"}:
+        raise SettlementInputError("periods need agreed_mwh and actual_mwh (or agreed_mw and actual_mw)")
+    return "mwh"
+
+
+def _plain(x: Any) -> Any:
+    return x.item() if hasattr(x, "item") else x
+
+
+def group_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each row's group and the groups in sorted order (``pd.factorize(values, sort=True)``)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes, pd.Index(np.asarray(uniques))
+
+
+def validate_periods(periods: pd.DataFrame) -> None:
+    """Clear errors for NaN, duplicate subject-period rows and missing periods."""
+    for col in ("subject", "period", "zc"):
+        if col not in periods.columns:
+            raise SettlementInputError(f"missing column '{col}'")
+    numeric = [
+        c
+        for c in ("agreed_mwh", "actual_mwh", "agreed_mw", "actual_mw", "regulation_mwh", "zc")
+        if c in periods.columns
+    ]
+    for col in numeric:
+        bad = np.flatnonzero(np.isnan(periods[col].to_numpy(dtype="float64")))
+        if bad.size:
+            row = periods.iloc[bad[0]]
+            raise SettlementInputError(
+                f"column '{col}' has {bad.size} NaN value(s), first at subject "
+                f"{_plain(row['subject'])!r}, period {_plain(row['period'])!r}"
+            )
+    s_codes, subjects = group_codes(periods["subject"])
+    p_codes, period_values = group_codes(periods["period"])
+    key = s_codes.astype("int64") * len(period_values) + p_codes
+    counts = np.bincount(key, minlength=len(subjects) * len(period_values))
+    dup = np.flatnonzero(counts > 1)
+    if dup.size:
+        s, p = divmod(int(dup[0]), len(period_values))
+        raise SettlementInputError(
+            f"{dup.size} duplicate subject-period row(s), e.g. subject "
+            f"{_plain(subjects[s])!r}, period {_plain(period_values[p])!r}"
+        )
+    missing = np.flatnonzero(counts == 0)
+    if missing.size:
+        s, p = divmod(int(missing[0]), len(period_values))
+        raise SettlementInputError(
+            f"{missing.size} missing subject-period row(s), e.g. subject "
+            f"{_plain(subjects[s])!r} has no period {_plain(period_values[p])!r}"
+        )
+
+
+def _imbalances(
+    periods: pd.DataFrame, period_minutes: float | None, check: bool
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """``periods`` with ``imbalance_mwh`` added, the imbalances Oi and Oi × ZC: what
+    :func:`settle` and :func:`settle_month` price in their own ways."""
+    units = _column_units(periods)
+    if check:
+        validate_periods(periods)
+    if units == "mw":
+        if not period_minutes:
+            raise SettlementInputError("agreed_mw/actual_mw need period_minutes to become MWh")
+        agreed = periods["agreed_mw"].to_numpy(dtype="float64") * period_minutes / 60
+        actual = periods["actual_mw"].to_numpy(dtype="float64") * period_minutes / 60
+    else:
+        agreed = periods["agreed_mwh"].to_numpy(dtype="float64")
+        actual = periods["actual_mwh"].to_numpy(dtype="float64")
+    reg = periods["regulation_mwh"].to_numpy(dtype="float64") if "regulation_mwh" in periods else 0.0
+    o = imbalance_mwh(agreed, actual, reg)
+    # pandas copies on write: a shallow copy gains the column and leaves ``periods`` as it
+    # was, without copying a market's worth of rows first
+    out = periods.copy(deep=False)
+    out["imbalance_mwh"] = o
+    return out, o, o * periods["zc"].to_numpy(dtype="float64")
+
+
+def settle(periods: pd.DataFrame, kzpo: float, period_minutes: float | None = None, check: bool = True) -> pd.DataFrame:
+    """Imbalance and payment per subject and period, vectorised over the whole market.
+
+    ``periods`` has ``subject``, ``period``, ``zc`` (EUR/MWh) and either ``agreed_mwh`` /
+    ``actual_mwh`` or ``agreed_mw`` / ``actual_mw`` with ``period_minutes``; optional
+    ``regulation_mwh``. Adds ``imbalance_mwh`` and ``payment_eur`` (agent's cash flow:
+    ``PO−i = Oi × ZC`` for a shortage, ``PO+i = Oi × ZC × kzpo`` for a surplus; cents).
+    """
+    if not 0 <= kzpo <= 1:
+        raise ValueError(f"kzpo must lie in [0, 1], got {kzpo}")
+    out, o, value = _imbalances(periods, period_minutes, check)
+    out["payment_eur"] = np.round(np.where(o > 0, value * kzpo, value), 2)
+    return out
+
+
+def payment_totals(settled: pd.DataFrame) -> tuple[float, float]:
+    """(PO−, PO+) before kzpo: sums of O × ZC over shortages and surpluses."""
+    o = settled["imbalance_mwh"].to_numpy()
+    value = o * settled["zc"].to_numpy(dtype="float64")
+    return float(value[o < 0].sum()), float(value[o > 0].sum())
+
+
+def allocate_cents(total_cents: int, weights: np.ndarray) -> np.ndarray:
+    """Split ``total_cents`` pro rata to ``weights`` in whole cents (largest remainder, O(n)).
+
+    The cents left after rounding down go to the largest remainders; among equal remainders
+    to the rows that come first in the month's data, as the capacity workbook's monthly sums
+    keep month order. The rule has to be explicit: which of several tied rows a partial sort
+    picks depends on the CPU (numpy sorts with AVX-512 where it can), and a market's month
+    has ties (three at the last cent in the market-scale scenario).
+    """
+    total = weights.sum()
+    if total_cents == 0 or total == 0:
+        return np.zeros(len(weights), dtype="int64")
+    exact = weights / total * total_cents
+    cents = np.floor(exact).astype("int64")
+    short = int(total_cents - cents.sum())
+    if short >= len(cents):
+        cents += 1
+    elif short:
+        frac = exact - cents
+        # the short-th largest remainder is a value, the same whichever rows hold it
+        last = np.partition(frac, len(frac) - short)[len(frac) - short]
+        above = frac > last
+        cents[above] += 1
+        cents[np.flatnonzero(frac == last)[: short - int(above.sum())]] += 1
+    return cents
+
+
+@dataclass(frozen=True, eq=False)
+class MonthVolumes:
+    """A month's imbalances before regulation is priced: all that NRE and PRE leave as it is.
+
+    ``settled`` is the periods with ``imbalance_mwh``; ``o`` the imbalances Oi, ``value``
+    Oi × ZC, ``neg_cents`` the negative payments in cents (0 elsewhere), ``pos`` where Oi > 0.
+    """
+
+    settled: pd.DataFrame
+    o: np.ndarray
+    value: np.ndarray
+    neg_cents: np.ndarray
+    pos: np.ndarray
+
+    @cached_property
+    def pos_value(self) -> np.ndarray:
+        return self.value[self.pos]
+
+    @cached_property
+    def subjects(self) -> tuple[np.ndarray, pd.Index, dict[str, np.ndarray]]:
+        """Subject codes, the subjects (sorted) and their imbalance totals (:func:`subject_summary`)."""
+        codes, subjects = group_codes(self.settled["subject"])
+        return codes, subjects, _volume_totals(codes, len(subjects), self.o)
+
+    def keeping_subjects(self, other: MonthVolumes, totals: dict[str, np.ndarray] | None = None) -> MonthVolumes:
+        """This month with ``other``'s subject codes and, unless given, its imbalance totals:
+        the what-ifs below change no subject's rows, and at most one subject's totals."""
+        codes, subjects, kept = other.subjects
+        # cached_property's own slot: a frozen dataclass refuses setattr, not its __dict__
+        self.__dict__["subjects"] = (codes, subjects, kept if totals is None else totals)
+        return self
+
+
+def _negative_cents(o: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Negative payments ``Oi × ZC`` in cents where Oi < 0, 0 elsewhere."""
+    return np.where(o < 0, np.round(value * 100), 0).astype("int64")
+
+
+def month_volumes(periods: pd.DataFrame, period_minutes: float | None = None, check: bool = True) -> MonthVolumes:
+    """Imbalances and negative payments (``Oi × ZC`` rounded to cents) of a month's periods."""
+    settled, o, value = _imbalances(periods, period_minutes, check)
+    return MonthVolumes(settled, o, value, _negative_cents(o, value), o > 0)
+
+
+def shift_prices(volumes: MonthVolumes, zc_shift: float) -> MonthVolumes:
+    """The same imbalances at every clearing price ``ZC + zc_shift`` (EUR/MWh, kept to cents).
+
+    What :func:`month_volumes` finds for the shifted periods, without finding the
+    imbalances again: a price moves the payments, never an imbalance (the Explore section's
+    ZC control). ``volumes`` is left as it was.
+    """
+    if not zc_shift:
+        return volumes
+    settled = volumes.settled.copy(deep=False)
+    zc = np.round(settled["zc"].to_numpy(dtype="float64") + zc_shift, 2)
+    settled["zc"] = zc
+    value = volumes.o * zc
+    return MonthVolumes(settled, volumes.o, value, _negative_cents(volumes.o, value), volumes.pos).keeping_subjects(
+        volumes
+    )
+
+
+def deviate(volumes: MonthVolumes, subject: str, period: int, mwh: float) -> MonthVolumes:
+    """``volumes`` with ``mwh`` added to one subject's actual off-take in one period (metered
+    to 3 decimals): what :func:`month_volumes` finds for the changed periods, finding only
+    that row's imbalance again (the Explore section's deviation). ``volumes`` is left as it was.
+    """
+    s = volumes.settled
+    if "actual_mwh" not in s:
+        raise SettlementInputError("a deviation in MWh needs periods with agreed_mwh and actual_mwh")
+    rows = np.flatnonzero(((s["subject"] == subject) & (s["period"] == period)).to_numpy())
+    if not rows.size:
+        raise ValueError(f"no period {period} for subject {subject}")
+    settled = s.copy(deep=False)
+    actual = s["actual_mwh"].to_numpy(dtype="float64", copy=True)
+    actual[rows] = np.round(actual[rows] + mwh, 3)
+    settled["actual_mwh"] = actual
+    reg = s["regulation_mwh"].to_numpy(dtype="float64")[rows] if "regulation_mwh" in s else 0.0
+    o, value, pos = volumes.o.copy(), volumes.value.copy(), volumes.pos.copy()
+    o[rows] = imbalance_mwh(s["agreed_mwh"].to_numpy(dtype="float64")[rows], actual[rows], reg)
+    value[rows] = o[rows] * s["zc"].to_numpy(dtype="float64")[rows]
+    pos[rows] = o[rows] > 0
+    neg_cents = volumes.neg_cents.copy()
+    neg_cents[rows] = _negative_cents(o[rows], value[rows])
+    settled["imbalance_mwh"] = o
+    out = MonthVolumes(settled, o, value, neg_cents, pos)
+    codes, _, kept = volumes.subjects
+    totals = {name: column.copy() for name, column in kept.items()}
+    for code in np.unique(codes[rows]):
+        # the subject's rows in order: bincount sums a subject's rows in that order too
+        mine = o[codes == code]
+        for name, column in _volume_totals(np.zeros(len(mine), dtype=np.intp), 1, mine).items():
+            totals[name][code] = column[0]
+    return out.keeping_subjects(volumes, totals)
+
+
+def _positive_prices_for_sharing(volumes: MonthVolumes) -> None:
+    """When kzpo < 1 the agent's receipts are shared out pro rata to Oi × ZC over the
+    surpluses: not defined when a surplus is priced below zero (its share would be a charge)."""
+    below = np.flatnonzero(volumes.pos_value < 0)
+    if below.size:
+        row = volumes.settled.iloc[np.flatnonzero(volumes.pos)[below[0]]]
+        raise SettlementInputError(
+            f"ZC is negative in {below.size} surplus subject-period(s), e.g. subject {_plain(row['subject'])!r}, "
+            f"period {_plain(row['period'])!r} (ZC {_plain(row['zc'])}): with kzpo < 1 positive payments are "
+            "shared out pro rata to Oi × ZC, which needs ZC ≥ 0; negative clearing prices need an "
+            "interpretation that this workbook does not make"
+        )
+
+
+def price_month(volumes: MonthVolumes, nre: float, pre: float) -> tuple[pd.DataFrame, MonthlyBalance]:
+    """The month's payments for regulation costs ``nre`` and ``pre``: kzpo from the month's
+    totals, then positive payments (see :func:`settle_month`). ``volumes`` is left as it was."""
+    neg_total = int(volumes.neg_cents.sum())
+    po_minus = neg_total / 100
+    po_plus = float(volumes.pos_value.sum())
+    bal = monthly_balance(nre, pre, po_minus, po_plus)
+    pay = volumes.neg_cents.copy()
+    if bal.kzpo < 1:
+        _positive_prices_for_sharing(volumes)
+        pool = -(round(nre * 100) + round(pre * 100) + neg_total)
+        pay[volumes.pos] = allocate_cents(max(pool, 0), volumes.pos_value)
+    else:
+        pay[volumes.pos] = np.round(volumes.pos_value * 100).astype("int64")
+    settled = volumes.settled.copy(deep=False)
+    settled["payment_eur"] = pay / 100
+    result = -(round(nre * 100) + round(pre * 100) + int(pay.sum())) / 100
+    bal = MonthlyBalance(bal.nre, bal.pre, po_minus, po_plus, bal.kzpo_raw, bal.kzpo, round(result, 2))
+    return settled, bal
+
+
+def settle_month(
+    periods: pd.DataFrame, nre: float, pre: float, period_minutes: float | None = None, check: bool = True
+) -> tuple[pd.DataFrame, MonthlyBalance]:
+    """The month's final settlement: kzpo from the month's totals, then every payment.
+
+    Negative payments are ``Oi × ZC`` rounded to cents. When kzpo < 1 the agent shares out
+    exactly what it received net of regulation, so positive payments are allocated pro rata
+    to ``Oi × ZC`` in whole cents and the agent's month balances to the cent.
+    """
+    return price_month(month_volumes(periods, period_minutes, check), nre, pre)
+
+
+def _volume_totals(codes: np.ndarray, n: int, o: np.ndarray) -> dict[str, np.ndarray]:
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=values, minlength=n)
+
+    return {
+        "surplus_mwh": total(np.clip(o, 0, None)).round(3),
+        "shortage_mwh": total(np.clip(o, None, 0)).round(3),
+        "net_imbalance_mwh": total(o).round(3),
+    }
+
+
+def _summary(
+    codes: np.ndarray, subjects: pd.Index, volumes: dict[str, np.ndarray], payments: np.ndarray
+) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {
+            "subject": np.asarray(subjects),
+            **volumes,
+            "net_payment_eur": np.bincount(codes, weights=payments, minlength=len(subjects)).round(2),
+        }
+    )
+    out["direction"] = np.where(out["net_payment_eur"] >= 0, "agent pays subject", "subject pays agent")
+    return out
+
+
+def subject_summary(settled: pd.DataFrame) -> pd.DataFrame:
+    """Per subject: imbalance (surplus, shortage, net) and net payment (agent's cash flow)."""
+    codes, subjects = group_codes(settled["subject"])
+    return _summary(
+        codes,
+        subjects,
+        _volume_totals(codes, len(subjects), settled["imbalance_mwh"].to_numpy()),
+        settled["payment_eur"].to_numpy(),
+    )
+
+
+# --- financial guarantee -------------------------------------------------------------
+
+
+class Guarantee(float):
+    """The guarantee FZ in EUR (a float), carrying the values applied and why."""
+
+    po_applied: float
+    kg_applied: float
+    notes: tuple[str, ...]
+
+    def __new__(cls, value: float, po_applied: float, kg_applied: float, notes: tuple[str, ...]) -> Guarantee:
+        obj = super().__new__(cls, value)
+        obj.po_applied, obj.kg_applied, obj.notes = po_applied, kg_applied, notes
+        return obj
+
+
+def relative_imbalance(po: float | None, first_contract: bool = False, has_offtake: bool = True) -> tuple[float, str]:
+    """Po applied and why (FAQ): 3 dp; 0.5 for a first contract or no off-take point; ≥ 0.005."""
+    if first_contract or not has_offtake:
+        return PO_DEFAULT, (
+            "first contract on settlement of imbalance: Po = 0.5"
+            if first_contract
+            else "subject without off-take points: Po = 0.5"
+        )
+    if po is None or (isinstance(po, float) and math.isnan(po)) or po < 0:
+        raise ValueError(f"Po must be a non-negative number, got {po}")
+    rounded = round(float(po) + 0.0, 3)
+    if rounded < PO_MIN:
+        return PO_MIN, f"Po {po:g} is below the minimum: raised to {PO_MIN}"
+    return rounded, ""
+
+
+def guarantee_coefficient(kg: float, months_since_first_diagram: int | None = None) -> tuple[float, str]:
+    """Kg applied and why: in [0, 1]; 1 for the first four months since the first diagram."""
+    if not 0 <= kg <= 1:
+        raise ValueError(f"Kg must lie in [0, 1], got {kg}")
+    if months_since_first_diagram is not None and months_since_first_diagram < KG_START_MONTHS:
+        return 1.0, f"month {months_since_first_diagram + 1} since the first registered diagram: Kg = 1"
+    return float(kg), ""
+
+
+def financial_guarantee(
+    oo: float,
+    zp: float,
+    po: float,
+    kg: float,
+    co: float,
+    *,
+    first_contract: bool = False,
+    has_offtake: bool = True,
+    months_since_first_diagram: int | None = None,
+) -> Guarantee:
+    """``FZ = OO × (Zp + 5) × Po × Kg × Co`` in EUR (FAQ "financial guarantee").
+
+    ``oo`` maximum daily volume (MWh), ``zp`` length of the guarantee period (days), ``po``
+    relative imbalance, ``kg`` guarantee coefficient, ``co`` average negative-imbalance price
+    (EUR/MWh). The result is a float with ``po_applied``, ``kg_applied`` and ``notes``.
+    """
+    for name, v in (("oo", oo), ("zp", zp), ("co", co)):
+        if v is None or math.isnan(v) or v < 0:
+            raise ValueError(f"{name} must be a non-negative number, got {v}")
+    po_applied, po_note = relative_imbalance(po, first_contract, has_offtake)
+    kg_applied, kg_note = guarantee_coefficient(kg, months_since_first_diagram)
+    value = round(oo * (zp + 5) * po_applied * kg_applied * co, 2)
+    return Guarantee(value, po_applied, kg_applied, tuple(n for n in (po_note, kg_note) if n))
+
+
+def max_daily_volume(diagram: pd.DataFrame) -> float:
+    """OO: the higher of Σ|agreed consumption| and Σ|supply| over a daily diagram (MWh).
+
+    ``diagram`` has ``consumption_mwh`` and ``supply_mwh`` per trading period of one day.
+    """
+    return float(max(diagram["consumption_mwh"].abs().sum(), diagram["supply_mwh"].abs().sum()))
+
+
+def guarantee_timeline(year: int, month: int, holidays: list[str] | None = None) -> pd.DataFrame:
+    """The monthly guarantee cycle for the guarantee of (year, month) (FAQ, Operation Order ch. 2)."""
+    prev = pd.Timestamp(year=year, month=month, day=1) - pd.offsets.MonthBegin(1)
+    submit = prev + pd.Timedelta(days=19, hours=12)
+    publish = submit + pd.Timedelta(minutes=30)
+    top_up = np.busday_offset(publish.date(), 3, roll="forward", holidays=holidays or [])
+    return pd.DataFrame(
+        [
+            {
+                "when": submit.strftime("%Y-%m-%d %H:%M"),
+                "event": "Subject submits OO for next month in XMtrade (deadline)",
+            },
+            {
+                "when": publish.strftime("%Y-%m-%d %H:%M"),
+                "event": "OKTE publishes the financial guarantee for next month",
+            },
+            {
+                "when": f"{pd.Timestamp(top_up).strftime('%Y-%m-%d')} (end of day)",
+                "event": "A raised guarantee must be paid within 3 working days",
+            },
+            {"when": "on written request", "event": "A lowered guarantee is not refunded automatically"},
+            {
+                "when": pd.Timestamp(year=year, month=month, day=1).strftime("%Y-%m-%d"),
+                "event": "Guarantee month starts",
+            },
+        ]
+    )
+
+
+# --- KOREM balancing market ------------------------------------------------------------
+
+
+def kz_to_okte_imbalance(kz_imbalance: ArrayLike) -> np.ndarray:
+    """KOREM's positive imbalance is a deficit; OKTE's is a surplus: the sign flips."""
+    return -np.asarray(kz_imbalance, dtype="float64")
+
+
+def zone_weighted_prices(trades: pd.DataFrame, marginal_tariffs: dict[str, float] | pd.DataFrame) -> pd.DataFrame:
+    """Hourly volume-weighted average prices per balancing zone (seed 000), capped by tariffs.
+
+    ``trades``: ``zone``, ``hour``, ``kind`` ("balancing" = sale of balancing electricity,
+    "negative_imbalance" = purchase of negative imbalances), ``volume_mwh`` (> 0), ``price``.
+    ``marginal_tariffs``: {kind: tariff} for every zone, or a DataFrame with zone, kind, tariff.
+    """
+    need = {"zone", "hour", "kind", "volume_mwh", "price"}
+    if need - set(trades.columns):
+        raise ValueError(f"trades lack columns: {', '.join(sorted(need - set(trades.columns)))}")
+    if (trades["volume_mwh"] <= 0).any():
+        raise ValueError("trade volumes must be positive")
+    kinds = set(trades["kind"])
+    if kinds - {"balancing", "negative_imbalance"}:
+        raise ValueError(f"unknown trade kinds: {sorted(kinds - {'balancing', 'negative_imbalance'})}")
+    t = trades.assign(value=trades["volume_mwh"] * trades["price"])
+    g = (
+        t.groupby(["zone", "hour", "kind"], sort=True)
+        .agg(volume_mwh=("volume_mwh", "sum"), value=("value", "sum"))
+        .reset_index()
+    )
+    g["weighted_price"] = g["value"] / g["volume_mwh"]
+    if isinstance(marginal_tariffs, dict):
+        tariff = g["kind"].map(marginal_tariffs)
+    else:
+        tariff = g.merge(marginal_tariffs, on=["zone", "kind"], how="left")["tariff"]
+    if tariff.isna().any():
+        raise ValueError("a marginal tariff is missing for some zone/kind")
+    g["marginal_tariff"] = tariff.to_numpy()
+    g["capped"] = g["weighted_price"] > g["marginal_tariff"]
+    g["price"] = np.minimum(g["weighted_price"], g["marginal_tariff"]).round(2)
+    g["weighted_price"] = g["weighted_price"].round(2)
+    return g.drop(columns="value")
+
+
+# --- synthetic data (labelled illustrative wherever shown) ------------------------------
+
+
+def synthetic_periods(
+    n_subjects: int, days: int, period_minutes: int, seed: int, base_price: float, price_spread: float
+) -> pd.DataFrame:
+    """Deterministic diagrams and meter data for ``n_subjects`` over ``days`` days.
+
+    Agreed net off-take follows a daily shape; actual deviates by a few percent; the
+    imbalance price ZC follows a daily shape with noise. Illustrative, not OKTE data.
+    """
+    rng = np.random.default_rng(seed)
+    per_day = 24 * 60 // period_minutes
+    n_periods = days * per_day
+    t = np.arange(n_periods)
+    hour = (t % per_day) * period_minutes / 60
+    shape = 1 + 0.35 * np.sin((hour - 7) / 24 * 2 * np.pi)
+    size = rng.lognormal(mean=1.5, sigma=0.8, size=n_subjects) * period_minutes / 60
+    agreed = np.round(np.outer(size, shape), 3)
+    noise = rng.normal(0, 0.04, size=(n_subjects, n_periods))
+    actual = np.round(agreed * (1 + noise), 3)
+    zc = np.round(
+        base_price + price_spread * np.sin((hour - 9) / 24 * 2 * np.pi) + rng.normal(0, price_spread / 4, n_periods), 2
+    )
+    # Categorical: a market of subjects repeats each name thousands of times, and grouping
+    # by codes is what settlement does with them anyway.
+    subjects = pd.Categorical.from_codes(
+        np.repeat(np.arange(n_subjects), n_periods), categories=[f"S{i:05d}" for i in range(n_subjects)]
+    )
+    return pd.DataFrame(
+        {
+            "subject": subjects,
+            "period": np.tile(t + 1, n_subjects),
+            "agreed_mwh": agreed.ravel(),
+            "actual_mwh": actual.ravel(),
+            "zc": np.tile(zc, n_subjects),
+        }
+    )
+
+
+def synthetic_zone_trades(zones: list[str], seed: int, base_price: float) -> pd.DataFrame:
+    """A synthetic day of KOREM balancing trades (illustrative: no published prices exist)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for z_i, zone in enumerate(zones):
+        for hour in range(1, 25):
+            for kind, mult in (("balancing", 1.0), ("negative_imbalance", 0.8)):
+                for _ in range(3):
+                    rows.append(
+                        {
+                            "zone": zone,
+                            "hour": hour,
+                            "kind": kind,
+                            "volume_mwh": round(float(rng.uniform(5, 60)), 3),
+                            "price": round(
+                                float(
+                                    base_price
+                                    * mult
+                                    * (1 + 0.1 * z_i)
+                                    * (1 + 0.3 * np.sin((hour - 8) / 24 * 2 * np.pi))
+                                    * rng.uniform(0.85, 1.25)
+                                ),
+                                2,
+                            ),
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+# --- what the workbook shows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImbalanceRun:
+    settled: pd.DataFrame
+    balance: MonthlyBalance
+    summary: pd.DataFrame
+
+    @cached_property
+    def system(self) -> pd.DataFrame:
+        """Per period: the system's imbalance, the clearing price and the payments.
+
+        Computed when first asked for: the Explore section re-settles the month on every
+        change and shows none of it (sums over every subject-period).
+        """
+        s = self.settled
+        codes, periods = group_codes(s["period"])
+        first = np.full(len(periods), len(codes))
+        np.minimum.at(first, codes, np.arange(len(codes)))
+
+        def total(column: str) -> np.ndarray:
+            return np.bincount(codes, weights=s[column].to_numpy(dtype="float64"), minlength=len(periods))
+
+        return pd.DataFrame(
+            {
+                "period": np.asarray(periods),
+                "system_imbalance_mwh": total("imbalance_mwh"),
+                "zc": s["zc"].to_numpy(dtype="float64")[first],
+                "payments_eur": total("payment_eur"),
+            }
+        ).round(3)
+
+
+@lru_cache(maxsize=8)
+def scenario_periods(
+    n_subjects: int, days: int, minutes: int, seed: int, base_price: float, price_spread: float
+) -> pd.DataFrame:
+    return synthetic_periods(n_subjects, days, minutes, seed, base_price, price_spread)
+
+
+def scenario_volumes(
+    p: ImbalanceParams,
+    zc_shift: float = 0.0,
+    deviation: tuple[str, int, float] | None = None,
+    period_minutes: int | None = None,
+    check: bool = True,
+) -> MonthVolumes:
+    """Generate the scenario's month, find its imbalances, apply optional what-ifs.
+
+    ``zc_shift`` adds EUR/MWh to every clearing price (:func:`shift_prices`); ``deviation`` =
+    (subject, period, MWh) adds to that subject's actual off-take in that period
+    (:func:`deviate`). Either way the result is what the changed month's periods give.
+    """
+    minutes = period_minutes or p.period_minutes
+    # generated once per scenario: the Explore section asks for the same month on every change
+    periods = scenario_periods(p.n_subjects, p.days, minutes, p.seed, p.base_price, p.price_spread)
+    volumes = month_volumes(periods, check=check)
+    if deviation is not None:
+        volumes = deviate(volumes, *deviation)
+    return shift_prices(volumes, zc_shift)
+
+
+def price_run(volumes: MonthVolumes, nre: float, pre: float) -> ImbalanceRun:
+    """:func:`price_month` with the per-subject summary; the subjects' imbalance totals come
+    from ``volumes``, which keeps them for the next prices (the Explore section's NRE and PRE)."""
+    settled, bal = price_month(volumes, nre, pre)
+    codes, subjects, totals = volumes.subjects
+    return ImbalanceRun(settled, bal, _summary(codes, subjects, totals, settled["payment_eur"].to_numpy()))
+
+
+def run_month(
+    p: ImbalanceParams,
+    nre: float | None = None,
+    pre: float | None = None,
+    zc_shift: float = 0.0,
+    deviation: tuple[str, int, float] | None = None,
+    period_minutes: int | None = None,
+    check: bool = True,
+) -> ImbalanceRun:
+    """Generate the scenario's month, apply optional what-ifs (:func:`scenario_volumes`), settle it."""
+    volumes = scenario_volumes(p, zc_shift, deviation, period_minutes, check)
+    return price_run(volumes, p.nre_eur if nre is None else nre, p.pre_eur if pre is None else pre)
+
+
+def balance_table(b: MonthlyBalance) -> pd.DataFrame:
+    """The clearing agent's month: the kzpo inputs (agent's cash-flow signs) and result."""
+    rows = [
+        ("NRE: cost of regulating electricity (out)", b.nre),
+        ("PRE: subjects' share of regulation (in)", b.pre),
+        ("PO−: negative payments received (in)", b.po_minus),
+        ("PO+: positive payments before kzpo (out)", b.po_plus),
+        ("kzpo from the formula", b.kzpo_raw),
+        ("kzpo applied", b.kzpo),
+        ("Agent's result (+ kept surplus, − shortfall)", b.agent_result),
+    ]
+    out = pd.DataFrame(rows, columns=["item", "value"])
+    note = (
+        "capped at 1: the agent keeps the surplus"
+        if b.capped
+        else "negative: set to 0, positive imbalances are paid nothing"
+        if b.shortfall
+        else "PO+ = 0: kzpo is 1 and multiplies nothing"
+        if b.kzpo_raw is None
+        else "below 1: the agent shares out what it received, pro rata, to the cent"
+    )
+    out["note"] = ["", "", "", "", note, "", ""]
+    return out
+
+
+def guarantee_table(g: GuaranteeInputs) -> tuple[pd.DataFrame, Guarantee]:
+    """FZ for the scenario's guarantee inputs, with the values applied and why."""
+    fz = financial_guarantee(
+        g.oo_mwh,
+        g.zp_days,
+        g.po,
+        g.kg,
+        g.co_eur_per_mwh,
+        first_contract=g.first_contract,
+        has_offtake=g.has_offtake,
+        months_since_first_diagram=g.months_since_first_diagram,
+    )
+    rows = [
+        ("OO, maximum daily volume (MWh)", g.oo_mwh, g.oo_mwh),
+        ("Zp, guarantee period (days)", g.zp_days, g.zp_days),
+        ("Po, relative imbalance", g.po, fz.po_applied),
+        ("Kg, guarantee coefficient", g.kg, fz.kg_applied),
+        ("Co, average negative-imbalance price (EUR/MWh)", g.co_eur_per_mwh, g.co_eur_per_mwh),
+        ("FZ = OO × (Zp + 5) × Po × Kg × Co (EUR)", None, float(fz)),
+    ]
+    return pd.DataFrame(rows, columns=["input", "given", "applied"]), fz
+
+
+def design_comparison() -> pd.DataFrame:
+    """OKTE (Slovakia) and KOREM (Kazakhstan) settlement designs side by side (seeds 004, 000)."""
+    return pd.DataFrame(
+        [
+            {
+                "aspect": "Settlement body",
+                "OKTE (SK)": "OKTE, imbalance biller and clearing agent",
+                "KOREM (KZ)": "KOREM, settlement centre of the balancing market (order No. 211, 6 June 2023)",
+            },
+            {
+                "aspect": "Positive imbalance means",
+                "OKTE (SK)": "surplus (took less than agreed)",
+                "KOREM (KZ)": "deficit: convert with kz_to_okte_imbalance (sign flips)",
+            },
+            {
+                "aspect": "Price",
+                "OKTE (SK)": "one clearing price ZC per period for both directions",
+                "KOREM (KZ)": "hourly volume-weighted prices per zone: balancing sale and negative-imbalance purchase",
+            },
+            {
+                "aspect": "Cap",
+                "OKTE (SK)": "kzpo ≤ 1 on positive payments",
+                "KOREM (KZ)": "marginal tariffs cap both prices",
+            },
+            {
+                "aspect": "Balancing the books",
+                "OKTE (SK)": "kzpo shares receipts net of regulation costs",
+                "KOREM (KZ)": "offsets of obligations between balancing-market subjects",
+            },
+            {"aspect": "Period", "OKTE (SK)": "hour in the daily diagram; 15 minutes since 2025", "KOREM (KZ)": "hour"},
+        ]
+    )

@@ -1,0 +1,538 @@
+"""Real-time pricing options (NZ Electricity Authority, 2016 consultation; seed 002).
+
+* Trading-period prices from dispatch-interval prices (§3.8, Appendix D, Figure 4: options
+  B and C settle on the "cumulative (time-weighted average)" of the interval prices).
+  Trading periods are 30 minutes of NZ local time: 48 a day, 46 or 50 on daylight-saving
+  change days. Dispatch intervals are nominally 5 minutes but may be shorter or longer.
+* Options A–D as data, the flexible user of Appendix E (lost: an illustrative model), and
+  the cost–benefit assessment of §4.2: 15 years from the decision, 2016 dollars, 6 % real
+  discount rate with 4 % and 8 % sensitivities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from marketbooks.scenarios.models import RtpParams
+
+TZ = "Pacific/Auckland"
+PERIOD_S = 1800
+METHODS = ("time_weighted", "simple", "load_weighted", "last")
+
+
+class PriceDataError(ValueError):
+    """Interval data that cannot be turned into trading-period prices."""
+
+
+# --- trading-period prices ------------------------------------------------------------
+
+
+def _as_utc(values: pd.Series, tz: str) -> pd.Series:
+    s = pd.to_datetime(values)
+    if s.dt.tz is None:
+        s = s.dt.tz_localize(tz, ambiguous="infer", nonexistent="raise")
+    return s.dt.tz_convert("UTC")
+
+
+def _epoch_s(values: pd.Series) -> np.ndarray:
+    """Whole seconds since 1970 of tz-aware UTC times, whatever their stored resolution."""
+    return values.dt.as_unit("ns").astype("int64").to_numpy() // 10**9
+
+
+def _period_labels(slots: np.ndarray, tz: str) -> pd.DataFrame:
+    """Trading date and period (1 = the half hour from local midnight) of UTC half-hour slots."""
+    start = pd.to_datetime(slots * PERIOD_S, unit="s", utc=True)
+    local = start.tz_convert(tz)
+    date = local.normalize().tz_localize(None)
+    midnight = pd.DatetimeIndex(date).tz_localize(tz).tz_convert("UTC")
+    period = ((start - midnight).total_seconds() // PERIOD_S + 1).astype(int)
+    return pd.DataFrame({"trading_date": pd.DatetimeIndex(date).date, "trading_period": np.asarray(period)})
+
+
+def periods_in_day(date: str, tz: str = TZ) -> int:
+    """48, or 46 / 50 on a daylight-saving change day."""
+    d = pd.Timestamp(date)
+    start = d.tz_localize(tz)
+    end = (d + pd.Timedelta(days=1)).tz_localize(tz)
+    return int((end - start).total_seconds() // PERIOD_S)
+
+
+def trading_period_prices(intervals: pd.DataFrame, method: str = "time_weighted", tz: str = TZ) -> pd.DataFrame:
+    """One price per node and trading period from dispatch-interval prices.
+
+    ``intervals``: ``node``, ``start`` (tz-aware, or naive local time in ``tz``), ``end`` or
+    ``duration_s``, ``price`` ($/MWh), optional ``load`` (MW). Methods: ``time_weighted``
+    (Σ price × seconds / Σ seconds; options B/C and NZ since November 2022), ``simple``
+    (mean of the interval prices, as the NEM's six 5-minute prices), ``load_weighted``
+    (Σ price × load × seconds / Σ load × seconds) and ``last`` (the last interval's price).
+    An interval that crosses a period boundary counts in each period for the time it spends
+    there. ``covered_s`` and ``complete`` report gaps: a period is never silently averaged
+    over missing intervals (see :func:`interval_gaps`).
+    """
+    _check_method(intervals, method)
+    periods = _group_by_period(intervals, tz)
+    return _priced(periods, {"price": _period_values(periods, method)})
+
+
+def _check_method(intervals: pd.DataFrame, method: str) -> None:
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}: choose one of {', '.join(METHODS)}")
+    need = {"node", "start", "price"}
+    if need - set(intervals.columns):
+        raise PriceDataError(f"intervals lack columns: {', '.join(sorted(need - set(intervals.columns)))}")
+    if method == "load_weighted" and "load" not in intervals:
+        raise PriceDataError("load_weighted needs a 'load' column")
+
+
+@dataclass(frozen=True)
+class _PeriodGroups:
+    """Intervals split at period boundaries, each piece numbered by its node and period
+    (``inv``), with the labels of every (node, period) group: what each method prices."""
+
+    inv: np.ndarray
+    start: np.ndarray
+    price: np.ndarray
+    load: np.ndarray
+    dur: np.ndarray
+    covered: np.ndarray
+    count: np.ndarray
+    labels: dict
+
+
+def _local(epoch_s: int, tz: str) -> str:
+    return str(pd.Timestamp(int(epoch_s), unit="s", tz="UTC").tz_convert(tz))
+
+
+def _refuse_overlaps(node_codes: np.ndarray, nodes: pd.Index, start: np.ndarray, end: np.ndarray, tz: str) -> None:
+    """A node has one price at a time: intervals of a node that overlap (a price published
+    twice, or two files of the same days) would be counted twice in a period's coverage and
+    weights, so they are an error naming the first pair."""
+    n, s, e = node_codes, start, end
+    same = n[1:] == n[:-1]
+    if (n[1:] < n[:-1]).any() or (same & (s[1:] < s[:-1])).any():  # files come in order; sort only if not
+        order = np.lexsort((start, node_codes))
+        n, s, e = n[order], s[order], e[order]
+        same = n[1:] == n[:-1]
+    clash = np.flatnonzero(same & (s[1:] < e[:-1]))
+    if clash.size:
+        i = clash[0]
+        raise PriceDataError(
+            f"intervals overlap: {clash.size} interval(s) start before the previous one of their "
+            f"node ends, e.g. {nodes[n[i]]} from {_local(s[i], tz)} to {_local(e[i], tz)} and "
+            f"from {_local(s[i + 1], tz)}"
+        )
+
+
+def _group_by_period(intervals: pd.DataFrame, tz: str) -> _PeriodGroups:
+    start = _epoch_s(_as_utc(intervals["start"], tz))
+    if "end" in intervals:
+        end = _epoch_s(_as_utc(intervals["end"], tz))
+    elif "duration_s" in intervals:
+        end = start + intervals["duration_s"].to_numpy(dtype="int64")
+    else:
+        raise PriceDataError("intervals need 'end' or 'duration_s'")
+    empty = np.flatnonzero(end <= start)
+    if empty.size:
+        i = empty[0]
+        raise PriceDataError(
+            f"every interval must end after it starts: {empty.size} do not, e.g. "
+            f"{intervals['node'].iloc[i]} from {_local(start[i], tz)} to {_local(end[i], tz)}"
+        )
+    price = intervals["price"].to_numpy(dtype="float64")
+    if np.isnan(price).any():
+        raise PriceDataError(f"{int(np.isnan(price).sum())} interval price(s) are NaN")
+    load = intervals["load"].to_numpy(dtype="float64") if "load" in intervals else np.ones_like(price)
+    node_codes, nodes = pd.factorize(intervals["node"], sort=True)
+    node_codes = node_codes.astype("int64")
+    _refuse_overlaps(node_codes, nodes, start, end, tz)
+
+    slot = start // PERIOD_S
+    split_at = (slot + 1) * PERIOD_S
+    cross = end > split_at
+    while cross.any():  # rare: an interval running into the next period is split there
+        idx = np.flatnonzero(cross)
+        start = np.concatenate([start, split_at[idx]])
+        end = np.concatenate([np.minimum(end, split_at), end[idx]])
+        price, load = np.concatenate([price, price[idx]]), np.concatenate([load, load[idx]])
+        node_codes = np.concatenate([node_codes, node_codes[idx]])
+        slot = start // PERIOD_S
+        split_at = (slot + 1) * PERIOD_S
+        cross = end > split_at
+    dur = (end - start).astype("float64")
+    first = slot.min()
+    n_slots = int(slot.max() - first + 1)
+    key = node_codes * n_slots + (slot - first)
+    if len(nodes) * n_slots <= 50_000_000:  # dense key space: bincount, no sort (26 M rows in seconds)
+        present = np.bincount(key, minlength=len(nodes) * n_slots) > 0
+        uniq = np.flatnonzero(present)
+        inv = (np.cumsum(present) - 1)[key]
+    else:
+        uniq, inv = np.unique(key, return_inverse=True)
+    slots = uniq % n_slots + first
+    distinct, where = np.unique(slots, return_inverse=True)  # label each half hour once, not once per node
+    labels = _period_labels(distinct, tz).iloc[where].reset_index(drop=True)
+    return _PeriodGroups(
+        inv=inv,
+        start=start,
+        price=price,
+        load=load,
+        dur=dur,
+        covered=np.bincount(inv, weights=dur),
+        count=np.bincount(inv),
+        labels={
+            "node": np.asarray(nodes)[uniq // n_slots],
+            **labels,
+            "period_start_utc": pd.to_datetime(slots * PERIOD_S, unit="s", utc=True),
+        },
+    )
+
+
+def _period_values(g: _PeriodGroups, method: str) -> np.ndarray:
+    """One unrounded price per group by ``method``."""
+    if method == "time_weighted":
+        return np.bincount(g.inv, weights=g.price * g.dur) / g.covered
+    if method == "simple":
+        return np.bincount(g.inv, weights=g.price) / g.count
+    if method == "load_weighted":
+        weight = g.load * g.dur
+        total = np.bincount(g.inv, weights=weight)
+        return np.divide(
+            np.bincount(g.inv, weights=g.price * weight), total, out=np.full(len(total), np.nan), where=total > 0
+        )
+    order = np.lexsort((g.start, g.inv))
+    last_idx = order[np.r_[np.flatnonzero(np.diff(g.inv[order])), len(order) - 1]]
+    value = np.empty(len(g.count))
+    value[g.inv[last_idx]] = g.price[last_idx]
+    return value
+
+
+def _priced(g: _PeriodGroups, prices: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The groups' labels, their prices (2 dp) and coverage, ordered by node and period."""
+    out = pd.DataFrame(
+        {
+            **g.labels,
+            **{name: np.round(v, 2) for name, v in prices.items()},
+            "n_intervals": g.count,
+            "covered_s": g.covered.astype("int64"),
+        }
+    )
+    out["complete"] = out["covered_s"] >= PERIOD_S
+    return out.sort_values(["node", "period_start_utc"], kind="stable").reset_index(drop=True)
+
+
+def interval_gaps(intervals: pd.DataFrame, tz: str = TZ) -> pd.DataFrame:
+    """Stretches of time with no interval, per node (between the first start and last end)."""
+    df = pd.DataFrame({"node": intervals["node"], "start": _as_utc(intervals["start"], tz)})
+    if "end" in intervals:
+        df["end"] = _as_utc(intervals["end"], tz)
+    else:
+        df["end"] = df["start"] + pd.to_timedelta(intervals["duration_s"], unit="s")
+    df = df.sort_values(["node", "start"], kind="stable")
+    prev_end = df.groupby("node")["end"].shift()
+    gap = df[df["start"] > prev_end]
+    return pd.DataFrame(
+        {
+            "node": gap["node"].to_numpy(),
+            "gap_start": prev_end[gap.index].to_numpy(),
+            "gap_end": gap["start"].to_numpy(),
+            "missing_s": (gap["start"] - prev_end[gap.index]).dt.total_seconds().to_numpy(),
+        }
+    )
+
+
+# --- options A–D -------------------------------------------------------------------------
+
+OPTIONS = pd.DataFrame(
+    [
+        {
+            "option": "Current",
+            "name": "current arrangements",
+            "actionable": "none (indicative prices only)",
+            "price_known": "final price ≥ 2 business days later",
+            "demand_bids_set_price": "dispatchable demand only",
+            "settlement": "ex-post final price",
+            "quantified": "counterfactual",
+        },
+        {
+            "option": "A",
+            "name": "look-ahead 30-minute price",
+            "actionable": "whole trading period, in advance",
+            "price_known": "before the period starts",
+            "demand_bids_set_price": "yes",
+            "settlement": "the look-ahead price",
+            "quantified": "no: gaming incentive; belongs to an ahead market",
+        },
+        {
+            "option": "B",
+            "name": "look-ahead 5-minute dispatch-based price",
+            "actionable": "next dispatch interval",
+            "price_known": "at each dispatch",
+            "demand_bids_set_price": "yes",
+            "settlement": "time-weighted average of dispatch prices",
+            "quantified": "yes (preferred)",
+        },
+        {
+            "option": "C",
+            "name": "look-behind 5-minute price",
+            "actionable": "previous 5 minutes",
+            "price_known": "5 minutes in arrears",
+            "demand_bids_set_price": "dispatchable demand only",
+            "settlement": "time-weighted average of 5-minute prices",
+            "quantified": "yes",
+        },
+        {
+            "option": "D",
+            "name": "look-behind 30-minute price",
+            "actionable": "none",
+            "price_known": "just after the period",
+            "demand_bids_set_price": "dispatchable demand only",
+            "settlement": "the period's look-behind price",
+            "quantified": "no: little benefit, cost similar to C",
+        },
+    ]
+)
+
+# Figure 4 as data: when (minutes from the start of a trading period) a price is published
+# that the market can act on, and when the settlement price becomes known.
+FIGURE_4 = pd.DataFrame(
+    [
+        {"option": "Current", "event": "settlement price", "minute": 2 * 24 * 60},
+        *({"option": "Ideal", "event": "actionable = settlement", "minute": m} for m in range(0, 30, 5)),
+        {"option": "A", "event": "actionable = settlement", "minute": -30},
+        *({"option": "B", "event": "actionable (forms settlement)", "minute": m} for m in range(0, 30, 5)),
+        {"option": "B", "event": "settlement price", "minute": 30},
+        *({"option": "C", "event": "actionable (forms settlement)", "minute": m} for m in range(5, 35, 5)),
+        {"option": "C", "event": "settlement price", "minute": 30},
+        {"option": "D", "event": "settlement price", "minute": 30},
+    ]
+)
+
+
+# --- synthetic prices shaped like HAY2201 / BEN2201 ---------------------------------------
+
+
+def synthetic_intervals(
+    nodes: dict[str, float],
+    start_date: str,
+    days: int,
+    seed: int,
+    spike: tuple[str, int, float] | None = None,
+    tz: str = TZ,
+    irregular: bool = True,
+) -> pd.DataFrame:
+    """Deterministic dispatch-interval prices (illustrative): daily and evening-peak shape,
+    noise, intervals of 4–6 minutes when ``irregular``, and an optional scarcity spike
+    (node, minutes after the start, $/MWh) lasting ten minutes."""
+    rng = np.random.default_rng(seed)
+    t0 = pd.Timestamp(start_date).tz_localize(tz)
+    t1 = (pd.Timestamp(start_date) + pd.Timedelta(days=days)).tz_localize(tz)
+    total = int((t1 - t0).total_seconds())
+    steps = (
+        rng.choice([240, 300, 300, 300, 360], size=total // 240 + 2) if irregular else np.full(total // 300 + 1, 300)
+    )
+    offsets = np.concatenate([[0], np.cumsum(steps)])
+    offsets = offsets[offsets < total]
+    ends = np.append(offsets[1:], total)
+    frames = []
+    for node, level in nodes.items():
+        local_h = (t0 + pd.to_timedelta(offsets, unit="s")).tz_convert(tz).hour.to_numpy() + (
+            t0 + pd.to_timedelta(offsets, unit="s")
+        ).tz_convert(tz).minute.to_numpy() / 60
+        shape = 1 + 0.25 * np.sin((local_h - 10) / 24 * 2 * np.pi) + 0.35 * np.exp(-((local_h - 18) ** 2) / 2)
+        price = level * shape * np.exp(rng.normal(0, 0.08, len(offsets)))
+        if spike and spike[0] == node:
+            hit = (offsets >= spike[1] * 60) & (offsets < spike[1] * 60 + 600)
+            price[hit] = spike[2]
+        load = 100 * shape * (1 + rng.normal(0, 0.03, len(offsets)))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "node": node,
+                    "start": t0 + pd.to_timedelta(offsets, unit="s"),
+                    "end": t0 + pd.to_timedelta(ends, unit="s"),
+                    "price": np.round(price, 2),
+                    "load": np.round(load, 1),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def compare_methods(intervals: pd.DataFrame, tz: str = TZ) -> pd.DataFrame:
+    """The four trading-period prices side by side, one row per node and period."""
+    present = [m for m in METHODS if m != "load_weighted" or "load" in intervals]
+    _check_method(intervals, "time_weighted")  # the columns; load_weighted is only present with a load
+    periods = _group_by_period(intervals, tz)  # once: the methods differ only in the weights
+    out = _priced(periods, {m: _period_values(periods, m) for m in present})
+    out = out[["node", "trading_date", "trading_period", "time_weighted", "n_intervals", "complete", *present[1:]]]
+    out["spread"] = (out[present].max(axis=1) - out[present].min(axis=1)).round(2)
+    return out
+
+
+def largest_spreads(methods: pd.DataFrame) -> pd.DataFrame:
+    """:func:`compare_methods`' periods, those where the methods differ most first.
+
+    Equal spreads keep the table's node and period order (a stable sort): the order of
+    ties must not depend on the CPU, and numpy's default sort differs between CPUs with
+    and without AVX2.
+    """
+    return methods.sort_values("spread", ascending=False, kind="stable")
+
+
+def day_summary(methods: pd.DataFrame, intervals: pd.DataFrame, tz: str = TZ) -> str:
+    """One line: trading periods per day (46/48/50), gaps found, whether every period is complete."""
+    days = sorted({str(d) for d in methods["trading_date"]})
+    per_day = ", ".join(f"{d}: **{periods_in_day(d, tz)}**" for d in days)
+    return (
+        f"Trading periods per day: {per_day}; gaps: **{len(interval_gaps(intervals, tz))}** "
+        f"(every period complete: {bool(methods['complete'].all())})."
+    )
+
+
+# --- flexible user (Appendix E, lost: illustrative model) ---------------------------------
+
+
+def flexible_user(
+    intervals: pd.DataFrame, node: str, load_mw: float, value: float, forecast_error: float, seed: int, tz: str = TZ
+) -> pd.DataFrame:
+    """A user who can switch ``load_mw`` on or off each dispatch interval and values it at
+    ``value`` $/MWh. It runs when the price it can see is below ``value``:
+
+    * status quo: an indicative forecast of the period's price (error ``forecast_error``,
+      lognormal), settled on the final price two days later;
+    * option B: the dispatch price of the coming interval, which forms the settlement price;
+    * option C: the previous interval's price (look-behind);
+    * perfect foresight: the interval's own price (the benchmark).
+
+    Welfare is counted at resource cost (each interval's price), as the economy-wide CBA
+    does; the user's bill is at the trading-period price. Regret = perfect − option.
+    """
+    iv = intervals[intervals["node"] == node].sort_values("start").reset_index(drop=True)
+    if iv.empty:
+        raise ValueError(f"no intervals for node {node!r}")
+    tp = trading_period_prices(iv, "time_weighted", tz)
+    slot = _epoch_s(_as_utc(iv["start"], tz)) // PERIOD_S
+    tp_slot = _epoch_s(tp["period_start_utc"]) // PERIOD_S
+    period_price = pd.Series(tp["price"].to_numpy(), index=tp_slot).reindex(slot).to_numpy()
+    dur_h = ((_as_utc(iv["end"], tz) - _as_utc(iv["start"], tz)).dt.total_seconds() / 3600).to_numpy()
+    price = iv["price"].to_numpy()
+    rng = np.random.default_rng(seed)
+    noise = pd.Series(np.exp(rng.normal(0, forecast_error, len(tp_slot))), index=tp_slot).reindex(slot).to_numpy()
+    signals = {
+        "Status quo": period_price * noise,
+        "Option B": price,
+        "Option C": np.r_[price[0], price[:-1]],
+        "Perfect foresight": price,
+    }
+    rows = []
+    for name, signal in signals.items():
+        on = signal < value
+        energy = load_mw * dur_h * on
+        bill = float((energy * period_price).sum())
+        welfare = float(((value - price) * energy).sum())
+        rows.append(
+            {
+                "arrangement": name,
+                "energy_mwh": round(float(energy.sum()), 2),
+                "bill": round(bill, 2),
+                "average_paid": round(bill / energy.sum(), 2) if energy.sum() else float("nan"),
+                "welfare": round(welfare, 2),
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["regret"] = (out.loc[out["arrangement"] == "Perfect foresight", "welfare"].iloc[0] - out["welfare"]).round(2)
+    return out
+
+
+# --- cost–benefit ---------------------------------------------------------------------
+
+
+def npv(cashflows: Sequence[float] | np.ndarray, rate: float) -> float:
+    """Present value of yearly cash flows: ``cashflows[t]`` at the end of year t, so t = 0
+    (the decision) is undiscounted and t ≥ 1 is divided by (1 + rate)^t."""
+    cf = np.asarray(cashflows, dtype="float64")
+    if rate <= -1:
+        raise ValueError("the discount rate must exceed −100 %")
+    return float((cf / (1 + rate) ** np.arange(len(cf))).sum())
+
+
+def annuity_factor(rate: float, first_year: int, last_year: int) -> float:
+    """Σ 1/(1+rate)^t for t = first_year … last_year (end-of-year convention)."""
+    t = np.arange(first_year, last_year + 1)
+    return float((1 / (1 + rate) ** t).sum()) if len(t) else 0.0
+
+
+@dataclass(frozen=True)
+class Streams:
+    """Yearly cash flows ($M, 2016 dollars), t = 0 … horizon."""
+
+    benefits: dict[str, np.ndarray]
+    cost: np.ndarray
+
+
+def option_streams(p: RtpParams, option: str, benefit_scale: float = 1.0) -> Streams:
+    """Yearly flows for option B or C from the scenario (see ``RtpParams``).
+
+    Benefits are given as present values at the base rate (the published Table 1 cells are
+    such values); each becomes a level yearly stream from the first year after
+    implementation to the horizon. The cost PV becomes level spending over the
+    implementation years, from the decision (t = 0).
+    """
+    o = p.options[option]
+    years = p.horizon_years
+    start = p.implementation_years + 1
+    benefits: dict[str, np.ndarray] = {}
+    for cat, pv in o.benefits_pv.items():
+        stream = np.zeros(years + 1)
+        factor = annuity_factor(p.base_rate, start, years)
+        if factor:
+            stream[start:] = pv * benefit_scale / factor
+        benefits[cat] = stream
+    cost = np.zeros(years + 1)
+    cost[: p.implementation_years] = o.cost_pv / annuity_factor(p.base_rate, 0, p.implementation_years - 1)
+    return Streams(benefits, cost)
+
+
+def assess_options(p: RtpParams, rate: float | None = None, benefit_scale: float = 1.0) -> pd.DataFrame:
+    """Table 1 rebuilt: present value by benefit category, cost and net benefit, per option."""
+    rate = p.base_rate if rate is None else rate
+    rows = []
+    for name in p.options:
+        s = option_streams(p, name, benefit_scale)
+        row: dict[str, Any] = {"option": name, "rate": rate}
+        for cat, stream in s.benefits.items():
+            row[cat] = round(npv(stream, rate), 2)
+        row["total_benefit"] = round(sum(npv(v, rate) for v in s.benefits.values()), 2)
+        row["cost"] = round(npv(s.cost, rate), 2)
+        row["net_benefit"] = round(row["total_benefit"] - row["cost"], 2)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def rate_sensitivity(p: RtpParams) -> pd.DataFrame:
+    """Net benefit of each option at the base rate and the sensitivity rates."""
+    return pd.concat([assess_options(p, r) for r in sorted({p.base_rate, *p.sensitivity_rates})], ignore_index=True)
+
+
+def net_benefit_at_ratio(p: RtpParams, ratio: float, rate: float | None = None) -> float:
+    """Net benefit of option C if it delivered ``ratio`` × option B's benefits (Table 5)."""
+    rate = p.base_rate if rate is None else rate
+    b = option_streams(p, "B")
+    c = option_streams(p, "C")
+    return ratio * sum(npv(v, rate) for v in b.benefits.values()) - npv(c.cost, rate)
+
+
+def breakeven_performance_ratio(p: RtpParams, rate: float | None = None) -> float:
+    """The ratio of C's benefits to B's at which both options give the same net benefit."""
+    rate = p.base_rate if rate is None else rate
+    b = option_streams(p, "B")
+    benefit_b = sum(npv(v, rate) for v in b.benefits.values())
+    net_b = benefit_b - npv(b.cost, rate)
+    if benefit_b == 0:
+        raise ValueError("option B has no benefits: no break-even ratio")
+    return (net_b + npv(option_streams(p, "C").cost, rate)) / benefit_b

@@ -1,0 +1,127 @@
+"""``marketbooks run | list | check | serve | golden``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from marketbooks.scenarios import WORKBOOKS, check_all, list_scenarios, project_root
+
+
+def cmd_list(_: argparse.Namespace) -> int:
+    for wb, sc in list_scenarios():
+        print(f"{wb:10s} {sc:24s} params/{wb}/{sc}.yaml -> notebooks/{WORKBOOKS[wb].notebook}")
+    return 0
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    errors = check_all()
+    n = len(list_scenarios())
+    for e in errors:
+        print(e, file=sys.stderr)
+    print(f"{n - len(errors)} of {n} parameter files valid")
+    return 1 if errors else 0
+
+
+def _selected_pairs(args: argparse.Namespace) -> list[tuple[str, str]] | None:
+    """The pairs ``--workbook``/``--scenario`` select, or None after saying what is unknown."""
+    from marketbooks.run.runner import selected_pairs
+
+    try:
+        return selected_pairs(args.workbook, args.scenario)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return None
+
+
+def _kernel_log_hint() -> None:
+    from marketbooks.run.runner import STDERR_LOG
+
+    print(f"Kernels' own messages: {os.path.relpath(project_root() / 'outputs' / STDERR_LOG)}", file=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from marketbooks.run.runner import run_batch, summary_table
+
+    pairs = _selected_pairs(args)
+    if pairs is None:
+        return 2
+    results = run_batch(pairs, jobs=args.jobs, progress=not args.quiet)
+    print(summary_table(results))
+    failed = [r for r in results if not r.ok]
+    print(
+        f"\nOutputs: {os.path.relpath(project_root() / 'outputs')}/<workbook>/<scenario>/ "
+        "(report.html, results.json, tables/*.csv, one .xlsx, the executed notebook)"
+    )
+    print("Dashboards: `make serve`, then open http://127.0.0.1:8866/voila/render/notebooks/index.ipynb")
+    if failed:
+        print(f"\n{len(failed)} of {len(results)} scenarios FAILED:", file=sys.stderr)
+        for r in failed:
+            print(f"  {r.workbook}/{r.scenario}: {r.error}", file=sys.stderr)
+        _kernel_log_hint()
+        return 1
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from marketbooks.run.serve import dashboard_url, port_in_use, voila_command, voila_env
+
+    if port_in_use(args.port):
+        print(
+            f"Port {args.port} on 127.0.0.1 is in use (another `make serve`?). Stop it, or choose another port: "
+            f"`.venv/bin/marketbooks serve --port {args.port + 1}` or `make serve PORT={args.port + 1}`.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Voilà on {dashboard_url(args.port)} (Ctrl-C stops it)")
+    try:
+        return subprocess.call(voila_command(args.port), cwd=project_root(), env=voila_env())
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_golden(args: argparse.Namespace) -> int:
+    from marketbooks.run.runner import golden_dir, summary_table, write_goldens
+
+    pairs = _selected_pairs(args)
+    if pairs is None:
+        return 2
+    results = write_goldens(pairs, golden_dir(), jobs=args.jobs, progress=not args.quiet)
+    print(summary_table(results))
+    failed = [r for r in results if not r.ok]
+    if failed:
+        print(
+            f"\n{len(failed)} golden cop{'y' if len(failed) == 1 else 'ies'} not regenerated (kept as they were): "
+            + ", ".join(f"{r.workbook}/{r.scenario}" for r in failed),
+            file=sys.stderr,
+        )
+        _kernel_log_hint()
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="marketbooks", description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="execute scenarios into outputs/")
+    run.add_argument("--workbook", "-w")
+    run.add_argument("--scenario", "-s")
+    run.add_argument("--jobs", "-j", type=int, default=None, help="parallel runs (default: cores)")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    sub.add_parser("list", help="list workbooks and scenarios")
+    sub.add_parser("check", help="validate every parameter file without executing")
+    serve = sub.add_parser("serve", help="start the Voilà dashboards on localhost")
+    serve.add_argument("--port", type=int, default=8866)
+    golden = sub.add_parser("golden", help="regenerate tests/notebooks/golden (nbval baselines)")
+    golden.add_argument("--workbook", "-w")
+    golden.add_argument("--scenario", "-s")
+    golden.add_argument("--jobs", "-j", type=int, default=None, help="parallel runs (default: cores)")
+    golden.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    args = ap.parse_args(argv)
+    handler = {"run": cmd_run, "list": cmd_list, "check": cmd_check, "serve": cmd_serve, "golden": cmd_golden}[args.cmd]
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

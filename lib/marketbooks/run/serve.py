@@ -1,0 +1,73 @@
+"""The dashboard server: Voilà on localhost with the project's settings (``config/voila.py``)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+from marketbooks.run.runner import KERNEL_ENV
+from marketbooks.scenarios.loader import project_root
+
+# The cell of a workbook's notebook that waits for the visit's address in a pre-heated
+# kernel (marketbooks.explore.common.requested_scenario): it may wait as long as nobody comes.
+VISIT_TAG = "visit"
+CELL_TIMEOUT_S = 120
+
+
+def cell_timeout(cell: Any) -> int | None:
+    """Voilà's time limit for a cell (``VoilaExecutor.timeout_func``): none for the cell
+    tagged :data:`VISIT_TAG`, :data:`CELL_TIMEOUT_S` seconds for any other."""
+    return None if VISIT_TAG in cell.get("metadata", {}).get("tags", []) else CELL_TIMEOUT_S
+
+
+def voila_command(port: int) -> list[str]:
+    """Voilà serving the project on ``127.0.0.1:port`` with ``config/voila.py``."""
+    root = project_root()
+    # port_retries=0: Voilà would otherwise move to another port and the address printed
+    # (and the tests' server URL) would lead to whatever holds the one asked for
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.port_retries=0",
+        "--Voila.ip=127.0.0.1",
+        f"--Voila.root_dir={root}",
+        f"--Voila.config_file_paths={root / 'config'}",
+        "--template=marketbooks",
+    ]
+
+
+def voila_env() -> dict[str, str]:
+    """The environment :func:`voila_command` runs in: the kernels' :data:`KERNEL_ENV`, as
+    for the runner's, and the project's ``share/jupyter`` first on ``JUPYTER_PATH`` so Voilà
+    finds the ``marketbooks`` template (the lab template without its CDN stylesheets)."""
+    share = str(share_dir())
+    path = os.pathsep.join([share, *filter(None, [os.environ.get("JUPYTER_PATH")])])
+    return {**os.environ, **KERNEL_ENV, "JUPYTER_PATH": path}
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something listens on ``host:port`` (bound as Tornado binds, with SO_REUSEADDR,
+    so a closed server's lingering connections do not count)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def dashboard_url(port: int, page: str = "index.ipynb") -> str:
+    """A dashboard's address on a local server."""
+    return f"http://127.0.0.1:{port}/voila/render/notebooks/{page}"
+
+
+def share_dir() -> Path:
+    """marketbooks' ``share/jupyter``: its Voilà and nbconvert templates."""
+    return Path(__file__).resolve().parent / "share" / "jupyter"

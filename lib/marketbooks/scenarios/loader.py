@@ -1,0 +1,135 @@
+"""Reading scenario files: where they are, parsing, validation, and references between them.
+
+Every scenario is a YAML file ``params/<workbook>/<scenario>.yaml``, validated by the
+workbook's model (:mod:`marketbooks.scenarios.models`) before anything runs. A reference
+to another workbook's scenario (an ACPS scenario taking its ancillary deduction from a DS3
+scenario) is resolved here, when the scenario is loaded, so that no rule reads a file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from marketbooks.scenarios.models import AcpsParams, ParameterError, validate_model
+from marketbooks.scenarios.registry import WORKBOOKS
+
+
+def project_root() -> Path:
+    """The checkout holding ``params/`` and ``notebooks/``.
+
+    ``MARKETBOOKS_ROOT`` wins; otherwise the folder above ``lib/`` (editable install), then
+    the working directory and its parents, the first that has both folders.
+    """
+    env = os.environ.get("MARKETBOOKS_ROOT")
+    if env:
+        return Path(env).resolve()
+    cwd = Path.cwd().resolve()
+    for candidate in (Path(__file__).resolve().parents[3], cwd, *cwd.parents):
+        if (candidate / "params").is_dir() and (candidate / "notebooks").is_dir():
+            return candidate
+    raise FileNotFoundError("cannot find the project root (a folder with params/ and notebooks/); set MARKETBOOKS_ROOT")
+
+
+def scenario_path(workbook: str, scenario: str) -> Path:
+    """``params/<workbook>/<scenario>.yaml`` in the project."""
+    return project_root() / "params" / workbook / f"{scenario}.yaml"
+
+
+def list_scenarios(workbook: str | None = None) -> list[tuple[str, str]]:
+    """(workbook, scenario) pairs for every parameter file, in a stable order."""
+    root = project_root() / "params"
+    names = [workbook] if workbook else sorted(WORKBOOKS)
+    pairs = []
+    for wb in names:
+        if wb not in WORKBOOKS:
+            raise KeyError(f"unknown workbook '{wb}' (known: {', '.join(sorted(WORKBOOKS))})")
+        pairs += [(wb, p.stem) for p in sorted((root / wb).glob("*.yaml"))]
+    return pairs
+
+
+def validate(workbook: str, data: Any, path: Path | str = "<memory>") -> Any:
+    """Validate a mapping against the workbook's model; ParameterError names every problem.
+
+    References to other scenarios are not resolved (see :func:`resolve_references`).
+    """
+    return validate_model(WORKBOOKS[workbook].model, data, path)
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the project when inside it (messages name no machine paths)."""
+    try:
+        return str(path.resolve().relative_to(project_root()))
+    except (ValueError, FileNotFoundError):
+        return str(path)
+
+
+def read_yaml(path: Path) -> Any:
+    """The parsed content of a YAML file; ParameterError names the file and the problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParameterError(display_path(path), [("(file)", "file not found")]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = f"not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+        raise ParameterError(display_path(path), [("(file)", problem)]) from None
+
+
+def resolve_references(scenario: Any, path: str = "<memory>") -> Any:
+    """``scenario`` with the scenarios it names attached: an ACPS scenario whose deduction
+    comes from the DS3 model (``ancillary_source: ds3_model``) gets ``ds3``, the loaded
+    ``params/ds3/<ds3_scenario>.yaml``. A missing or broken reference is a ParameterError
+    of the referring file, on its ``ds3_scenario`` field."""
+    if not isinstance(scenario, AcpsParams) or scenario.ancillary_source != "ds3_model" or scenario.ds3 is not None:
+        return scenario
+    name = scenario.ds3_scenario
+    known = [sc for _, sc in list_scenarios("ds3")]
+    if name not in known:
+        raise ParameterError(
+            path, [("ds3_scenario", f"no params/ds3/{name}.yaml (DS3 scenarios: {', '.join(known) or 'none'})")]
+        )
+    try:
+        ds3 = load_scenario("ds3", name)
+    except ParameterError as exc:
+        raise ParameterError(
+            path,
+            [("ds3_scenario", f"params/ds3/{name}.yaml cannot be used: {reason}") for reason in str(exc).splitlines()],
+        ) from None
+    return scenario.model_copy(update={"ds3": ds3})
+
+
+def load_file(workbook: str, path: Path | str) -> Any:
+    """Load, validate and resolve the scenario file ``path`` of ``workbook``."""
+    path = Path(path)
+    shown = display_path(path)
+    return resolve_references(validate(workbook, read_yaml(path), shown), shown)
+
+
+def load_scenario(workbook: str, scenario: str) -> Any:
+    """Load, validate and resolve ``params/<workbook>/<scenario>.yaml``."""
+    if workbook not in WORKBOOKS:
+        raise KeyError(f"unknown workbook '{workbook}'")
+    return load_file(workbook, scenario_path(workbook, scenario))
+
+
+def load_scenarios(workbook: str, scenarios: list[str]) -> list[Any]:
+    """:func:`load_scenario` for each name, in order."""
+    return [load_scenario(workbook, name) for name in scenarios]
+
+
+def check_all() -> list[ParameterError]:
+    """Validate every parameter file; return the errors (empty when all are good)."""
+    errors = []
+    for wb, sc in list_scenarios():
+        try:
+            load_scenario(wb, sc)
+        except ParameterError as exc:
+            errors.append(exc)
+    return errors

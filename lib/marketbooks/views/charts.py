@@ -1,0 +1,135 @@
+"""The house chart style and the chart builders several workbooks use.
+
+Figures are plotly ``go.Figure`` objects built and validated by plotly's public API. A
+notebook shows them as :class:`Chart`, which hands IPython plotly's JSON MIME bundle
+(what JupyterLab, Voilà and the HTML reports render) without going through plotly's
+renderer registry, so no global renderer has to be set. Plotted floats are rounded, so
+stored outputs are byte-stable (nbval compares them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+STATUS_COLOURS = {
+    "published": "#1f4e79",
+    "derived": "#2e8b57",
+    "reconstructed": "#d98c1f",
+    "illustrative": "#8c8c8c",
+    "missing": "#c0c0c0",
+}
+INCREASE, DECREASE, TOTAL = "#2e8b57", "#c0392b", "#1f4e79"
+
+PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
+
+# A small explicit style rather than a named template ("plotly_white"), which would embed
+# about 7 kB of template JSON in every stored figure.
+AXIS_STYLE = dict(gridcolor="#e5e5e5", zerolinecolor="#b0b0b0", linecolor="#b0b0b0", automargin=True)
+HOUSE_LAYOUT = dict(
+    paper_bgcolor="white",
+    plot_bgcolor="white",
+    colorway=["#1f4e79", "#d98c1f", "#2e8b57", "#c0392b", "#5b9bd5", "#8c8c8c"],
+    font=dict(family="Arial, sans-serif", size=13, color="#2a3f5f"),
+    xaxis=AXIS_STYLE,
+    yaxis=AXIS_STYLE,
+    margin=dict(l=60, r=30, t=60, b=50),
+    height=420,
+)
+
+
+class Chart:
+    """A figure to display: IPython shows it as plotly's JSON MIME bundle.
+
+    ``figure`` is the ``go.Figure``; tests and callers that add to it use it directly.
+    """
+
+    def __init__(self, figure: go.Figure):
+        self.figure = figure
+
+    def to_plotly_json(self) -> dict[str, Any]:
+        """The figure as plain JSON data (what the MIME bundle holds)."""
+        return json.loads(pio.to_json(self.figure, validate=False))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {PLOTLY_MIMETYPE: self.to_plotly_json()}
+
+    def __repr__(self) -> str:
+        return f"<Chart: {self.figure.layout.title.text}>"
+
+
+def figure(traces: Sequence[dict], title: str, layout: dict | None = None) -> go.Figure:
+    """A validated figure of ``traces`` (plotly trace dicts: ``{"type": "bar", ...}``) in the
+    house style, titled ``title``, with the chart's own ``layout`` settings (the house style
+    wins where both set a property). Add reference lines with plotly's ``add_vline`` and
+    friends.
+    """
+    fig = go.Figure(data=list(traces), layout=layout or {})
+    fig.update_layout(HOUSE_LAYOUT, title_text=title, template=None)
+    return fig
+
+
+def axis_titles(x: str | None = None, y: str | None = None, **layout: Any) -> dict:
+    """``layout`` with the primary axes' titles set. Unlike ``update_yaxes(title_text=...)``,
+    which retitles every y axis, a secondary ``yaxis2`` keeps its own title."""
+    for axis, text in (("xaxis", x), ("yaxis", y)):
+        if text is not None:
+            layout[axis] = {**layout.get(axis, {}), "title": {"text": text}}
+    return layout
+
+
+def side_by_side(panels: Sequence[tuple[list[dict], str]], title: str, y_title: str, gap: float = 0.07) -> go.Figure:
+    """Panels next to each other on one shared y axis, each panel ``(traces, x-axis title)``."""
+    fig = make_subplots(rows=1, cols=len(panels), shared_yaxes=True, horizontal_spacing=gap)
+    for col, (traces, x_title) in enumerate(panels, start=1):
+        for trace in traces:
+            fig.add_trace(trace, row=1, col=col)
+        fig.update_xaxes(AXIS_STYLE, title_text=x_title, row=1, col=col)
+    fig.update_yaxes(AXIS_STYLE)
+    fig.update_yaxes(title_text=y_title, row=1, col=1)
+    fig.update_layout(HOUSE_LAYOUT, title_text=title, template=None, showlegend=False)
+    return fig
+
+
+def waterfall(
+    labels: list[str], values: list[float], measures: list[str], title: str, unit: str, decimals: int = 2
+) -> go.Figure:
+    """A build-up chart: ``measures`` are plotly's 'absolute' | 'relative' | 'total'."""
+    vals = [round(v, decimals) for v in values]
+    trace = dict(
+        type="waterfall",
+        x=labels,
+        y=vals,
+        measure=measures,
+        text=[f"{v:,.{decimals}f}" for v in vals],
+        textposition="outside",
+        increasing=dict(marker=dict(color=INCREASE)),
+        decreasing=dict(marker=dict(color=DECREASE)),
+        totals=dict(marker=dict(color=TOTAL)),
+        connector=dict(line=dict(color="#999999")),
+    )
+    return figure([trace], title, axis_titles(y=unit))
+
+
+def tornado(df: pd.DataFrame, base: float, title: str, unit: str, decimals: int = 0) -> go.Figure:
+    """One-at-a-time sensitivity: ``df`` has driver, low_value, high_value, delta_low, delta_high."""
+    traces = [
+        dict(
+            type="bar",
+            y=df["driver"],
+            x=df[f"delta_{side}"].round(decimals),
+            orientation="h",
+            name=f"{side} value",
+            marker=dict(color=colour),
+            text=[f"{v:g}" for v in df[f"{side}_value"]],
+            textposition="auto",
+        )
+        for side, colour in (("low", DECREASE), ("high", INCREASE))
+    ]
+    return figure(traces, title, axis_titles(f"change from base {base:,.{decimals}f} ({unit})", barmode="overlay"))

@@ -1,0 +1,94 @@
+"""The house chart style and the charts several workbooks share."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from marketbooks.explore.common import explore
+from marketbooks.views import charts
+from marketbooks.views.charts import HOUSE_LAYOUT, PLOTLY_MIMETYPE, Chart, axis_titles, figure
+from marketbooks.views.imbalance import system_chart
+
+GOLDEN = Path(__file__).resolve().parents[1] / "notebooks" / "golden"
+
+
+def _traces():
+    return [{"type": "bar", "x": ["a", "b"], "y": [1, 2]}]
+
+
+def test_house_style_wins_where_chart_and_style_set_the_same_property():
+    fig = figure(_traces(), "t", {"height": 900, "xaxis": {"gridcolor": "red", "range": [0, 3]}})
+    assert fig.layout.height == HOUSE_LAYOUT["height"]
+    assert fig.layout.xaxis.gridcolor == HOUSE_LAYOUT["xaxis"]["gridcolor"]
+    assert list(fig.layout.xaxis.range) == [0, 3]
+    assert fig.layout.title.text == "t"
+
+
+def test_figure_carries_no_named_template():
+    """An empty template: a named one would put about 7 kB of JSON in every stored figure."""
+    assert figure(_traces(), "t").to_plotly_json()["layout"]["template"] == {}
+
+
+def test_axis_titles_sets_only_the_named_axes_and_keeps_other_settings():
+    assert axis_titles(y="MWh", yaxis={"type": "log"}, barmode="stack") == {
+        "yaxis": {"type": "log", "title": {"text": "MWh"}},
+        "barmode": "stack",
+    }
+
+
+def test_chart_shows_the_bundle_plotlys_own_mimetype_renderer_gives():
+    fig = figure(_traces(), "t", axis_titles("x", "y"))
+    fig.add_vline(x=1, line=dict(color="#000000"), annotation_text="v")
+    ours = Chart(fig)._repr_mimebundle_()
+    plotlys = pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
+    assert ours == plotlys
+    assert list(ours) == [PLOTLY_MIMETYPE]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_side_by_side_puts_each_panel_on_its_own_x_axis_and_one_shared_y_range(n):
+    fig = charts.side_by_side([(_traces(), f"x title {i}") for i in range(n)], "t", "y title")
+    for i in range(n):
+        axis = fig.layout["xaxis" if i == 0 else f"xaxis{i + 1}"]
+        assert axis.title.text == f"x title {i}"
+        assert axis.gridcolor == HOUSE_LAYOUT["xaxis"]["gridcolor"]  # the house style on every panel
+    assert [t.xaxis for t in fig.data] == ["x"] + [f"x{i + 1}" for i in range(1, n)]
+    assert fig.layout.yaxis.title.text == "y title"
+    for i in range(2, n + 1):  # the other panels share the first panel's y range
+        assert fig.layout[f"yaxis{i}"].matches == "y"
+
+
+def test_system_chart_labels_each_y_axis_with_its_own_unit():
+    system = pd.DataFrame({"period": [1, 2], "system_imbalance_mwh": [1.0, -2.0], "zc": [50.0, 60.0]})
+    fig = system_chart(system, "t").figure
+    assert fig.layout.yaxis.title.text == "MWh"
+    assert fig.layout.yaxis2.title.text == "EUR/MWh"
+
+
+def test_explore_builds_widgets_only_when_someone_is_looking():
+    built = []
+    assert explore(lambda p: built.append(p) or "widgets", "params") == "widgets"
+    assert explore(lambda p: built.append(p), "params", interactive=False) is None
+    assert built == ["params"]
+
+
+def _golden_figures():
+    import nbformat
+
+    for path in sorted(GOLDEN.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for out in cell.get("outputs", []):
+                fig = out.get("data", {}).get(PLOTLY_MIMETYPE)
+                if fig:
+                    yield path.stem, json.loads(json.dumps(fig))
+
+
+def test_every_stored_figure_passes_plotlys_validators_unchanged():
+    figures = list(_golden_figures())
+    assert len(figures) >= 40
+    for name, fig in figures:
+        assert json.loads(pio.to_json(go.Figure(fig).update_layout(template=None))) == fig, name

@@ -1,0 +1,619 @@
+"""Explore sections without a browser: widgets recompute through the library; bad input is a message."""
+
+from datetime import UTC, datetime
+
+import ipywidgets as w
+import pytest
+
+from marketbooks.explore.acps import explorer
+from marketbooks.explore.common import reactive, requested_scenario
+from marketbooks.rules import capacity
+from marketbooks.scenarios import ParameterError, list_scenarios, load_scenario
+from marketbooks.views.landing import cards_html
+
+
+def _find(box, css):
+    return next(c for c in box.children if css in c.get_state()["_dom_classes"])
+
+
+def test_acps_explorer_recomputes_on_slider_change():
+    p = load_scenario("acps", "2017_decision")
+    box = explorer(p)
+    shown = _find(box, "mb-acps")
+    assert "519,227,150" in shown.value
+    _find(box, "mb-capreq").value = 7000
+    assert f"{capacity.compute_acps(p, capacity_requirement_mw=7000).acps:,.0f}" in shown.value
+    _find(box, "mb-rpi").value = 2.0
+    expected = capacity.compute_acps(p, capacity_requirement_mw=7000, rpi=0.02).acps
+    assert f"{expected:,.0f}" in shown.value
+
+
+def test_bad_input_becomes_a_message_not_a_traceback():
+    control, status, out = w.FloatText(value=1.0), w.HTML(), w.Output()
+    calls = []
+
+    def render():
+        if control.value == -2:
+            raise ParameterError("overrides", [("(file)", "implementation_years must be shorter than the horizon")])
+        if control.value < 0:
+            raise ParameterError("overrides", [("capacity_requirement_mw", "must be positive")])
+        if control.value > 100:
+            raise ValueError("too large")
+        calls.append(control.value)
+        return ["ok"]
+
+    reactive([control], render, status, out)
+    control.value = -1
+    assert "mb-error" in status.value and "capacity_requirement_mw: must be positive" in status.value
+    control.value = -2  # a rule across fields has no field to name: its reason alone
+    assert status.value.endswith(">implementation_years must be shorter than the horizon</div>"), status.value
+    control.value = 1000
+    assert "too large" in status.value
+    control.value = 2
+    assert status.value == "" and calls == [1.0, 2]
+    assert len(out.outputs) == 1
+
+
+def test_landing_page_has_a_card_per_workbook_with_links(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import ROOT
+
+    from marketbooks.scenarios import WORKBOOKS, list_scenarios
+
+    for folder in ("notebooks", "params"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    ran = tmp_path / "outputs/acps/2017_decision"
+    ran.mkdir(parents=True)
+    for name in ("report.html", "acps_2017_decision.xlsx"):
+        (ran / name).write_text("x")
+    (ran / "results.json").write_text('{"headline": "ACPS 519,227,150 EUR"}')
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(tmp_path))
+    html = cards_html()
+
+    assert html.count('class="mb-card"') == len(WORKBOOKS)
+    assert 'href="acps.ipynb"' in html
+    rows = [row.split("</li>")[0] for row in html.split("<li>")[1:]]
+    (decision,) = [row for row in rows if row.startswith("<code>2017_decision</code> · ACPS")]
+    assert "ACPS 519,227,150 EUR" in decision
+    for file in ("report.html", "acps_2017_decision.xlsx", "results.json"):
+        assert f'href="../../files/outputs/acps/2017_decision/{file}"' in decision
+    others = [row for row in rows if row != decision]  # not run: no links to missing pages
+    assert len(others) == len(rows) - 1
+    assert all("not run yet (make run)" in row and "../../files/" not in row for row in others), others
+    cards = html.split('class="mb-card"')[1:]
+    for card, (name, wb) in zip(cards, WORKBOOKS.items(), strict=True):  # a dashboard computes live:
+        for scenario in [
+            sc for wb_name, sc in list_scenarios() if wb_name == name
+        ]:  # every scenario opens it, run or not
+            assert f'<a href="{wb.notebook}?scenario={scenario}" class="mb-scenario-dashboard"' in card
+    assert "mb-scenario-problem" not in html
+
+
+def test_landing_page_says_which_scenarios_cannot_run_or_failed_last(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import ROOT
+
+    for folder in ("notebooks", "params"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    broken = tmp_path / "params/ds3/2017_consultation.yaml"
+    broken.write_text(broken.read_text() + "\n<i>x</i>: 1\n")
+    failed = tmp_path / "outputs/acps/2016_decision.failed"
+    failed.mkdir(parents=True)
+    reason = "ValueError: the known monthly sums (101) already exceed the total (100) by 1: Dec cannot be derived"
+    (failed / "reason.txt").write_text(reason + "\n")
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(tmp_path))
+    rows = [row.split("</li>")[0] for row in cards_html().split("<li>")[1:]]
+
+    problems = [row for row in rows if "mb-scenario-problem" in row]
+    assert len(problems) == 3, problems
+    # the cards' order: ACPS, then DS3; the ACPS consultation takes its deduction from the broken DS3 file
+    acps, acps_consultation, ds3 = problems
+    assert acps.startswith("<code>2016_decision</code> · no successful run yet")
+    assert f"last run failed: {reason}" in acps
+    assert acps_consultation.startswith("<code>2017_consultation</code>")
+    assert (
+        "params/acps/2017_consultation.yaml: field &#x27;ds3_scenario&#x27;: "
+        "params/ds3/2017_consultation.yaml cannot be used"
+    ) in acps_consultation
+    assert ds3.startswith("<code>2017_consultation</code>")
+    assert (
+        "parameter file cannot be used: params/ds3/2017_consultation.yaml: "
+        "field &#x27;&lt;i&gt;x&lt;/i&gt;&#x27;: unknown field"
+    ) in ds3 and "<i>" not in ds3
+
+
+def test_ds3_explorer_recomputes_and_switches_services():
+    from marketbooks.explore.ds3 import explorer as ds3_explorer
+    from marketbooks.rules import ds3
+
+    p = load_scenario("ds3", "2017_decision")
+    box = ds3_explorer(p)
+    shown = _find(box, "mb-ds3")
+    assert ">7.34<" in shown.value
+    _find(box, "mb-ps").value = 0.7
+    assert f">{ds3.compute(p, performance_scalar=0.7).deduction:.2f}<" in shown.value
+    ffr = next(c for c in box.children if isinstance(c, w.HBox)).children[0]
+    ffr.value = True
+    with_ffr = ds3.compute(ds3.with_services(p, FFR={"procured": True}), performance_scalar=0.7).deduction
+    assert f">{with_ffr:.2f}<" in shown.value
+
+
+def test_explore_chart_lives_in_the_widget_and_follows_the_controls():
+    p = load_scenario("acps", "2017_decision")
+    box = explorer(p)
+    out = box.children[-1]
+    bundle = out.outputs[0]["data"]["application/vnd.plotly.v1+json"]
+    assert bundle["data"][0]["y"][-1] == 71.45
+    _find(box, "mb-ds3").value = 5.0
+    assert out.outputs[0]["data"]["application/vnd.plotly.v1+json"]["data"][0]["y"][-1] == 73.79
+
+
+def test_imbalance_explorer_recomputes_payment_kzpo_and_guarantee():
+    from marketbooks.explore.imbalance import explorer as imb_explorer
+    from marketbooks.rules import imbalance
+
+    p = load_scenario("imbalance", "faq_worked_example")
+    box = imb_explorer(p)
+    shown = _find(box, "mb-imbalance")
+    _find(box, "mb-nre").value = 3000
+    run = imbalance.run_month(p, nre=3000, deviation=("S00000", 1, 0.0))
+    assert f">{run.balance.kzpo:.4f}<" in shown.value
+    assert f">{run.summary.set_index('subject').loc['S00000', 'net_payment_eur']:,.2f}<" in shown.value
+    _find(box, "mb-po").value = 0.001
+    assert "raised to 0.005" in shown.value
+
+
+def test_imbalance_explorer_redoes_only_what_a_control_changes(monkeypatch):
+    """Po and Kg change only the guarantee: moving them must not touch the month; NRE and
+    PRE price the same imbalances again; ZC reprices the same imbalances; the deviation finds
+    one row's imbalance again; none finds the whole month's imbalances afresh. Every step shows
+    what a full settlement of that state shows."""
+    from marketbooks.explore.imbalance import explorer as imb_explorer
+    from marketbooks.rules import imbalance
+
+    p = load_scenario("imbalance", "faq_worked_example")
+    calls = {name: [] for name in ("scenario_volumes", "deviate", "shift_prices", "price_run")}
+    unwrapped = {name: getattr(imbalance, name) for name in calls}
+
+    def counted(name):
+        return lambda *a, **k: calls[name].append(a[1:]) or unwrapped[name](*a, **k)
+
+    for name in calls:
+        monkeypatch.setattr(imbalance, name, counted(name))
+
+    def count():
+        return tuple(len(calls[name]) for name in ("scenario_volumes", "deviate", "shift_prices", "price_run"))
+
+    box = imb_explorer(p)
+    shown = _find(box, "mb-imbalance")
+    assert count() == (1, 1, 2, 1)  # scenario_volumes shifts by nothing, and so does the first render
+    _find(box, "mb-po").value = 0.2
+    _find(box, "mb-kg").value = 0.5
+    assert count() == (1, 1, 2, 1)
+    _, fz = imbalance.guarantee_table(p.guarantee.model_copy(update={"po": 0.2, "kg": 0.5}))
+    assert f'<span class="mb-fz">{float(fz):,.2f}</span>' in shown.value
+
+    def shows(nre=p.nre_eur, pre=p.pre_eur, zc=0.0, dev=0.0):  # the month changed and settled afresh, not counted
+        periods = imbalance.synthetic_periods(
+            p.n_subjects, p.days, p.period_minutes, p.seed, p.base_price, p.price_spread
+        )
+        periods["zc"] = (periods["zc"] + zc).round(2)
+        hit = (periods["subject"] == "S00000") & (periods["period"] == 1)
+        periods.loc[hit, "actual_mwh"] = (periods.loc[hit, "actual_mwh"] + dev).round(3)
+        run = unwrapped["price_run"](imbalance.month_volumes(periods), nre, pre)
+        payment = run.summary.set_index("subject").loc["S00000", "net_payment_eur"]
+        return f">{run.balance.kzpo:.4f}<" in shown.value and f">{payment:,.2f}<" in shown.value
+
+    _find(box, "mb-nre").value = 3000
+    _find(box, "mb-pre").value = -500
+    assert count() == (1, 1, 2, 3) and calls["price_run"][-1] == (3000, -500)
+    assert shows(nre=3000, pre=-500)
+    _find(box, "mb-zc").value = 20
+    assert count() == (1, 2, 3, 4) and calls["shift_prices"][-1] == (20,)  # and the deviated row again
+    assert shows(nre=3000, pre=-500, zc=20)
+    _find(box, "mb-dev").value = 4.5
+    assert count() == (1, 3, 3, 5) and calls["deviate"][-1] == ("S00000", 1, 4.5)
+    assert shows(nre=3000, pre=-500, zc=20, dev=4.5)
+    _find(box, "mb-nre").value = 100  # on the new imbalances, not the first ones
+    assert count() == (1, 3, 3, 6)
+    assert shows(nre=100, pre=-500, zc=20, dev=4.5)
+
+
+def _upload(content: bytes, name: str) -> tuple:
+    return (
+        {
+            "name": name,
+            "type": "text/csv",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": datetime(2026, 1, 1, tzinfo=UTC),
+        },
+    )
+
+
+def test_auction_explorer_upload_clears_and_reports_bad_files():
+    from marketbooks.explore.auction import explorer as auction_explorer
+    from marketbooks.rules.auction import clear_auction
+
+    p = load_scenario("auction", "example_05")
+    box = auction_explorer(p)
+    upload = box.children[1].children[0]
+    summary = _find(box, "mb-auction")
+    assert "this example's final orders" in summary.value and ">12,000<" in summary.value
+    csv = b"participant,price,volume_kw,connection_point\nA1,14.10,6000,B\nB1,14.80,5000,C\nC1,15.20,4000,A\n"
+    upload.value = _upload(csv, "mine.csv")
+    expected = clear_auction(p.auction, __import__("pandas").read_csv(__import__("io").BytesIO(csv)))
+    assert "mine.csv" in summary.value and f">{expected.volume_kw:,.0f}<" in summary.value
+    assert "data:text/csv;base64," in summary.value
+    status = box.children[-2]
+    upload.value = _upload(b"participant,price\nA,1\n", "broken.csv")
+    assert "broken.csv: volume_kw: column missing" in status.value
+
+
+def test_rtp_explorer_recomputes_npvs():
+    from marketbooks.explore.rtp import explorer as rtp_explorer
+    from marketbooks.rules import rtp
+
+    p = load_scenario("rtp", "2016_information_paper")
+    box = rtp_explorer(p)
+    shown = _find(box, "mb-rtp")
+    assert ">54.00<" in shown.value and ">33.00<" in shown.value
+    _find(box, "mb-rate").value = 4.0
+    expected = rtp.assess_options(p, rate=0.04).set_index("option")["net_benefit"]
+    assert f">{expected['B']:.2f}<" in shown.value
+    _find(box, "mb-cost-c").value = 10.0
+    data = p.model_dump()
+    data["options"]["C"]["cost_pv"] = 10.0
+    from marketbooks.scenarios import validate
+
+    table = rtp.assess_options(validate("rtp", data), rate=0.04).set_index("option")
+    cheaper_c = table["net_benefit"]["C"]
+    assert f">{cheaper_c:.2f}<" in shown.value and cheaper_c < expected["C"]
+    (chart,) = [
+        o["data"]["application/vnd.plotly.v1+json"]
+        for o in _find(box, "mb-rtp-out").outputs
+        if "application/vnd.plotly.v1+json" in o["data"]
+    ]
+    net = next(t for t in chart["data"] if t["name"] == "net benefit")
+    assert list(net["y"]) == [expected["B"], cheaper_c] and chart["layout"]["barmode"] == "relative"
+    cost = next(t for t in chart["data"] if t["name"] == "cost")
+    assert list(cost["y"]) == [-table["cost"]["B"], -table["cost"]["C"]]  # drawn downwards
+
+
+def test_auction_explorer_replays_an_uploaded_order_log():
+    from marketbooks.explore.auction import explorer as auction_explorer
+
+    p = load_scenario("auction", "example_05")
+    box = auction_explorer(p)
+    orders_upload = box.children[1].children[1]
+    summary = _find(box, "mb-auction")
+    log = (
+        b"time,participant,price,volume_kw,connection_point\n"
+        b"10,A1,14.10,6000,B\n20,B1,14.80,5000,C\n30,A1,14.08,6000,B\n1790,C1,13.90,4000,A\n"
+    )
+    orders_upload.value = _upload(log, "log.csv")
+    assert "log.csv (order log, closed at 35 min)" in summary.value
+    out = box.children[-1]
+    html = "".join(o["data"].get("text/html", "") for o in out.outputs)
+    assert "rejected" in html and "85, 86" in html  # a 0.02 cut is rejected and kept in the log
+    orders_upload.value = _upload(b"participant,price,volume_kw\nA,1,100\n", "notime.csv")
+    assert "notime.csv: time: column missing" in box.children[-2].value
+
+
+def test_links_look_like_links_and_escape_what_they_show():
+    from marketbooks.views.tables import LINK_STYLE, link
+
+    a = link("x.csv", "a <b>", "mb-x", download="x.csv")
+    assert a == f'<a href="x.csv" class="mb-x" download="x.csv" style="{LINK_STYLE}">a &lt;b&gt;</a>'
+    assert "underline" in LINK_STYLE
+
+
+def _downloads(html: str) -> dict[str, str]:
+    """filename -> the CSV text of every data: link in ``html``."""
+    import base64
+    import re
+
+    return {
+        name: base64.b64decode(data).decode()
+        for data, name in re.findall(r'href="data:text/csv;base64,([^"]+)" download="([^"]+)"', html)
+    }
+
+
+def test_an_explore_table_comes_with_its_csv():
+    import pandas as pd
+
+    from marketbooks.explore.common import downloadable
+
+    df = pd.DataFrame({"option": ["B", "C <x>"], "npv": [54.0, 33.25]})
+    html = downloadable(df, "explore_t", "t.csv")._repr_html_()
+    assert '<table id="T_explore_t">' in html and "C &lt;x&gt;" in html
+    assert _downloads(html) == {"t.csv": df.to_csv(index=False)}
+    assert '<p class="mb-data">' in html and ">Download t.csv</a>" in html
+
+
+def test_every_table_the_explore_sections_show_can_be_downloaded():
+    """Each table in an Explore output has its own CSV link, holding what the table shows."""
+    import io
+
+    import pandas as pd
+
+    from marketbooks.explore.auction import explorer as auction_explorer
+    from marketbooks.explore.rtp import explorer as rtp_explorer
+    from marketbooks.rules import rtp
+    from marketbooks.rules.auction import clear_auction
+    from marketbooks.rules.auction.clearing import register_of_winners
+
+    def tables_and_downloads(out) -> tuple[int, dict[str, str]]:
+        html = "".join(o["data"].get("text/html", "") for o in out.outputs)
+        return html.count("<table"), _downloads(html)
+
+    p = load_scenario("rtp", "2016_information_paper")
+    box = rtp_explorer(p)
+    _find(box, "mb-rate").value = 4.0
+    count, files = tables_and_downloads(_find(box, "mb-rtp-out"))
+    assert count == 1 and list(files) == ["rtp_cost_benefit.csv"]
+    assert files["rtp_cost_benefit.csv"] == rtp.assess_options(p, rate=0.04).to_csv(index=False)
+
+    p = load_scenario("auction", "example_05")
+    box = auction_explorer(p)
+    csv = b"participant,price,volume_kw,connection_point\nA1,14.10,6000,B\nB1,14.80,5000,C\nC1,15.20,40,A\n"
+    box.children[1].children[0].value = _upload(csv, "mine.csv")
+    out = [c for c in box.children if isinstance(c, w.Output)][0]
+    count, files = tables_and_downloads(out)
+    expected = clear_auction(p.auction, pd.read_csv(io.BytesIO(csv)))
+    assert len(expected.rejected) and count == len(files) == 2  # the register and the rejected bids
+    assert files["register_of_winners.csv"] == register_of_winners(expected).to_csv(index=False)
+    assert files["rejected_bids.csv"] == expected.rejected[
+        ["participant", "price", "volume_kw", "clause", "reason"]
+    ].to_csv(index=False)
+
+
+def test_imbalance_zc_control_stops_where_prices_would_turn_negative():
+    from marketbooks.explore.imbalance import explorer as imb_explorer
+    from marketbooks.explore.imbalance import lowest_shift
+    from marketbooks.rules import imbalance
+
+    p = load_scenario("imbalance", "faq_worked_example")
+    volumes = imbalance.scenario_volumes(p)
+    assert volumes.settled["zc"].min() == 40.25 and lowest_shift(volumes) == -40.0
+    assert lowest_shift(imbalance.shift_prices(volumes, -40.25)) == 0.0  # a price at zero: no lower
+    box = imb_explorer(p)
+    zc = _find(box, "mb-zc")
+    assert zc.min == -40.0
+    zc.value = zc.min  # the lowest prices reach 0.25 EUR/MWh, and the month still settles
+    status = box.children[-2]
+    assert status.value == "" and "mb-kzpo" in _find(box, "mb-imbalance").value
+
+
+def test_auction_kind_and_technology_move_together_for_waste(monkeypatch):
+    """Choosing 'waste' on either side moves the other with it, and leaving it moves the
+    other back: the clearing never sees a combination the auction's rule refuses."""
+    from marketbooks.explore import auction as dashboard
+
+    p = load_scenario("auction", "example_05")
+    cleared = []
+    clear = dashboard.clear_auction
+    monkeypatch.setattr(
+        dashboard,
+        "clear_auction",
+        lambda spec, bids: cleared.append((spec["kind"], spec["technology"])) or clear(spec, bids),
+    )
+    box = dashboard.explorer(p)
+
+    def nested(widget, css):
+        if isinstance(widget, w.DOMWidget) and css in widget.get_state()["_dom_classes"]:
+            return widget
+        return next((found for child in getattr(widget, "children", ()) if (found := nested(child, css))), None)
+
+    kind, tech, status = nested(box, "mb-kind"), nested(box, "mb-tech"), box.children[-2]
+    start = (kind.value, tech.value)
+    assert "waste" not in start
+    kind.value = "waste"
+    assert tech.value == "waste" and status.value == ""
+    tech.value = "wind"
+    assert kind.value == start[0] and status.value == ""
+    tech.value = "waste"
+    assert kind.value == "waste" and status.value == ""
+    kind.value = "with_documentation"
+    assert tech.value == start[1] and status.value == ""
+    assert all((k == "waste") == (t == "waste") for k, t in cleared), cleared
+
+
+def test_rtp_implementation_control_stays_within_the_horizon():
+    from marketbooks.explore.rtp import explorer as rtp_explorer
+
+    box = rtp_explorer(load_scenario("rtp", "2016_information_paper"))
+    horizon, impl, status = _find(box, "mb-horizon"), _find(box, "mb-impl"), box.children[-2]
+    impl.value = impl.max
+    top = impl.max
+    horizon.value = 5
+    assert (impl.max, impl.value) == (4, 4) and status.value == ""
+    horizon.value = 30
+    assert impl.max == top and status.value == ""
+
+
+def test_imbalance_deviation_goes_to_the_chosen_subject_and_period(monkeypatch):
+    """The deviation lands where the reader points: that subject, that period; the value
+    line names the subject and shows its net payment as a settlement afresh gives it."""
+    from marketbooks.explore.imbalance import explorer as imb_explorer
+    from marketbooks.rules import imbalance
+
+    p = load_scenario("imbalance", "faq_worked_example")
+    deviated = []
+    deviate = imbalance.deviate
+    monkeypatch.setattr(imbalance, "deviate", lambda v, *a: deviated.append(a) or deviate(v, *a))
+    box = imb_explorer(p)
+    row = next(c for c in box.children if isinstance(c, w.HBox))
+    who, when = row.children
+    assert (who.value, when.value) == ("S00000", 1) and len(who.options) == p.n_subjects
+    assert (when.min, when.max) == (1, p.days * 24 * 60 // p.period_minutes)
+    who.value = "S00003"
+    when.value = 7
+    _find(box, "mb-dev").value = 2.5
+    assert deviated[-1] == ("S00003", 7, 2.5)
+
+    periods = imbalance.synthetic_periods(p.n_subjects, p.days, p.period_minutes, p.seed, p.base_price, p.price_spread)
+    hit = (periods["subject"] == "S00003") & (periods["period"] == 7)
+    periods.loc[hit, "actual_mwh"] = (periods.loc[hit, "actual_mwh"] + 2.5).round(3)
+    run = imbalance.price_run(imbalance.month_volumes(periods), p.nre_eur, p.pre_eur)
+    payment = run.summary.set_index("subject").loc["S00003", "net_payment_eur"]
+    shown = _find(box, "mb-imbalance").value
+    assert f' · S00003 net payment <b><span class="mb-payment">{payment:,.2f}</span>' in shown
+    assert f">{run.balance.kzpo:.4f}<" in shown
+
+
+EXPLORED = (
+    ("acps", "2017_decision"),
+    ("ds3", "2017_decision"),
+    ("imbalance", "faq_worked_example"),
+    ("auction", "example_05"),
+    ("rtp", "2016_information_paper"),
+)
+
+
+@pytest.mark.parametrize("workbook, scenario", EXPLORED)
+def test_no_explore_control_reaches_an_error_at_its_ends(workbook, scenario):
+    """Every slider and number box at its ends, alone and with each other one at its ends,
+    and every drop-down choice: the Explore section answers with results, never with an
+    error message. A range that reaches inputs the rules refuse is the dashboard's fault."""
+    import importlib
+    import itertools
+
+    module = importlib.import_module(f"marketbooks.explore.{workbook}")
+    box = module.explorer(load_scenario(workbook, scenario))
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from walk(child)
+
+    widgets = list(walk(box))
+    statuses = [x for x in widgets if isinstance(x, w.HTML)]
+    ranged = [x for x in widgets if isinstance(x, (w.FloatSlider, w.IntSlider, w.BoundedFloatText, w.BoundedIntText))]
+    choices = [x for x in widgets if isinstance(x, w.Dropdown)]
+    start = {x: x.value for x in ranged + choices}
+
+    def errors(where: str) -> list[str]:
+        return [f"{where}: {s.value}" for s in statuses if "mb-error" in s.value]
+
+    found = []
+    for c in choices:
+        for option in list(c.options)[:20]:
+            c.value = option
+            found += errors(f"{c.description}={option}")
+        c.value = start[c]
+    for a, b in itertools.combinations(ranged, 2):
+        for va, vb in itertools.product((a.min, a.max), (b.min, b.max)):
+            for x, v in start.items():
+                x.value = v
+            a.value, b.value = va, vb
+            found += errors(f"{a.description}={va}, {b.description}={vb}")
+    assert not found, found[:5]
+
+
+def test_explore_starts_from_any_scenario_of_the_workbook(project_copy):
+    from marketbooks.explore.common import explore
+
+    box = explore(explorer, load_scenario("acps", "2017_decision"), True, "2017_decision")
+    pick, status = box.children[0].children
+    assert list(pick.options) == ["2016_decision", "2017_consultation", "2017_decision"]
+
+    def shown_acps() -> str:
+        return _find(box.children[1], "mb-acps").value.split('mb-acps-value">')[1].split("<")[0]
+
+    assert shown_acps() == "519,227,150"
+    pick.value = "2016_decision"
+    assert shown_acps() == "514,837,400" and status.value == ""
+    assert _find(box.children[1], "mb-capreq").value == load_scenario("acps", "2016_decision").capacity_requirement_mw
+
+    (project_copy / "params/acps/2017_consultation.yaml").write_text("label: [unclosed\n")
+    before = box.children[1]
+    pick.value = "2017_consultation"
+    assert "params/acps/2017_consultation.yaml" in status.value and "not valid YAML" in status.value
+    assert box.children[1] is before and shown_acps() == "514,837,400"
+    assert explore(explorer, load_scenario("acps", "2017_decision"), False, "2017_decision") is None
+
+
+VOILA_VISIT = {"VOILA_KERNEL_ID": "k1", "VOILA_PREHEAT": "False"}
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({"QUERY_STRING": "scenario=2016_decision"}, "2017_decision"),  # not Voilà: no address to read
+        ({**VOILA_VISIT, "QUERY_STRING": "scenario=2016_decision"}, "2016_decision"),
+        ({**VOILA_VISIT, "QUERY_STRING": "other=1&scenario=2017_consultation"}, "2017_consultation"),
+        ({**VOILA_VISIT, "QUERY_STRING": ""}, "2017_decision"),
+        ({**VOILA_VISIT, "QUERY_STRING": "other=1"}, "2017_decision"),
+        (VOILA_VISIT, "2017_decision"),
+    ],
+)
+def test_requested_scenario_follows_the_dashboards_address(monkeypatch, env, expected):
+    for name in ("VOILA_KERNEL_ID", "VOILA_PREHEAT", "QUERY_STRING"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert requested_scenario("acps", "2017_decision") == expected
+
+
+def test_requested_scenario_names_a_scenario_the_workbook_does_not_have(monkeypatch):
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k1")
+    monkeypatch.setenv("QUERY_STRING", "scenario=<b>2016</b>")
+    with pytest.raises(ParameterError) as caught:
+        requested_scenario("ds3", "2017_decision")
+    assert caught.value.path == "?scenario=<b>2016</b>"
+    ((field, reason),) = caught.value.problems
+    assert field == "scenario" and "the ds3 workbook has no scenario '<b>2016</b>'" in reason
+    assert reason.endswith("its scenarios are 2017_consultation, 2017_decision")
+    assert "&lt;b&gt;2016&lt;/b&gt;" in caught.value._repr_html_() and "<b>2016" not in caught.value._repr_html_()
+
+
+def test_a_preheated_kernel_waits_for_the_visit_and_shows_its_scenario(monkeypatch):
+    """Voilà runs a pre-heated kernel's notebook before any visit; the notebook waits in
+    Voilà's public helper until the visit's request arrives, then reads its address."""
+    import voila.utils
+
+    visits = []
+
+    def visit(url=None):  # what Voilà's helper does when the visit comes: its request into the environment
+        visits.append(url)
+        monkeypatch.setenv("QUERY_STRING", "scenario=2016_decision")
+
+    monkeypatch.setattr(voila.utils, "wait_for_request", visit)
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k1")
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    assert requested_scenario("acps", "2017_decision") == "2016_decision"
+    assert visits == [None]
+
+
+def test_the_landing_page_links_each_scenarios_dashboard():
+    html = cards_html()
+    assert html.count('class="mb-scenario-dashboard"') == len(list_scenarios()) > 0
+    assert "acps.ipynb?scenario=2016_decision" in html
+
+
+def test_an_unknown_scenario_in_the_address_shows_as_a_message_with_the_notebook_extension(monkeypatch):
+    """The workbooks' notebooks load marketbooks.explore.notebook, which shows a
+    ParameterError as a located message above the error output."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k1")
+    monkeypatch.setenv("QUERY_STRING", "scenario=nope")
+    InteractiveShell.clear_instance()
+    shell = InteractiveShell.instance()
+    try:
+        with capture_output() as shown:
+            result = shell.run_cell(
+                "%load_ext marketbooks.explore.notebook\n"
+                "from marketbooks.explore.common import requested_scenario\n"
+                "requested_scenario('acps', '2017_decision')"
+            )
+        assert isinstance(result.error_in_exec, ParameterError)
+        (html,) = [o.data["text/html"] for o in shown.outputs]
+        assert "<code>?scenario=nope</code> cannot be used" in html
+    finally:
+        InteractiveShell.clear_instance()

@@ -1,0 +1,107 @@
+"""Packaging: pyproject, environment.yml and the lock agree; CI calls make test; Voilà pre-heats notebooks only."""
+
+import re
+import tomllib
+
+import pytest
+import yaml
+from conftest import ROOT
+
+
+def _name(req: str) -> str:
+    return re.split(r"[<>=!~\[ ]", req.strip(), maxsplit=1)[0].lower()
+
+
+def test_environment_yml_mirrors_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip_deps = {_name(d) for d in project["dependencies"] + sum(project["optional-dependencies"].values(), [])}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda, nested = set(), set()
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            nested |= {_name(d) for d in dep["pip"] if not d.startswith("-e")}
+        else:
+            conda.add(_name(dep))
+    assert conda - {"python", "pip"} | nested == pip_deps
+
+
+def _locked() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith((" ", "#")):
+            name, version = line.split("==")
+            pins[_name(name).replace("_", "-")] = version.strip()
+    return pins
+
+
+def test_the_lock_pins_every_dependency_and_the_environment_has_its_versions():
+    """A fresh machine gets the versions the tests passed with: `make` installs
+    requirements.lock, which pins every dependency (and theirs) to one version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    every = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
+    declared = {_name(d).replace("_", "-") for d in every}
+    locked = _locked()
+    assert declared <= set(locked), declared - set(locked)
+    wrong = {}
+    for name, pinned in locked.items():
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = None
+        if installed != pinned:
+            wrong[name] = (pinned, installed)
+    assert wrong == {}, "the environment differs from requirements.lock (make installs it; `make lock` renews it)"
+
+
+def test_ci_calls_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci/run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "make run" in readme and "make test" in readme
+
+
+def voila_config():
+    """``config/voila.py`` as Voilà loads it (traitlets' config file loader)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("voila.py", path=str(ROOT / "config")).load_config()
+
+
+@pytest.mark.parametrize(
+    "path, preheated",
+    [
+        *(
+            (f"notebooks/{name}", True)
+            for name in [
+                "index.ipynb",
+                "acps.ipynb",
+                "ds3_revenue.ipynb",
+                "imbalance.ipynb",
+                "auction_walkthrough.ipynb",
+                "rtp_assessment.ipynb",
+            ]
+        ),
+        ("outputs/acps/2017_decision/acps_2017_decision.ipynb", False),
+        ("tests/notebooks/golden/acps__2017_decision.ipynb", False),
+        (".venv/share/jupyter/some.ipynb", False),
+        ("notebooks/sub/other.ipynb", False),
+    ],
+)
+def test_preheating_covers_the_notebooks_and_nothing_else(path, preheated):
+    """Voilà skips pre-heating a notebook whose path (relative to its root) a deny-list
+    pattern matches (``re.match``) or contains."""
+    import re
+
+    denylist = voila_config().VoilaKernelManager.preheat_denylist
+    denied = any(pattern in path or re.match(pattern, path) for pattern in denylist)
+    assert denied != preheated
+
+
+def test_the_visit_cell_waits_without_a_time_limit_and_every_other_cell_has_one():
+    from marketbooks.run.serve import CELL_TIMEOUT_S, VISIT_TAG, cell_timeout
+
+    timeout = voila_config().VoilaExecutor.timeout_func
+    assert timeout is cell_timeout
+    assert timeout({"metadata": {"tags": [VISIT_TAG]}}) is None
+    assert timeout({"metadata": {}}) == CELL_TIMEOUT_S
