@@ -55,7 +55,8 @@ class Chart:
 
     def to_plotly_json(self) -> dict[str, Any]:
         """The figure as plain JSON data (what the MIME bundle holds)."""
-        return json.loads(pio.to_json(self.figure, validate=False))
+        # the standard library encoder: orjson, when installed, encodes arrays another way
+        return json.loads(pio.to_json(self.figure, validate=False, engine="json"))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return {PLOTLY_MIMETYPE: self.to_plotly_json()}
