@@ -12,7 +12,7 @@ CHROMIUM := /usr/bin/chromium
 # Coverage of lib/ by the unit tests may not fall below this (measured 2026-12-02; raise it as tests grow)
 COVERAGE_FLOOR := 90
 
-.PHONY: run test quick lint typecheck unit notebooks browser serve check list golden bench lock chromium clean
+.PHONY: run test quick lint typecheck unit notebooks browser serve lab check list golden bench lock chromium clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ list: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/marketbooks serve --port $(PORT)
+
+# JupyterLab on copies of the notebooks in workspace/: an analyst's edits never reach the dashboards.
+lab: $(STAMP)
+	$(BIN)/marketbooks lab $(if $(LAB_PORT),--port $(LAB_PORT))
 
 golden: $(STAMP)
 	$(BIN)/marketbooks golden

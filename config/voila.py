@@ -7,7 +7,7 @@ pools); the visit's address (``?scenario=…``) reaches the notebook through
 ``voila.utils.get_query_string``, so a visit runs only the scenario's own cells.
 """
 
-from marketbooks.run.serve import cell_timeout
+from marketbooks.run.serve import FILE_ALLOWLIST, cell_timeout
 
 c = get_config()  # noqa: F821 - traitlets provides it to config files
 
@@ -17,7 +17,13 @@ c.ServerApp.open_browser = False
 c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.show_tracebacks = False
 c.VoilaConfiguration.preheat_kernel = True
-c.VoilaConfiguration.file_allowlist = [r".*\.(png|jpg|gif|svg|csv|xlsx|json|html)"]
+# What /voila/files/ may serve: the runs' reports, tables and key figures, and the one copy
+# of plotly.js that reports and dashboards load (see marketbooks.run.serve).
+c.VoilaConfiguration.file_allowlist = FILE_ALLOWLIST
+c.VoilaConfiguration.file_denylist = [r"(.*/)?\..*"]  # nothing in a hidden folder or file
+# Dashboards draw charts with plotly.js's finance bundle (the marketbooks template), not
+# JupyterLab's 4.7 MB plotly extension.
+c.VoilaConfiguration.extension_denylist = ["jupyterlab-plotly"]
 
 # A pre-heated kernel waits in its notebook's first cell until someone visits: that cell
 # has no time limit, every other cell two minutes.
@@ -28,6 +34,9 @@ c.VoilaExecutor.cell_error_instruction = "The server's log has the details."
 # (executed copies under outputs/, the golden copies, the virtual environment).
 c.VoilaKernelManager.preheat_denylist = [r"^(?!(.*/)?notebooks/[^/]+\.ipynb$)", "/.venv/"]
 c.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 1}}
+# A used kernel's replacement starts a few seconds after the visit: starting it at once
+# (Voilà's default, one second) takes a core while the visitor's browser builds the page.
+c.VoilaKernelManager.fill_delay = 4
 
 c.MappingKernelManager.cull_idle_timeout = 900
 c.MappingKernelManager.cull_interval = 60

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from marketbooks.run.serve import voila_command, voila_env
+from marketbooks.run.serve import prepare, voila_command, voila_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -28,6 +28,7 @@ def voila(root: Path, log: Path, timeout: float = 60, options: tuple[str, ...] =
     """``make serve`` on ``root`` (a project folder) on a free port, with Voilà ``options``
     added; yields the server's base address."""
     root = root.resolve()
+    prepare(root)
     port = free_port()
     old = os.environ.get("MARKETBOOKS_ROOT")
     os.environ["MARKETBOOKS_ROOT"] = str(root)

@@ -76,7 +76,7 @@ def test_workbook_ends_with_an_explore_section_the_runner_skips(name):
     assert "".join(cell["source"]).startswith("explore(")
     tagged = [c for c in nb["cells"] if INTERACTIVE_TAG in c["metadata"].get("tags", [])]
     assert tagged == [cell]
-    assert "".join(text["source"]).startswith("## Explore") and "make serve" in "".join(text["source"])
+    assert "".join(text["source"]).startswith("## Explore") and "open the dashboard" in "".join(text["source"])
 
 
 def test_the_commit_hook_leaves_the_committed_notebooks_as_they_are(tmp_path):

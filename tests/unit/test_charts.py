@@ -45,8 +45,24 @@ def test_chart_shows_the_bundle_plotlys_own_mimetype_renderer_gives():
     fig.add_vline(x=1, line=dict(color="#000000"), annotation_text="v")
     ours = Chart(fig)._repr_mimebundle_()
     plotlys = pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
-    assert ours == plotlys
-    assert list(ours) == [PLOTLY_MIMETYPE]
+    assert ours[PLOTLY_MIMETYPE] == plotlys[PLOTLY_MIMETYPE]
+    assert set(ours) == {PLOTLY_MIMETYPE, "text/html", "text/plain"}
+
+
+def test_a_charts_html_draws_the_same_figure_untitled_under_an_escaped_caption():
+    """The dashboards draw a chart from its HTML: the title as a caption that wraps, the
+    figure without it; text from a scenario cannot close the script or become markup."""
+    import re
+
+    fig = figure([{"type": "bar", "x": ["</script><b>x</b>"], "y": [1], "name": "s"}], "A <i>title</i>",
+                 axis_titles("x", "EUR"))
+    html = Chart(fig).html()
+    assert html.startswith('<figure class="mb-chart-figure"><figcaption>A &lt;i&gt;title&lt;/i&gt;</figcaption>')
+    assert html.count("</script>") == 1 and "<b>x</b>" not in html
+    drawn = json.loads(re.search(r"\}\)\(document\.currentScript\.previousElementSibling, (.*)\);</script>", html)[1]
+                       .replace("<\\/", "</"))
+    assert drawn["data"] == Chart(fig).to_plotly_json()["data"] and "title" not in drawn["layout"].get("title", {})
+    assert 'aria-label="Chart: A &lt;i&gt;title&lt;/i&gt;. x axis: x. y axis: EUR. 1 series: s."' in html
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])

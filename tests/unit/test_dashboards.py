@@ -12,6 +12,13 @@ from marketbooks.scenarios import ParameterError, list_scenarios, load_scenario
 from marketbooks.views.landing import cards_html
 
 
+def _nested(widget, css):
+    """The widget with ``css`` anywhere under ``widget``."""
+    if isinstance(widget, w.DOMWidget) and css in widget.get_state()["_dom_classes"]:
+        return widget
+    return next((found for child in getattr(widget, "children", ()) if (found := _nested(child, css))), None)
+
+
 def _find(box, css):
     return next(c for c in box.children if css in c.get_state()["_dom_classes"])
 
@@ -80,7 +87,7 @@ def test_landing_page_has_a_card_per_workbook_with_links(tmp_path, monkeypatch):
         assert f'href="../../files/outputs/acps/2017_decision/{file}"' in decision
     others = [row for row in rows if row != decision]  # not run: no links to missing pages
     assert len(others) == len(rows) - 1
-    assert all("not run yet (make run)" in row and "../../files/" not in row for row in others), others
+    assert all("no saved report yet" in row and "../../files/" not in row for row in others), others
     cards = html.split('class="mb-card"')[1:]
     for card, (name, wb) in zip(cards, WORKBOOKS.items(), strict=True):  # a dashboard computes live:
         for scenario in [
@@ -110,7 +117,7 @@ def test_landing_page_says_which_scenarios_cannot_run_or_failed_last(tmp_path, m
     assert len(problems) == 3, problems
     # the cards' order: ACPS, then DS3; the ACPS consultation takes its deduction from the broken DS3 file
     acps, acps_consultation, ds3 = problems
-    assert acps.startswith("<code>2016_decision</code> · no successful run yet")
+    assert acps.startswith("<code>2016_decision</code> · no saved report yet")
     assert f"last run failed: {reason}" in acps
     assert acps_consultation.startswith("<code>2017_consultation</code>")
     assert (
@@ -247,9 +254,51 @@ def test_auction_explorer_upload_clears_and_reports_bad_files():
     expected = clear_auction(p.auction, __import__("pandas").read_csv(__import__("io").BytesIO(csv)))
     assert "mine.csv" in summary.value and f">{expected.volume_kw:,.0f}<" in summary.value
     assert "data:text/csv;base64," in summary.value
-    status = box.children[-2]
+    status, out = box.children[-2], box.children[-1]
     upload.value = _upload(b"participant,price\nA,1\n", "broken.csv")
     assert "broken.csv: volume_kw: column missing" in status.value
+    # nothing of the earlier result stays beside the controls
+    assert summary.value == "" and out.outputs == ()
+    upload.value = _upload(csv, "mine.csv")  # the next valid input shows its results again
+    assert "mine.csv" in summary.value and status.value == "" and out.outputs
+
+
+def test_auction_explorer_clears_the_upload_and_offers_sample_files():
+    import base64
+    import re
+
+    import pandas as pd
+
+    from marketbooks.explore.auction import explorer as auction_explorer
+    from marketbooks.rules.auction import run_session
+
+    p = load_scenario("auction", "example_05")
+    box = auction_explorer(p)
+    upload, _, clear = box.children[1].children
+    summary = _find(box, "mb-auction")
+    upload.value = _upload(b"participant,price\nA,1\n", "broken.csv")
+    clear.click()
+    assert upload.value == () and "this example's final orders" in summary.value
+    samples = box.children[0].value
+    bids_csv = re.search(r'href="data:text/csv;base64,([^"]+)" download="sample_bids.csv"', samples)[1]
+    bids = pd.read_csv(__import__("io").BytesIO(base64.b64decode(bids_csv)))
+    standing = run_session(p.auction, [o.model_dump() for o in p.orders]).standing
+    assert bids["participant"].tolist() == standing["participant"].tolist()
+    assert bids["price"].tolist() == standing["price"].tolist()
+    assert re.search(r'download="sample_order_log.csv"', samples)
+    upload.value = _upload(base64.b64decode(bids_csv), "sample_bids.csv")  # the sample clears as the example
+    assert ">12,000<" in summary.value
+
+
+@pytest.mark.parametrize("field, value", [("mb-volume", -5.0), ("mb-volume", 0.0), ("mb-maxprice", -1.0)])
+def test_auction_explorer_refuses_a_volume_or_price_at_or_below_zero(field, value):
+    from marketbooks.explore.auction import explorer as auction_explorer
+
+    box = auction_explorer(load_scenario("auction", "example_05"))
+    summary, status = _find(box, "mb-auction"), box.children[-2]
+    _nested(box, field).value = value
+    assert "must be above zero" in status.value and f"{value:g}" in status.value
+    assert summary.value == ""
 
 
 def test_rtp_explorer_recomputes_npvs():
@@ -434,6 +483,35 @@ def test_rtp_implementation_control_stays_within_the_horizon():
     assert impl.max == top and status.value == ""
 
 
+@pytest.mark.parametrize("scenario, disabled", [("faq_worked_example", set()), ("market_scale", {"mb-po", "mb-kg"})])
+def test_a_guarantee_control_a_rule_overrides_is_disabled_with_its_reason(scenario, disabled):
+    """Market scale is a first contract in its second month: Po is 0.5 and Kg 1 whatever the
+    controls say, so both are disabled and say why; elsewhere both move the guarantee."""
+    from marketbooks.explore.imbalance import explorer as imb_explorer
+
+    box = imb_explorer(load_scenario("imbalance", scenario))
+    for css in ("mb-po", "mb-kg"):
+        control = _nested(box, css)
+        assert control.disabled == (css in disabled)
+    reasons = [
+        x.value for x in _walk(box) if isinstance(x, w.HTML) and "mb-disabled-reason" in x.get_state()["_dom_classes"]
+    ]
+    assert len(reasons) == len(disabled)
+    if disabled:
+        assert "Po is 0.5 for a first contract" in reasons[0] and "Kg is 1 in month 2" in reasons[1]
+    else:
+        fz = _find(box, "mb-imbalance")
+        before = fz.value
+        _nested(box, "mb-po").value = 0.2
+        assert fz.value != before
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
 def test_imbalance_deviation_goes_to_the_chosen_subject_and_period(monkeypatch):
     """The deviation lands where the reader points: that subject, that period; the value
     line names the subject and shows its net payment as a settlement afresh gives it."""
@@ -445,13 +523,14 @@ def test_imbalance_deviation_goes_to_the_chosen_subject_and_period(monkeypatch):
     deviate = imbalance.deviate
     monkeypatch.setattr(imbalance, "deviate", lambda v, *a: deviated.append(a) or deviate(v, *a))
     box = imb_explorer(p)
-    row = next(c for c in box.children if isinstance(c, w.HBox))
-    who, when = row.children
+    who, when = _nested(box, "mb-subject"), _nested(box, "mb-period")
     assert (who.value, when.value) == ("S00000", 1) and len(who.options) == p.n_subjects
+    assert who.disabled and when.disabled  # nothing to aim until there is an extra off-take
     assert (when.min, when.max) == (1, p.days * 24 * 60 // p.period_minutes)
+    _find(box, "mb-dev").value = 2.5
+    assert not who.disabled and not when.disabled
     who.value = "S00003"
     when.value = 7
-    _find(box, "mb-dev").value = 2.5
     assert deviated[-1] == ("S00003", 7, 2.5)
 
     periods = imbalance.synthetic_periods(p.n_subjects, p.days, p.period_minutes, p.seed, p.base_price, p.price_spread)
@@ -500,7 +579,7 @@ def test_no_explore_control_reaches_an_error_at_its_ends(workbook, scenario):
 
     found = []
     for c in choices:
-        for option in list(c.options)[:20]:
+        for option in [o[1] if isinstance(o, tuple) else o for o in c.options][:20]:
             c.value = option
             found += errors(f"{c.description}={option}")
         c.value = start[c]
@@ -518,7 +597,11 @@ def test_explore_starts_from_any_scenario_of_the_workbook(project_copy):
 
     box = explore(explorer, load_scenario("acps", "2017_decision"), True, "2017_decision")
     pick, status = box.children[0].children
-    assert list(pick.options) == ["2016_decision", "2017_consultation", "2017_decision"]
+    assert list(pick.options) == [
+        ("Decision 2016", "2016_decision"),
+        ("Consultation 2017", "2017_consultation"),
+        ("Decision 2017", "2017_decision"),
+    ]
 
     def shown_acps() -> str:
         return _find(box.children[1], "mb-acps").value.split('mb-acps-value">')[1].split("<")[0]
@@ -531,8 +614,11 @@ def test_explore_starts_from_any_scenario_of_the_workbook(project_copy):
     (project_copy / "params/acps/2017_consultation.yaml").write_text("label: [unclosed\n")
     before = box.children[1]
     pick.value = "2017_consultation"
-    assert "params/acps/2017_consultation.yaml" in status.value and "not valid YAML" in status.value
+    assert "params/acps/2017_consultation.yaml cannot be used" in status.value and "not valid YAML" in status.value
     assert box.children[1] is before and shown_acps() == "514,837,400"
+    assert pick.value == "2016_decision"  # the drop-down names the scenario the controls show
+    pick.value = "2017_decision"  # and the next good choice works, clearing the message
+    assert shown_acps() == "519,227,150" and status.value == ""
     assert explore(explorer, load_scenario("acps", "2017_decision"), False, "2017_decision") is None
 
 

@@ -53,7 +53,7 @@ def test_successful_run_writes_every_artefact(ran):
     html = (out / "report.html").read_text()
     assert "519,227,150" in html and "load_scenario" not in html  # results shown, code stripped
     assert ".partial-" not in html  # the runner's temporary folder is not part of the report
-    assert "shows no controls here" in html  # the Explore section's text
+    assert "open the dashboard to use them" in html  # the Explore section's text
     nb = nbformat.read(out / "acps_2017_decision.ipynb", as_version=4)
     explore = [c for c in nb.cells if INTERACTIVE_TAG in c.metadata.get("tags", [])]
     assert len(explore) == 1 and explore[0].outputs == [] and explore[0].execution_count is None  # not run

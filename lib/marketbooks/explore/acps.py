@@ -41,8 +41,6 @@ def explorer(p: AcpsParams) -> w.VBox:
         )
         return [acps_buildup_chart(r, "BNE cost build-up (explore)")]
 
-    reactive(list(controls.values()), render, status, out)
-    note = w.HTML(
-        message("Move a slider: every figure is recomputed by marketbooks.capacity with the paper's rounding.", "info")
-    )
+    reactive(list(controls.values()), render, status, out, [value])
+    note = w.HTML(message("Move a slider: every figure is recomputed with the paper's rounding.", "info"))
     return w.VBox([note, *controls.values(), value, status, out])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -43,6 +43,24 @@ def slider(
     return s
 
 
+def warm_up() -> None:
+    """Pay the libraries' first-use costs on throwaway data: plotly's validators for each
+    trace type the workbooks draw, the pandas Styler's templates, the XLSX writer, a
+    control. A pre-heated dashboard kernel does this before it waits for its visit, so the
+    visit runs only its scenario (docs/performance.md: about 0.2 s of every visit)."""
+    from marketbooks.views.charts import Chart, figure
+    from marketbooks.views.tables import csv_text, styled, xlsx_bytes
+
+    table = pd.DataFrame({"a": [1.5, 2.0], "b": ["x", "y"], "n": [1, 2]})
+    styled(table, "warm_up", {"a": "{:.2f}"})
+    csv_text(table)
+    xlsx_bytes({"warm_up": table})
+    traces: list[dict[str, Any]] = [dict(type=kind, x=[1, 2], y=[1, 2]) for kind in ("bar", "scatter", "waterfall")]
+    traces.append(dict(type="histogram", x=[1.0, 2.0]))
+    Chart(figure(traces, "warm up", {"yaxis2": {"overlaying": "y", "side": "right"}}))._repr_mimebundle_()
+    w.VBox([w.FloatSlider(), w.Dropdown(options=["a"]), w.HTML(), w.Output()])
+
+
 def visit_query() -> str:
     """The query string of the dashboard visit this kernel serves ('' outside Voilà).
 
@@ -55,7 +73,18 @@ def visit_query() -> str:
         return ""
     from voila.utils import get_query_string
 
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        warm_up()
     return get_query_string() or ""
+
+
+def disabled_because(control: w.Widget, reason: str) -> w.HBox:
+    """``control`` disabled, with the reason it changes nothing beside it (a rule of the
+    scenario overrides it): a control either changes the result or says why it cannot."""
+    control.disabled = True
+    note = w.HTML(message(reason, "info"))
+    note.add_class("mb-disabled-reason")
+    return w.HBox([control, note])
 
 
 def requested_scenario(workbook: str, scenario: str) -> str:
@@ -100,29 +129,45 @@ def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True, 
     return build(p) if scenario is None else scenario_switch(build, p, scenario)
 
 
+def scenario_label(workbook: str, scenario: str) -> str:
+    """How a reader knows a scenario: its file's ``label`` (the file's name if it cannot be used)."""
+    try:
+        return str(load_scenario(workbook, scenario).label)
+    except ParameterError:
+        return f"{scenario} (its file cannot be used)"
+
+
 def scenario_switch(build: Callable[[Any], w.Widget], p: Any, scenario: str) -> w.VBox:
     """``build(p)`` under a drop-down of the workbook's scenarios: choosing one rebuilds the
     controls from that scenario's parameter file. The dashboard's other sections show the
-    notebook's scenario; every scenario's full report is a ``make run`` output. A file that
-    cannot be used is named, and the controls shown stay as they were."""
+    page's scenario. A file that cannot be used is named with its fields and reasons, and
+    the drop-down goes back to the scenario the controls show, so the two never disagree."""
     workbook = next(name for name, wb in WORKBOOKS.items() if isinstance(p, wb.model))
     pick = w.Dropdown(
-        options=[sc for _, sc in list_scenarios(workbook)],
+        options=[(scenario_label(workbook, sc), sc) for _, sc in list_scenarios(workbook)],
         value=scenario,
         description="Explore from scenario",
         style=FIT_DESCRIPTION,
+        layout=w.Layout(width="auto", max_width="100%"),
     )
     pick.add_class("mb-scenario")
     status = w.HTML()
     box = w.VBox([w.HBox([pick, status]), build(p)])
+    shown = {"scenario": scenario}
 
-    def switch(change) -> None:
-        status.value = message(f"loading {change['new']} …", "info")
+    def switch(change: dict) -> None:
+        if change["new"] == shown["scenario"]:
+            return  # the drop-down going back after a file that cannot be used
         try:
             inner = build(load_scenario(workbook, change["new"]))
         except ParameterError as exc:
-            status.value = message(str(exc))
+            status.value = message(
+                f"{exc.path} cannot be used: "
+                + "; ".join(reason if field == "(file)" else f"{field}: {reason}" for field, reason in exc.problems)
+            )
+            pick.value = shown["scenario"]
             return
+        shown["scenario"] = change["new"]
         box.children = (box.children[0], inner)
         status.value = ""
 
@@ -143,28 +188,41 @@ def display_data(obj: Any) -> dict:
     return {"output_type": "display_data", "data": data, "metadata": metadata}
 
 
-def reactive(controls: list[w.Widget], render: Callable[[], list], status: w.HTML, out: w.Output) -> None:
+def reactive(
+    controls: list[w.Widget],
+    render: Callable[[], list],
+    status: w.HTML,
+    out: w.Output,
+    results: Sequence[w.HTML] = (),
+) -> None:
     """Re-run ``render`` (returns objects to display) whenever a control changes.
 
-    A ParameterError or ValueError becomes a message in ``status``; anything shown
-    before stays until the input is fixed.
+    A ParameterError or ValueError becomes a message in ``status``, and what was shown for
+    the previous input (``out``'s charts and tables, the ``results`` lines) is cleared, so
+    no figure is shown beside controls it does not belong to; the next valid input shows
+    its results again.
     """
 
-    def update(_=None) -> None:
+    def update(_: Any = None) -> None:
         try:
             shown = render()
         except ParameterError as exc:
             where = "" if exc.path in ("overrides", "<memory>") else f"{exc.path}: "
             # a rule across fields ("(file)") reads as its reason alone
             status.value = message(where + "; ".join(r if f == "(file)" else f"{f}: {r}" for f, r in exc.problems))
-            return
         except ValueError as exc:
             status.value = message(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a dashboard shows every failure in place, never a traceback
+            status.value = message(f"This could not be computed: {type(exc).__name__}: {exc}")
+        else:
+            status.value = ""
+            # Setting the Output widget's outputs trait (rather than `with out: display(...)`)
+            # keeps every display inside the widget, whichever front end or executor runs it.
+            out.outputs = tuple(display_data(obj) for obj in shown)
             return
-        status.value = ""
-        # Setting the Output widget's outputs trait (rather than `with out: display(...)`)
-        # keeps every display inside the widget, whichever front end or executor runs it.
-        out.outputs = tuple(display_data(obj) for obj in shown)
+        out.outputs = ()
+        for line in results:
+            line.value = ""
 
     for c in controls:
         c.observe(update, names="value")

@@ -42,7 +42,7 @@ def explorer(p: Ds3Params) -> w.VBox:
         )
         return [revenue_chart(r.revenues, "Revenue by service (explore)")]
 
-    reactive([*controls.values(), *procured.values()], render, status, out)
+    reactive([*controls.values(), *procured.values()], render, status, out, [value])
     note = w.HTML(
         message(
             "Respondents argued for an industry-average performance scalar below 1.0: "

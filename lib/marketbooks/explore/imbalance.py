@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 import math
 from functools import lru_cache
+from typing import Any
 
 import ipywidgets as w
 
-from marketbooks.explore.common import FIT_DESCRIPTION, message, reactive, slider
+from marketbooks.explore.common import FIT_DESCRIPTION, disabled_because, message, reactive, slider
 from marketbooks.rules import imbalance
 from marketbooks.scenarios.models import ImbalanceParams
 from marketbooks.views.imbalance import payments_chart
@@ -89,7 +90,7 @@ def explorer(p: ImbalanceParams) -> w.VBox:
         )
         return [payments_chart(run.summary, "Net payment per subject (explore)", top=20)]
 
-    reactive([who, when, *controls.values()], render, status, out)
+    reactive([who, when, *controls.values()], render, status, out, [value])
     note = w.HTML(
         message(
             "Payments are the clearing agent's cash flow: + the agent pays the subject, "
@@ -98,6 +99,26 @@ def explorer(p: ImbalanceParams) -> w.VBox:
             "info",
         )
     )
-    shown = [*controls.values()]
-    shown.insert(list(controls).index("dev"), w.HBox([who, when]))
+    # a control the scenario's rules override changes nothing: disabled, the reason beside it
+    g = p.guarantee
+    rows: dict[str, w.Widget] = dict(controls)
+    if g.first_contract or not g.has_offtake:
+        why = "a first contract" if g.first_contract else "a subject without off-take points"
+        rows["po"] = disabled_because(controls["po"], f"Po is 0.5 for {why}")
+    if g.months_since_first_diagram < imbalance.KG_START_MONTHS:
+        month_no = g.months_since_first_diagram + 1
+        rows["kg"] = disabled_because(controls["kg"], f"Kg is 1 in month {month_no} since the first diagram")
+    aim = w.HBox([who, when])
+    aim_note = w.HTML()
+
+    def aimed(_: Any = None) -> None:
+        # the subject and period aim the extra off-take: with none they change nothing
+        idle = controls["dev"].value == 0
+        who.disabled = when.disabled = idle
+        aim_note.value = message("set an extra off-take below to aim it", "info") if idle else ""
+
+    controls["dev"].observe(aimed, names="value")
+    aimed()
+    shown = [*rows.values()]
+    shown.insert(list(rows).index("dev"), w.HBox([aim, aim_note]))
     return w.VBox([note, *shown, value, status, out])

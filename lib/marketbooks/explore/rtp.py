@@ -50,7 +50,7 @@ def explorer(p: RtpParams) -> w.VBox:
 
     controls["horizon"].observe(implementation_within_horizon, names="value")
     implementation_within_horizon({"new": controls["horizon"].value})
-    reactive(list(controls.values()), render, status, out)
+    reactive(list(controls.values()), render, status, out, [value])
     note = w.HTML(
         message(
             "Benefit and cost PVs are defined at the scenario's base rate; changing the rate "

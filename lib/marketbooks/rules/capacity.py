@@ -304,7 +304,7 @@ def inputs_table(p: AcpsParams) -> pd.DataFrame:
                 "parameter": "ancillary_deduction",
                 "value": f"{ancillary_deduction(p):.2f}",
                 "status": "computed",
-                "note": f"DS3 revenue model, params/ds3/{p.ds3_scenario}.yaml",
+                "note": f"from the DS3 revenue model, its scenario {p.ds3.label if p.ds3 else p.ds3_scenario}",
             }
         )
     else:

@@ -66,7 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from marketbooks.run.serve import dashboard_url, port_in_use, voila_command, voila_env
+    from marketbooks.run.serve import dashboard_url, port_in_use, prepare, voila_command, voila_env
 
     if port_in_use(args.port):
         print(
@@ -75,9 +75,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    prepare(project_root())
     print(f"Voilà on {dashboard_url(args.port)} (Ctrl-C stops it)")
     try:
         return subprocess.call(voila_command(args.port), cwd=project_root(), env=voila_env())
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from marketbooks.run.lab import lab_command, lab_env, prepare_workspace
+    from marketbooks.run.serve import port_in_use
+
+    if port_in_use(args.port):
+        print(
+            f"Port {args.port} on 127.0.0.1 is in use. Choose another: `make lab PORT={args.port + 1}`.",
+            file=sys.stderr,
+        )
+        return 1
+    root = project_root()
+    workspace, copied = prepare_workspace(root)
+    if copied:
+        print(f"Copied into {os.path.relpath(workspace)}/: {', '.join(copied)}")
+    print(
+        f"JupyterLab in {os.path.relpath(workspace)}/ (your copies; the dashboards keep notebooks/). "
+        "Change `scenario` in a notebook's first cell to switch scenario. Ctrl-C stops it."
+    )
+    try:
+        return subprocess.call(lab_command(args.port, root), cwd=workspace, env=lab_env(root))
     except KeyboardInterrupt:
         return 0
 
@@ -113,14 +138,23 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="validate every parameter file without executing")
     serve = sub.add_parser("serve", help="start the Voilà dashboards on localhost")
     serve.add_argument("--port", type=int, default=8866)
+    lab = sub.add_parser("lab", help="JupyterLab on copies of the notebooks in workspace/")
+    lab.add_argument("--port", type=int, default=8888)
     golden = sub.add_parser("golden", help="regenerate tests/notebooks/golden (nbval baselines)")
     golden.add_argument("--workbook", "-w")
     golden.add_argument("--scenario", "-s")
     golden.add_argument("--jobs", "-j", type=int, default=None, help="parallel runs (default: cores)")
     golden.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
-    handler = {"run": cmd_run, "list": cmd_list, "check": cmd_check, "serve": cmd_serve, "golden": cmd_golden}[args.cmd]
-    return handler(args)
+    handlers = {
+        "run": cmd_run,
+        "list": cmd_list,
+        "check": cmd_check,
+        "serve": cmd_serve,
+        "lab": cmd_lab,
+        "golden": cmd_golden,
+    }
+    return handlers[args.cmd](args)
 
 
 if __name__ == "__main__":

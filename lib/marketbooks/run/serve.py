@@ -16,11 +16,25 @@ from marketbooks.scenarios.loader import project_root
 VISIT_TAG = "visit"
 CELL_TIMEOUT_S = 120
 
+# What Voilà's /voila/files/ serves (full matches of the path under the project): each
+# run's report, key figures, XLSX and table CSVs, and the plotly.js they and the dashboards load.
+FILE_ALLOWLIST = [
+    r"outputs/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+/(report\.html|results\.json|[A-Za-z0-9_-]+\.xlsx|tables/[A-Za-z0-9_-]+\.csv)",
+    r"outputs/_static/plotly-finance\.min\.js",
+]
+
 
 def cell_timeout(cell: Any) -> int | None:
     """Voilà's time limit for a cell (``VoilaExecutor.timeout_func``): none for the cell
     tagged :data:`VISIT_TAG`, :data:`CELL_TIMEOUT_S` seconds for any other."""
     return None if VISIT_TAG in cell.get("metadata", {}).get("tags", []) else CELL_TIMEOUT_S
+
+
+def prepare(root: Path) -> None:
+    """What the server serves besides the notebooks: the shared copy of plotly.js."""
+    from marketbooks.run.html import shared_plotly_js
+
+    shared_plotly_js(root / "outputs")
 
 
 def voila_command(port: int) -> list[str]:

@@ -67,6 +67,12 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+# PyYAML's libyaml-based loader where it was built with libyaml: the same documents, about
+# twenty times faster to parse than its pure-Python SafeLoader (a dashboard visit reads up
+# to seven scenario files).
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> Any:
     """The parsed content of a YAML file; ParameterError names the file and the problem."""
     try:
@@ -74,7 +80,7 @@ def read_yaml(path: Path) -> Any:
     except FileNotFoundError:
         raise ParameterError(display_path(path), [("(file)", "file not found")]) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

@@ -9,6 +9,7 @@ stored outputs are byte-stable (nbval compares them).
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -44,10 +45,25 @@ HOUSE_LAYOUT = dict(
 )
 
 
-class Chart:
-    """A figure to display: IPython shows it as plotly's JSON MIME bundle.
+# Draws a chart's figure where its <script> stands (the <div> before it) once plotly.js is
+# loaded and the page shows it; a dashboard's page loads plotly.js itself and draws charts
+# waiting in ``mbPending`` when its cells appear (the marketbooks Voilà template).
+_DRAW = (
+    "(function (el, fig) {"
+    " function draw() { Plotly.newPlot(el, fig.data, fig.layout, {responsive: true, displaylogo: false}); }"
+    " if (window.Plotly && el.offsetParent !== null) { draw(); }"
+    " else { (window.mbPending = window.mbPending || []).push(draw); }"
+    "})(document.currentScript.previousElementSibling, %s);"
+)
 
-    ``figure`` is the ``go.Figure``; tests and callers that add to it use it directly.
+
+class Chart:
+    """A figure to display.
+
+    IPython shows it as plotly's JSON MIME bundle (JupyterLab, the HTML reports), as HTML
+    that draws it with plotly.js (the dashboards, which load plotly.js once rather than
+    JupyterLab's plotly extension) and as a text alternative: the title, the axes and the
+    series. ``figure`` is the ``go.Figure``.
     """
 
     def __init__(self, figure: go.Figure):
@@ -55,11 +71,43 @@ class Chart:
 
     def to_plotly_json(self) -> dict[str, Any]:
         """The figure as plain JSON data (what the MIME bundle holds)."""
+        return json.loads(self._json())
+
+    def _json(self) -> str:
         # the standard library encoder: orjson, when installed, encodes arrays another way
-        return json.loads(pio.to_json(self.figure, validate=False, engine="json"))
+        return pio.to_json(self.figure, validate=False, engine="json")
+
+    def description(self) -> str:
+        """The chart in words, for a reader who cannot see it (and for its aria-label)."""
+        layout = self.figure.layout
+        axes = [
+            f"{name} axis: {axis.title.text}"
+            for name, axis in (("x", layout.xaxis), ("y", layout.yaxis))
+            if axis.title.text
+        ]
+        series = [trace.name for trace in self.figure.data if trace.name]
+        parts = [f"Chart: {layout.title.text or 'untitled'}", *axes]
+        if series:
+            parts.append(f"{len(self.figure.data)} series: {', '.join(series)}")
+        return ". ".join(parts) + "."
+
+    def html(self) -> str:
+        """The chart as a figure: its title as a caption (it wraps on a narrow screen, where
+        plotly's own title would run under the chart's toolbar), a ``<div>`` and the script
+        that draws the figure into it with plotly.js."""
+        title = self.figure.layout.title.text or ""
+        untitled = go.Figure(self.figure).update_layout(title_text=None, margin_t=30)
+        height = untitled.layout.height or 420
+        label = html.escape(self.description())
+        figure_json = pio.to_json(untitled, validate=False, engine="json").replace("</", "<\\/")
+        return (
+            f'<figure class="mb-chart-figure"><figcaption>{html.escape(title, quote=False)}</figcaption>'
+            f'<div class="mb-chart" role="img" aria-label="{label}" style="height:{height}px;width:100%"></div>'
+            f"<script>{_DRAW % figure_json}</script></figure>"
+        )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return {PLOTLY_MIMETYPE: self.to_plotly_json()}
+        return {PLOTLY_MIMETYPE: self.to_plotly_json(), "text/html": self.html(), "text/plain": self.description()}
 
     def __repr__(self) -> str:
         return f"<Chart: {self.figure.layout.title.text}>"

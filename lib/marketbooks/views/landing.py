@@ -13,15 +13,17 @@ from marketbooks.views.tables import link
 
 
 def latest_headline(workbook: str, scenario: str) -> str:
-    """The headline of the scenario's last successful run, or a hint to run it."""
+    """The headline of the scenario's last saved report, or that there is none."""
     results = project_root() / "outputs" / workbook / scenario / "results.json"
     if not results.exists():
-        tried = failed_run(project_root() / "outputs", workbook, scenario).is_dir()
-        return "no successful run yet" if tried else "not run yet (make run)"
+        return "no saved report yet"
     try:
-        return json.loads(results.read_text(encoding="utf-8")).get("headline", "run")
+        return str(json.loads(results.read_text(encoding="utf-8")).get("headline", "saved report"))
     except (OSError, ValueError):
-        return "results.json unreadable: re-run"
+        return "its saved report cannot be read"
+
+
+UNUSABLE = "its parameter file cannot be used"
 
 
 def scenario_problem(workbook: str, scenario: str) -> str:
@@ -30,7 +32,7 @@ def scenario_problem(workbook: str, scenario: str) -> str:
     try:
         load_scenario(workbook, scenario)
     except ParameterError as exc:
-        return f"parameter file cannot be used: {exc}"
+        return f"{UNUSABLE}: {exc}"
     reason = failed_run(project_root() / "outputs", workbook, scenario) / FAILURE_REASON
     if reason.is_file():
         return f"last run failed: {reason.read_text(encoding='utf-8').strip()}"
@@ -55,37 +57,38 @@ def scenario_dashboard(notebook: str, scenario: str) -> str:
     return f"{notebook}?{urlencode({'scenario': scenario})}"
 
 
+def scenario_row(workbook: str, notebook: str, scenario: str) -> str:
+    """One scenario on its workbook's card: its latest headline, its dashboard (unless its
+    file cannot be used), its saved files, and what stands in its way."""
+    problem = scenario_problem(workbook, scenario)
+    parts = [f"<code>{html.escape(scenario)}</code>", html.escape(latest_headline(workbook, scenario))]
+    if not problem.startswith(UNUSABLE):
+        parts.append(link(scenario_dashboard(notebook, scenario), "dashboard", "mb-scenario-dashboard"))
+    parts += [
+        link(f"../../files/outputs/{workbook}/{scenario}/{file}", label, target="_blank")
+        for file, label in output_links(workbook, scenario)
+    ]
+    return "<li>" + " · ".join(parts) + _problem_html(problem) + "</li>"
+
+
 def cards_html() -> str:
-    """Links are relative to /voila/render/notebooks/index.ipynb (``make serve``)."""
-    opens = (
-        "(the default scenario; each scenario below opens it on that scenario, and the reports are"
-        " <code>make run</code> outputs)"
-    )
+    """One card per workbook; links are relative to the landing page
+    (/voila/render/notebooks/index.ipynb)."""
+    opens = "(the default scenario; the links below open it on each scenario and show its latest saved report)"
     scenarios: dict[str, list[str]] = {}
     for wb, sc in list_scenarios():
         scenarios.setdefault(wb, []).append(sc)
     cards = []
     for name, book in WORKBOOKS.items():
-        rows = "".join(
-            f"<li><code>{html.escape(sc)}</code> · {html.escape(latest_headline(name, sc))}"
-            + " · "
-            + link(scenario_dashboard(book.notebook, sc), "dashboard", "mb-scenario-dashboard")
-            + "".join(
-                " · " + link(f"../../files/outputs/{name}/{sc}/{file}", label, target="_blank")
-                for file, label in output_links(name, sc)
-            )
-            + _problem_html(scenario_problem(name, sc))
-            + "</li>"
-            for sc in scenarios.get(name, [])
-        )
+        rows = "".join(scenario_row(name, book.notebook, sc) for sc in scenarios.get(name, []))
         cards.append(
             f'<div class="mb-card" style="border:1px solid #ccd;border-radius:8px;padding:12px 16px;'
             f'margin:10px 0;max-width:820px">'
             f'<h3 style="margin:0 0 6px 0">{html.escape(book.title)}</h3>'
             f"<div><b>Rule:</b> {html.escape(book.rule)}</div>"
-            f"<div><b>Seed:</b> {html.escape(book.seed)}</div>"
-            f"<div><b>Dashboard:</b> {link(book.notebook, book.notebook, 'mb-dashboard-link')} {opens}</div>"
-            f"<div><b>Scenarios and latest outputs:</b><ul>{rows}</ul></div></div>"
+            f"<div><b>Source:</b> {html.escape(book.seed)}</div>"
+            f"<div><b>Dashboard:</b> {link(book.notebook, book.title, 'mb-dashboard-link')} {opens}</div>"
+            f"<div><b>Scenarios and latest reports:</b><ul>{rows}</ul></div></div>"
         )
     return "\n".join(cards)
 

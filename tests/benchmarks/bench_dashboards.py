@@ -1,0 +1,246 @@
+"""The dashboards as a stakeholder waits for them, in a real browser (not run by `make test`).
+
+Serves a copy of the project with Voilà as `make serve` does, plus a *floor* dashboard (one
+markdown cell, one plotly chart and one slider), and drives Debian's Chromium with
+Playwright (headless, a new browser context per visit, so nothing is cached):
+
+- **usable**: from the request until every chart is drawn (each chart's plotly SVG is in
+  the page) and every control of the Explore section is rendered;
+- **bytes and requests** per visit;
+- **control → chart**: for each Explore control, from the change (as a user makes it:
+  typing into a slider's readout, picking an option, ticking a box) until the Explore
+  chart is drawn again.
+
+Visits to one dashboard are spaced so that Voilà's pool has a waiting kernel again (it
+refills a second after each visit), as for a reader who does not open a page twice a second.
+Prints a Markdown table of medians (and ranges).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from voila_server import CHROMIUM, CHROMIUM_ARGS, voila  # noqa: E402
+
+DASHBOARDS = [
+    "index.ipynb",
+    "acps.ipynb",
+    "ds3_revenue.ipynb",
+    "imbalance.ipynb",
+    "imbalance.ipynb?scenario=market_scale",
+    "auction_walkthrough.ipynb",
+    "rtp_assessment.ipynb",
+    "floor.ipynb",
+]
+CONTROLS = ".widget-hslider, .widget-dropdown, .widget-checkbox, .widget-upload, .widget-text"
+
+# Usable: no output waits for the front end, every chart is drawn, the controls stand still.
+USABLE = """([controls]) => {
+  if (document.readyState !== 'complete') return false;
+  if (document.querySelector('script[type="application/vnd.voila.cell-output+json"]')) return false;
+  const charts = [...document.querySelectorAll('.mb-chart')];
+  if (!charts.every(c => c.querySelector('.main-svg'))) return false;
+  return document.querySelectorAll(controls).length >= (window.mbExpectedControls ?? 0);
+}"""
+
+
+def floor_notebook(path: Path) -> None:
+    """The floor: what any dashboard of this design costs (one text, one chart, one slider)."""
+    nb = nbformat.v4.new_notebook()
+    setup = nbformat.v4.new_code_cell(
+        "import ipywidgets as w\n\nfrom marketbooks.explore.common import visit_query\n"
+        "from marketbooks.views.charts import Chart, figure\n\nvisit_query()",
+        metadata={"tags": ["visit"]},
+    )
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Floor\n\nOne chart and one slider."),
+        setup,
+        nbformat.v4.new_code_cell('Chart(figure([dict(type="bar", x=["a", "b"], y=[1, 2])], "floor"))'),
+        nbformat.v4.new_code_cell('w.FloatSlider(description="x")'),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def expected_controls(page_name: str) -> int:
+    """How many controls the dashboard's Explore section builds (counted in Python)."""
+    import ipywidgets as w
+
+    from marketbooks.explore import acps, auction, common, ds3, imbalance, rtp
+    from marketbooks.scenarios import load_scenario
+
+    if page_name in ("index.ipynb",):
+        return 0
+    if page_name == "floor.ipynb":
+        return 1
+    name, _, query = page_name.partition("?scenario=")
+    workbook, module = {
+        "acps.ipynb": ("acps", acps),
+        "ds3_revenue.ipynb": ("ds3", ds3),
+        "imbalance.ipynb": ("imbalance", imbalance),
+        "auction_walkthrough.ipynb": ("auction", auction),
+        "rtp_assessment.ipynb": ("rtp", rtp),
+    }[name]
+    from marketbooks.scenarios import WORKBOOKS
+
+    default = {
+        "acps": "2017_decision",
+        "ds3": "2017_decision",
+        "imbalance": "faq_worked_example",
+        "auction": "example_05",
+        "rtp": "2016_information_paper",
+    }[workbook]
+    scenario = query or default
+    assert WORKBOOKS[workbook]
+    box = common.scenario_switch(module.explorer, load_scenario(workbook, scenario), scenario)
+    kinds = (w.FloatSlider, w.IntSlider, w.Dropdown, w.Checkbox, w.FileUpload, w.BoundedFloatText, w.BoundedIntText)
+
+    def count(widget: w.Widget) -> int:
+        return int(isinstance(widget, kinds)) + sum(count(child) for child in getattr(widget, "children", ()))
+
+    return count(box)
+
+
+def visit(browser, url: str, controls: int) -> tuple[float, int, int, object, object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    page = context.new_page()
+    sizes = []
+    page.on("requestfinished", lambda request: sizes.append(request))
+    page.add_init_script(f"window.mbExpectedControls = {controls};")
+    start = time.perf_counter()
+    page.goto(url, wait_until="commit", timeout=120_000)
+    page.wait_for_function(USABLE, arg=[CONTROLS], timeout=120_000, polling=10)
+    usable = time.perf_counter() - start
+    total = 0
+    for request in sizes:
+        try:
+            total += request.sizes()["responseBodySize"]
+        except Exception:  # noqa: BLE001 - a request the page dropped
+            pass
+    return usable, total, len(sizes), page, context
+
+
+def change_times(page, rounds: int) -> dict[str, list[float]]:
+    """Each Explore control changed ``rounds`` times, as a user would; seconds until the
+    Explore chart (or the section's text, where a control has no chart) is drawn again."""
+    times: dict[str, list[float]] = {}
+    count = page.locator(CONTROLS).count()
+    for i in [i for _ in range(rounds) for i in range(count)]:
+        control = page.locator(CONTROLS).nth(i)
+        classes = control.get_attribute("class") or ""
+        label = (
+            control.locator(".widget-label").first.inner_text()
+            if control.locator(".widget-label").count()
+            else classes.split()[0]
+        ).strip() or classes.split()[0]
+        if "widget-upload" in classes:
+            continue
+        page.evaluate("() => document.querySelectorAll('.widget-output .mb-chart').forEach(c => c.dataset.mbOld = '1')")
+        before = page.evaluate("() => document.querySelector('.widget-output')?.innerText ?? ''")
+        start = time.perf_counter()
+        if "widget-hslider" in classes:
+            readout = control.locator(".widget-readout")
+            current = float(readout.inner_text().replace(",", "").replace("\u2212", "-") or 0)
+            # alternate between two values a step apart: every round is a change
+            readout.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type(f"{current * 0.9 if current else 1:g}")
+            page.keyboard.press("Enter")
+        elif "widget-dropdown" in classes:
+            select = control.locator("select")
+            options = select.locator("option").all_inner_texts()
+            others = [o for o in options if o != select.input_value()]
+            if not others:
+                continue
+            select.select_option(label=others[0])
+        elif "widget-checkbox" in classes:
+            control.locator("input").click()
+        elif "widget-text" in classes:
+            box = control.locator("input")
+            box.fill(str(float(box.input_value() or 0) * 1.1))
+            box.press("Enter")
+        try:
+            page.wait_for_function(
+                """(before) => [...document.querySelectorAll('.widget-output .mb-chart')]
+                    .some(c => !c.dataset.mbOld && c.querySelector('.main-svg'))
+                  || (document.querySelector('.widget-output')?.innerText ?? '') !== before""",
+                arg=before,
+                timeout=30_000,
+                polling=5,
+            )
+        except Exception:  # noqa: BLE001 - a control that changes nothing shows as such
+            times.setdefault(label, []).append(float("nan"))
+            continue
+        times.setdefault(label, []).append(time.perf_counter() - start)
+    return times
+
+
+def fmt(values: list[float]) -> str:
+    values = [v for v in values if v == v]
+    if not values:
+        return "no change"
+    return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--visits", type=int, default=5, help="visits per dashboard")
+    ap.add_argument("--pause", type=float, default=6.0, help="seconds between visits (the pool refills)")
+    ap.add_argument("--rounds", type=int, default=3, help="times each control is changed (0: none)")
+    ap.add_argument("--only", nargs="*", default=None, help="dashboards to measure (names as in the table)")
+    ap.add_argument("--settle", type=float, default=40.0, help="seconds for the kernel pools to fill at start")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "project"
+        for folder in ("notebooks", "params", "config"):
+            shutil.copytree(ROOT / folder, project / folder)
+        if (ROOT / "outputs").is_dir():
+            shutil.copytree(ROOT / "outputs", project / "outputs", ignore=shutil.ignore_patterns(".*"))
+        floor_notebook(project / "notebooks" / "floor.ipynb")
+        expected = {name: expected_controls(name) for name in args.only or DASHBOARDS}
+        rows = []
+        with voila(project, Path(tmp) / "voila.log") as base, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            time.sleep(args.settle)  # the pools fill: one waiting kernel per notebook
+            for name in args.only or DASHBOARDS:
+                usable, sizes, requests, changes = [], [], [], {}
+                for i in range(args.visits):
+                    t, size, n, page, context = visit(browser, f"{base}/voila/render/notebooks/{name}", expected[name])
+                    usable.append(t)
+                    sizes.append(size)
+                    requests.append(n)
+                    if i == 0 and args.rounds:
+                        changes = change_times(page, args.rounds)
+                    context.close()
+                    time.sleep(args.pause)
+                rows.append((name, usable, statistics.median(sizes) / 1e6, statistics.median(requests), changes))
+                print(f"{name}: usable {fmt(usable)} s", flush=True)
+            browser.close()
+    print()
+    print("| dashboard | usable, s (median, range) | MB per visit | requests | controls |")
+    print("|---|---|---|---|---|")
+    for name, usable, mb, n, changes in rows:
+        print(f"| {name} | {fmt(usable)} | {mb:.1f} | {n:.0f} | {len(changes)} |")
+    print()
+    print("| dashboard | control | control → chart, s |")
+    print("|---|---|---|")
+    for name, _, _, _, changes in rows:
+        for label, values in changes.items():
+            print(f"| {name} | {label} | {fmt(values)} |")
+
+
+if __name__ == "__main__":
+    main()
