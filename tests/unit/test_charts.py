@@ -54,13 +54,17 @@ def test_a_charts_html_draws_the_same_figure_untitled_under_an_escaped_caption()
     figure without it; text from a scenario cannot close the script or become markup."""
     import re
 
-    fig = figure([{"type": "bar", "x": ["</script><b>x</b>"], "y": [1], "name": "s"}], "A <i>title</i>",
-                 axis_titles("x", "EUR"))
+    fig = figure(
+        [{"type": "bar", "x": ["</script><b>x</b>"], "y": [1], "name": "s"}], "A <i>title</i>", axis_titles("x", "EUR")
+    )
     html = Chart(fig).html()
     assert html.startswith('<figure class="mb-chart-figure"><figcaption>A &lt;i&gt;title&lt;/i&gt;</figcaption>')
     assert html.count("</script>") == 1 and "<b>x</b>" not in html
-    drawn = json.loads(re.search(r"\}\)\(document\.currentScript\.previousElementSibling, (.*)\);</script>", html)[1]
-                       .replace("<\\/", "</"))
+    drawn = json.loads(
+        re.search(r"\}\)\(document\.currentScript\.previousElementSibling, (.*)\);</script>", html)[1].replace(
+            "<\\/", "</"
+        )
+    )
     assert drawn["data"] == Chart(fig).to_plotly_json()["data"] and "title" not in drawn["layout"].get("title", {})
     assert 'aria-label="Chart: A &lt;i&gt;title&lt;/i&gt;. x axis: x. y axis: EUR. 1 series: s."' in html
 
