@@ -7,20 +7,25 @@ pools); the visit's address (``?scenario=…``) reaches the notebook through
 ``voila.utils.get_query_string``, so a visit runs only the scenario's own cells.
 """
 
-from marketbooks.run.serve import FILE_ALLOWLIST, cell_timeout
+from marketbooks.run.serve import FILE_ALLOWLIST, FILE_DENYLIST, cell_timeout, only_dashboards
 
 c = get_config()  # noqa: F821 - traitlets provides it to config files
 
 c.ServerApp.ip = "127.0.0.1"
 c.ServerApp.open_browser = False
+# Requests must name this machine: a page of another site whose name resolves here (DNS
+# rebinding) is refused, its websockets too.
+c.Voila.tornado_settings = {"allow_remote_access": False, "local_hostnames": ["localhost"]}
 
 c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.show_tracebacks = False
 c.VoilaConfiguration.preheat_kernel = True
+# Voilà renders the dashboards under notebooks/ and nothing else (see marketbooks.run.serve).
+c.VoilaConfiguration.page_config_hook = only_dashboards
 # What /voila/files/ may serve: the runs' reports, tables and key figures, and the one copy
 # of plotly.js that reports and dashboards load (see marketbooks.run.serve).
 c.VoilaConfiguration.file_allowlist = FILE_ALLOWLIST
-c.VoilaConfiguration.file_denylist = [r"(.*/)?\..*"]  # nothing in a hidden folder or file
+c.VoilaConfiguration.file_denylist = FILE_DENYLIST
 # Dashboards draw charts with plotly.js's finance bundle (the marketbooks template), not
 # JupyterLab's 4.7 MB plotly extension.
 c.VoilaConfiguration.extension_denylist = ["jupyterlab-plotly"]
@@ -30,14 +35,28 @@ c.VoilaConfiguration.extension_denylist = ["jupyterlab-plotly"]
 c.VoilaExecutor.timeout_func = cell_timeout
 c.VoilaExecutor.cell_error_instruction = "The server's log has the details."
 
-# One waiting kernel per notebook under notebooks/, none for anything else the root holds
-# (executed copies under outputs/, the golden copies, the virtual environment).
-c.VoilaKernelManager.preheat_denylist = [r"^(?!(.*/)?notebooks/[^/]+\.ipynb$)", "/.venv/"]
+# One waiting kernel per dashboard, none for anything else under the root (Voilà matches
+# these against each notebook's absolute path, and skips one that contains a pattern).
+c.VoilaKernelManager.preheat_denylist = [
+    r"^(?!(.*/)?notebooks/[A-Za-z0-9_-]+\.ipynb$)",
+    "/.venv/",
+    # an analyst's page, opened now and then: no kernel waits for it (its visit starts one)
+    r"sweep_report\.ipynb$",
+]
 c.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 1}}
 # A used kernel's replacement starts a few seconds after the visit: starting it at once
 # (Voilà's default, one second) takes a core while the visitor's browser builds the page.
 c.VoilaKernelManager.fill_delay = 4
 
-c.MappingKernelManager.cull_idle_timeout = 900
-c.MappingKernelManager.cull_interval = 60
+# At most marketbooks.run.serve.max_kernels() kernels (half the memory in the heaviest
+# visits), the waiting ones (one per dashboard) included (MARKETBOOKS_MAX_KERNELS): a visit beyond gets a
+# "busy, try again" page. A page that closes shuts its kernel down; one left
+# idle and unconnected goes within two minutes. A kernel that dies is not restarted behind
+# its page (which would show controls that no longer answer): the restarter watches it but
+# may restart it zero times, so its death is reported ("dead") and the server forgets the
+# kernel; the page, which polls it, says so and offers a reload.
+c.MappingKernelManager.cull_idle_timeout = 90
+c.MappingKernelManager.cull_interval = 15
 c.MappingKernelManager.cull_connected = False
+c.KernelManager.autorestart = True
+c.KernelRestarter.restart_limit = 0

@@ -5,6 +5,8 @@ Shared by the runner, which writes them, and the landing page, which links them.
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from marketbooks.scenarios.loader import project_root
@@ -37,3 +39,16 @@ def xlsx_name(workbook: str, scenario: str) -> str:
 def csv_name(workbook: str, scenario: str, table: str) -> str:
     """A table's file when downloaded from a dashboard (a run writes ``tables/<table>.csv``)."""
     return f"{workbook}_{scenario}_{table}.csv"
+
+
+def replace_dir(tmp: Path, final: Path) -> None:
+    """Replace the folder ``final`` by ``tmp`` with renames, so a good output is never
+    half-replaced.
+
+    Between the two renames the good output is ``.<name>.old-<pid>``: a crash there leaves
+    it for :func:`marketbooks.run.runner.recover` to put back."""
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)

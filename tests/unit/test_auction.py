@@ -238,7 +238,7 @@ def test_invalid_bids_are_kept_with_reasons_not_dropped():
 def test_malformed_csv_names_file_and_column():
     with pytest.raises(ParameterError, match="my.csv: field 'volume_kw': column missing"):
         read_bids_csv(b"participant,price\nA,1\n", "my.csv")
-    with pytest.raises(ParameterError, match="my.csv: field 'price': row 2: 'abc' is not a number"):
+    with pytest.raises(ParameterError, match="my.csv: field 'price': row 2: 'abc' is not a finite number"):
         read_bids_csv(b"participant,price,volume_kw\nA,1,100\nB,abc,100\n", "my.csv")
     with pytest.raises(ParameterError, match="not UTF-8"):
         read_bids_csv(b"\xff\xfe\x00", "my.csv")
@@ -328,3 +328,14 @@ def test_supply_chart_draws_every_ranked_bid_once_coloured_by_its_decision(examp
                     who = h.split(":")[0]
                     rank = r.ranked.loc[r.ranked["participant"] == who, "rank"].iloc[0]
                     assert r.steps.set_index("rank").loc[rank, "decision"] == b.name
+
+
+def test_an_upload_too_large_or_too_long_is_refused_with_the_limit():
+    from marketbooks.data.bid_files import MAX_UPLOAD_BYTES
+    from marketbooks.scenarios.models import MAX_ORDERS
+
+    with pytest.raises(ParameterError, match=f"at most {MAX_UPLOAD_BYTES:,}"):
+        read_bids_csv(b"participant,price,volume_kw\n" + b"x" * MAX_UPLOAD_BYTES, "big.csv")
+    rows = b"".join(b"P%d,10.00,100,A\n" % i for i in range(MAX_ORDERS + 1))
+    with pytest.raises(ParameterError, match=f"at most {MAX_ORDERS:,} bids"):
+        read_bids_csv(b"participant,price,volume_kw,connection_point\n" + rows, "long.csv")

@@ -39,10 +39,21 @@ def test_rules_import_no_views_explore_run_or_readers(path):
 
 @pytest.mark.parametrize("path", RULES, ids=lambda p: str(p.relative_to(LIB)))
 def test_rules_read_no_files(path):
-    """No open(), read_text, read_csv or YAML loading in a rule module: inputs arrive as values."""
-    text = path.read_text(encoding="utf-8")
+    """No open(), read_text, read_csv or YAML loading in a rule module's code: inputs arrive
+    as values. (A docstring's example may load a scenario to show a call.)"""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+        ):
+            body[0] = ast.Pass()  # the docstring
+    code = ast.unparse(tree)
     for call in ("open(", ".read_text(", ".read_bytes(", "read_csv(", "yaml.", "load_scenario("):
-        assert call not in text, call
+        assert call not in code, call
 
 
 def test_views_do_not_import_the_runner_or_the_explore_sections():

@@ -12,9 +12,18 @@ def _name(req: str) -> str:
     return re.split(r"[<>=!~\[ ]", req.strip(), maxsplit=1)[0].lower()
 
 
+def _names(req: str) -> set[str]:
+    """A requirement's package and, for an extra that is a package of its own on conda
+    (``dask[distributed]``), that package too."""
+    extras = re.search(r"\[([^]]+)\]", req)
+    return {_name(req)} | ({e.strip().lower() for e in extras.group(1).split(",")} if extras else set())
+
+
 def test_environment_yml_mirrors_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip_deps = {_name(d) for d in project["dependencies"] + sum(project["optional-dependencies"].values(), [])}
+    pip_deps = set().union(
+        *(_names(d) for d in project["dependencies"] + sum(project["optional-dependencies"].values(), []))
+    )
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda, nested = set(), set()
     for dep in env["dependencies"]:
@@ -85,16 +94,19 @@ def voila_config():
         ("outputs/acps/2017_decision/acps_2017_decision.ipynb", False),
         ("tests/notebooks/golden/acps__2017_decision.ipynb", False),
         (".venv/share/jupyter/some.ipynb", False),
+        (".venv/lib/python3.11/site-packages/pkg/notebooks/demo.ipynb", False),
+        ("workspace/acps.ipynb", False),
         ("notebooks/sub/other.ipynb", False),
     ],
 )
 def test_preheating_covers_the_notebooks_and_nothing_else(path, preheated):
-    """Voilà skips pre-heating a notebook whose path (relative to its root) a deny-list
-    pattern matches (``re.match``) or contains."""
+    """Voilà skips pre-heating a notebook whose absolute path a deny-list pattern matches
+    (``re.match``) or contains."""
     import re
 
     denylist = voila_config().VoilaKernelManager.preheat_denylist
-    denied = any(pattern in path or re.match(pattern, path) for pattern in denylist)
+    absolute = str(ROOT / path)
+    denied = any(pattern in absolute or re.match(pattern, absolute) for pattern in denylist)
     assert denied != preheated
 
 

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -320,3 +321,105 @@ def test_golden_copies_regenerate_in_parallel_and_a_failure_keeps_the_old_copy(p
     err = capsys.readouterr().err
     assert "1 golden copy not regenerated (kept as they were): acps/runtime_fail" in err
     assert (target / "acps__runtime_fail.ipynb").read_text() == "the copy before"
+
+
+# --- the batch runner under faults (issue 26) ------------------------------------------------
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_good_output_stranded_between_the_two_renames_is_put_back(tmp_path):
+    from marketbooks.run.runner import recover
+
+    acps = tmp_path / "acps"
+    stranded = acps / f".2017_decision.old-{_dead_pid()}"
+    stranded.mkdir(parents=True)
+    (stranded / "results.json").write_text('{"acps_eur": 519227150}')
+    leftover = acps / f".2016_decision.partial-{_dead_pid()}"
+    leftover.mkdir()
+    replaced = acps / f".2016_decision.old-{_dead_pid()}"
+    (acps / "2016_decision").mkdir()
+    replaced.mkdir()
+    running = acps / f".2017_consultation.partial-{os.getpid()}"  # a run still going: left alone
+    running.mkdir()
+    done = recover(tmp_path)
+    assert (acps / "2017_decision/results.json").read_text() == '{"acps_eur": 519227150}'
+    assert not stranded.exists() and not leftover.exists() and not replaced.exists() and running.exists()
+    assert "recovered acps/2017_decision from an interrupted run" in done
+
+
+def test_two_runs_on_the_same_outputs_do_not_interleave(tmp_path, capsys, monkeypatch):
+    from marketbooks.run.runner import OutputsBusy, outputs_lock
+
+    with outputs_lock(tmp_path):
+        with pytest.raises(OutputsBusy, match=rf"another run is writing {tmp_path.name}/ \(process {os.getpid()}\)"):
+            with outputs_lock(tmp_path):
+                pass
+        monkeypatch.setattr(runner, "outputs_dir", lambda: tmp_path)
+        assert cli.main(["run", "-w", "acps", "-s", "2017_decision", "-q"]) == 2
+        assert "another run is writing" in capsys.readouterr().err
+    with outputs_lock(tmp_path):  # free again once the first has finished
+        pass
+
+
+def _dies_on_b(args: tuple) -> "runner.RunResult":
+    workbook, scenario = args[:2]
+    if scenario == "b":
+        os._exit(3)
+    return runner.RunResult(workbook, scenario, True, 0.0)
+
+
+def test_a_worker_that_dies_is_named_and_the_batch_goes_on(tmp_path):
+    results = runner.in_pool(
+        _dies_on_b, [("w", "a"), ("w", "b"), ("w", "c"), ("w", "d")], (), 2, tmp_path, False, "test"
+    )
+    assert [(r.scenario, r.ok) for r in results] == [("a", True), ("b", False), ("c", True), ("d", True)]
+    assert "ended unexpectedly" in results[1].error
+
+
+def test_a_full_disk_still_gives_a_summary_with_the_reason(ran, monkeypatch, tmp_path):
+    import errno
+
+    root, _ = ran
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(root))
+    from marketbooks.run import html
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(html, "html_report", full)
+    (result,) = run_batch([("acps", "2017_decision")], jobs=1, outputs=tmp_path / "out", progress=False)
+    assert not result.ok and "No space left on device" in result.error
+
+
+def test_killing_a_run_leaves_no_workers_or_kernels_behind(project_copy):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    run = subprocess.Popen(
+        [sys.executable, "-m", "marketbooks.run.cli", "run", "-q", "-j", "2"],
+        cwd=project_copy,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    main = psutil.Process(run.pid)
+    deadline = time.monotonic() + 60
+    while not [p for p in main.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]:
+        assert time.monotonic() < deadline, "no kernel started"
+        time.sleep(0.2)
+    left = main.children(recursive=True)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    gone, alive = psutil.wait_procs(left, timeout=20)
+    assert alive == [], [" ".join(p.cmdline())[:80] for p in alive]

@@ -96,3 +96,41 @@ def test_xlsx_holds_every_table_and_the_same_bytes_twice():
     book = io.BytesIO()
     write_xlsx(tables, book)
     assert book.getvalue() == first
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1", '=HYPERLINK("http://x")']
+
+
+def test_csv_downloads_write_formula_text_as_text():
+    import csv
+    import io
+
+    df = pd.DataFrame({"participant": [*FORMULAS, "Alpha"], "mw": list(range(len(FORMULAS) + 1))})
+    rows = list(csv.DictReader(io.StringIO(csv_link_text(df), newline="")))
+    assert [row["participant"] for row in rows] == [f"'{text}" for text in FORMULAS] + ["Alpha"]
+    assert [row["mw"] for row in rows] == [str(i) for i in range(len(FORMULAS) + 1)]  # numbers untouched
+
+
+def csv_link_text(df):
+    import base64
+    import re
+
+    return base64.b64decode(re.search(r"base64,([^\"]+)", csv_link(df, "t.csv"))[1]).decode()
+
+
+def test_xlsx_cells_of_formula_text_are_text_not_formulas():
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"t": pd.DataFrame({"participant": FORMULAS})})))
+    cells = [row[0] for row in book["t"].iter_rows(min_row=2)]
+    assert [cell.value for cell in cells] == FORMULAS
+    assert {cell.data_type for cell in cells} == {"s"}
+
+
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=8))
+def test_no_csv_cell_starts_like_a_formula(texts):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(csv_link_text(pd.DataFrame({"t": texts})), newline="")))[1:]
+    assert not any(row and row[0].startswith(("=", "+", "-", "@")) for row in rows)

@@ -61,6 +61,39 @@ def warm_up() -> None:
     w.VBox([w.FloatSlider(), w.Dropdown(options=["a"]), w.HTML(), w.Output()])
 
 
+class ServerBusy(Exception):
+    """The server has as many kernels as it may: this visit gets a "try again" page."""
+
+    def _repr_html_(self) -> str:
+        return (
+            '<div class="mb-page-message mb-busy"><h2>The dashboards are busy right now</h2>'
+            "<p>Too many pages are open at once. Try again in a minute.</p></div>"
+        )
+
+
+def check_capacity(limit: int | None = None) -> None:
+    """Refuse a visit when the server runs more kernels than it may (``MARKETBOOKS_MAX_KERNELS``,
+    set by ``marketbooks serve``): :class:`ServerBusy` shows the visitor a "busy, try again"
+    page, and this kernel ends a few seconds later, once the page has it."""
+    if limit is None:
+        limit = int(os.environ.get("MARKETBOOKS_MAX_KERNELS", "0"))
+    if not limit:
+        return
+    import threading
+
+    import psutil
+
+    kernels = 0
+    for child in psutil.Process(os.getppid()).children():
+        try:
+            kernels += "ipykernel" in " ".join(child.cmdline())
+        except psutil.Error:  # a kernel that ended while we counted
+            continue
+    if kernels > limit:
+        threading.Timer(3.0, os._exit, args=(0,)).start()
+        raise ServerBusy()
+
+
 def visit_query() -> str:
     """The query string of the dashboard visit this kernel serves ('' outside Voilà).
 
@@ -75,7 +108,9 @@ def visit_query() -> str:
 
     if os.environ.get("VOILA_PREHEAT") == "True":
         warm_up()
-    return get_query_string() or ""
+    query = get_query_string() or ""
+    check_capacity()
+    return query
 
 
 def disabled_because(control: w.Widget, reason: str) -> w.HBox:
@@ -110,6 +145,19 @@ def requested_scenario(workbook: str, scenario: str) -> str:
             ],
         )
     return asked[-1]
+
+
+def on_dashboard() -> bool:
+    """Whether this kernel serves a Voilà dashboard (its links then go through Voilà's
+    file handler rather than beside a saved report)."""
+    return bool(os.environ.get("VOILA_KERNEL_ID"))
+
+
+def requested_sweep(sweep: str) -> str:
+    """The sweep a dashboard's address names (``…/sweep_report.ipynb?sweep=<name>``), else
+    ``sweep``, the notebook's parameter."""
+    asked = parse_qs(visit_query()).get("sweep")
+    return asked[-1] if asked else sweep
 
 
 def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True, scenario: str | None = None):

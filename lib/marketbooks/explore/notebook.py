@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from marketbooks.explore.common import ServerBusy
 from marketbooks.scenarios.models import ParameterError
 
 
 def show_parameter_error(shell: Any, etype: type, evalue: BaseException, tb: Any, tb_offset: int | None = None) -> None:
-    """IPython's custom exception handler for :class:`ParameterError`."""
+    """IPython's custom exception handler for :class:`ParameterError` (and the server's
+    "busy" page): the message, then the usual error output, which stops the notebook."""
     from IPython.display import display
 
     display(evalue)
@@ -25,7 +27,7 @@ def show_parameter_error(shell: Any, etype: type, evalue: BaseException, tb: Any
 
 def load_ipython_extension(ipython: Any) -> None:
     """Called by ``%load_ext``: show ParameterErrors as located messages."""
-    ipython.set_custom_exc((ParameterError,), show_parameter_error)
+    ipython.set_custom_exc((ParameterError, ServerBusy), show_parameter_error)
 
 
 def unload_ipython_extension(ipython: Any) -> None:

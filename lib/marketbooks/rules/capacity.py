@@ -9,8 +9,10 @@ BNE cost times the capacity requirement in kW.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -94,28 +96,48 @@ def derive_missing_month(total: float, months: dict[str, int | None]) -> dict[st
     return {m: filled[m] for m in months}
 
 
+def period_sum_values(acps: float, weights: np.ndarray) -> np.ndarray:
+    """Whole-euro monthly sums (int64) that share ``round(acps)`` in proportion to
+    ``weights`` and add up to it exactly: floors, then one euro more to the largest
+    remainders, ties in month order (a stable sort).
+
+    The floor of a float is exact in floating point, so ``math.floor`` gives the floor of the
+    value itself (the Decimal of its repr has the same floor: an integer between the two
+    would round to the float, so it would be the float).
+
+    >>> period_sum_values(100, np.array([1.0, 1.0, 1.0])).tolist()
+    [34, 33, 33]
+    """
+    values = [float(w) for w in weights]
+    total = math.fsum(values)
+    if any(w < 0 for w in values) or total <= 0:
+        raise ValueError("monthly weights must be non-negative with a positive total")
+    whole = int(round(acps))
+    # Python floats, not numpy: twelve values, where numpy's per-call overhead was most of
+    # the time of a sweep point; the same IEEE arithmetic, so the same sums
+    raw = [w / total * whole for w in values]
+    floor = [math.floor(r) for r in raw]
+    short = whole - sum(floor)
+    # largest remainders first; ties keep month order (sorted() is stable)
+    for i in sorted(range(len(raw)), key=lambda i: -(raw[i] - floor[i]))[:short]:
+        floor[i] += 1
+    return np.array(floor, dtype="int64")
+
+
 def capacity_period_sums(acps: float, monthly_weights: dict[str, float] | pd.Series) -> pd.DataFrame:
     """Monthly Capacity Period Payment Sums (Table 1.2) from the ACPS and monthly weights.
 
     Weights are normalised; sums are whole euros and add up to the ACPS exactly (largest
-    remainder). With the published sums as weights the published sums come back unchanged.
-    Twelve values: numpy arrays rather than pandas Series, whose per-operation overhead was
-    most of the time, and the ACPS workbook calls this once per sensitivity point.
+    remainder, :func:`period_sum_values`). With the published sums as weights the
+    published sums come back unchanged.
+
+    >>> capacity_period_sums(1000, {"Jan": 1.0, "Feb": 3.0})["cpps_eur"].tolist()
+    [250, 750]
     """
-    w = pd.Series(monthly_weights, dtype="float64")
-    months, values = w.index, w.to_numpy()
-    total = values.sum()
-    if (values < 0).any() or total <= 0:
-        raise ValueError("monthly weights must be non-negative with a positive total")
-    share = values / total
-    raw = share * round(acps)
-    floor = np.array(
-        [int(Decimal(repr(v)).to_integral_value(rounding="ROUND_FLOOR")) for v in raw.tolist()], dtype="int64"
-    )
-    short = int(round(acps)) - int(floor.sum())
-    # largest remainders first; ties keep month order (a stable sort of the negated remainders)
-    order = np.argsort(-(raw - floor), kind="stable")
-    floor[order[:short]] += 1
+    months = list(monthly_weights.keys())
+    values = np.array(list(monthly_weights.values()), dtype="float64")
+    floor = period_sum_values(acps, values)
+    share = values / values.sum()
     return pd.DataFrame(
         {"month": months, "share_pct": (share * 100).round(4), "cpps_eur": floor, "cumulative_eur": floor.cumsum()}
     )
@@ -154,12 +176,24 @@ class AcpsResult:
     bne_cost: float
     capacity_requirement_mw: float
     acps: float
-    period_sums: pd.DataFrame = field(repr=False)
+    weights: dict[str, float] = field(repr=False)
     monthly_source: str = ""
+
+    @cached_property
+    def cpps(self) -> np.ndarray:
+        """Whole-euro Capacity Period Payment Sums, in the weights' month order."""
+        return period_sum_values(self.acps, np.array(list(self.weights.values()), dtype="float64"))
+
+    @cached_property
+    def period_sums(self) -> pd.DataFrame:
+        """Table 1.2: month, share %, sum and running total (:func:`capacity_period_sums`)."""
+        return capacity_period_sums(self.acps, self.weights)
 
     @property
     def jan_sep_total(self) -> int:
-        return int(self.period_sums.set_index("month").loc[list(MONTHS[:9]), "cpps_eur"].sum())
+        """The sums of January to September (until I-SEM go-live), EUR."""
+        first_nine = set(MONTHS[:9])
+        return int(sum(int(v) for m, v in zip(self.weights, self.cpps) if m in first_nine))
 
     def figures(self) -> dict[str, float]:
         return {
@@ -204,7 +238,7 @@ def ancillary_deduction(p: AcpsParams) -> float:
             f"the DS3 scenario {p.ds3_scenario!r} is not attached: load the ACPS scenario with "
             "marketbooks.scenarios.load_scenario, which resolves it"
         )
-    return ds3.compute(p.ds3).deduction
+    return ds3.deduction_of(p.ds3)
 
 
 def with_overrides(p: AcpsParams, **overrides: Any) -> AcpsParams:
@@ -240,9 +274,32 @@ def compute_acps(p: AcpsParams, **overrides: Any) -> AcpsResult:
         bne_cost=bne,
         capacity_requirement_mw=p.capacity_requirement_mw,
         acps=acps,
-        period_sums=capacity_period_sums(acps, weights),
+        weights=weights,
         monthly_source=source,
     )
+
+
+def evaluate(p: AcpsParams) -> dict[str, float]:
+    """The key results of an ACPS scenario: what its run records in ``results.json``, a
+    sweep records per point and a comparison sets side by side.
+
+    Units: EUR for ``acps_eur`` and ``jan_sep_total_eur``, EUR/kW/yr for the steps, MW for
+    the requirement.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> evaluate(load_scenario("acps", "2017_decision"))["acps_eur"]
+    519227150.0
+    """
+    r = compute_acps(p)
+    return {
+        "acps_eur": r.acps,
+        "bne_cost_eur_per_kw_yr": r.bne_cost,
+        "annualised_cost_eur_per_kw_yr": r.annualised_cost,
+        "imr_eur_per_kw_yr": r.imr,
+        "ancillary_deduction_eur_per_kw_yr": r.ancillary,
+        "capacity_requirement_mw": r.capacity_requirement_mw,
+        "jan_sep_total_eur": r.jan_sep_total,
+    }
 
 
 FIGURE_LABELS = {

@@ -14,6 +14,7 @@ is net revenue per kW of the unit's capacity, in EUR/kW/yr rounded to 2 decimals
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,31 +32,49 @@ def service_table(p: Ds3Params) -> pd.DataFrame:
     return pd.DataFrame([s.model_dump() for s in p.services], columns=[*SERVICE_COLUMNS, "status"])
 
 
-def service_revenues(
-    services: pd.DataFrame, availability: float, performance_scalar: float | pd.Series = 1.0
-) -> pd.DataFrame:
-    """Add ``volume`` (available volume) and ``revenue_eur`` to a service table (§5.2).
+def revenue_values(
+    capability: np.ndarray,
+    hours: np.ndarray,
+    tariff: np.ndarray,
+    product_scalar: np.ndarray,
+    procured: np.ndarray,
+    availability: float,
+    performance_scalar: float | np.ndarray = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(available volume, revenue in EUR) per service, both rounded to whole units (§5.2).
 
     ``volume = capability × hours × availability``; ``revenue = tariff × product scalar ×
     performance scalar × volume`` for procured services, 0 for the others (FFR, DRR, FPFAPR
     earn nothing under the interim arrangements).
+
+    >>> one = np.array([1.0])
+    >>> revenue_values(np.array([10.0]), np.array([100.0]), np.array([2.0]), one, np.array([True]), 0.9)
+    (array([900.]), array([1800.]))
     """
     if not 0 <= availability <= 1:
         raise ValueError(f"availability must lie in [0, 1], got {availability}")
-    ps = pd.Series(performance_scalar, index=services.index, dtype="float64").to_numpy()
+    ps = np.broadcast_to(np.asarray(performance_scalar, dtype="float64"), capability.shape)
     if ((ps < 0) | (ps > 1)).any():
         raise ValueError("performance scalars must lie in [0, 1]")
+    volume = (capability * hours * availability).round(0)
+    paid = tariff * product_scalar * ps * volume
+    return volume, np.where(procured.astype(bool), paid, 0.0).round(0)
+
+
+def service_revenues(
+    services: pd.DataFrame, availability: float, performance_scalar: float | pd.Series = 1.0
+) -> pd.DataFrame:
+    """Add ``volume`` (available volume) and ``revenue_eur`` to a service table
+    (:func:`revenue_values`, §5.2)."""
     missing = set(SERVICE_COLUMNS) - set(services.columns)
     if missing:
         raise ValueError(f"service table lacks columns: {', '.join(sorted(missing))}")
+    ps = pd.Series(performance_scalar, index=services.index, dtype="float64").to_numpy()
     # numpy arrays, not Series: a handful of rows, and the sensitivity and bridge tables
     # re-run this for every point (pandas' per-operation overhead was most of its time)
     col = {c: services[c].to_numpy() for c in ("capability", "hours", "tariff", "product_scalar", "procured")}
-    volume = (col["capability"] * col["hours"] * availability).round(0)
-    paid = col["tariff"] * col["product_scalar"] * ps * volume
-    return services.assign(
-        volume=volume, performance_scalar=ps, revenue_eur=np.where(col["procured"].astype(bool), paid, 0.0).round(0)
-    )
+    volume, revenue = revenue_values(**col, availability=availability, performance_scalar=ps)
+    return services.assign(volume=volume, performance_scalar=ps, revenue_eur=revenue)
 
 
 def trip_charge(trips_per_year: float, charge_per_trip_eur: float) -> float:
@@ -99,6 +118,55 @@ def compute(p: Ds3Params, **overrides: Any) -> Ds3Result:
         deduction=deduction_per_kw(rev, p.unit_capacity_mw, trip),
         unrounded=net / (p.unit_capacity_mw * 1000),
     )
+
+
+def evaluate(p: Ds3Params) -> dict[str, float]:
+    """The key results of a DS3 scenario (EUR, and EUR/kW/yr for the deduction): what its
+    run records, a sweep records per point and a comparison sets side by side. The same
+    arithmetic as :func:`compute`, on arrays, without the table.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> evaluate(load_scenario("ds3", "2017_decision"))["deduction_eur_per_kw_yr"]
+    7.34
+    """
+    arrays = {
+        name: np.array([getattr(s, name) for s in p.services], dtype="float64")
+        for name in ("capability", "hours", "tariff", "product_scalar")
+    }
+    procured = np.array([s.procured for s in p.services])
+    _, revenue = revenue_values(
+        **arrays, procured=procured, availability=p.availability, performance_scalar=p.performance_scalar
+    )
+    gross = float(revenue.sum())
+    trip = trip_charge(p.trips_per_year, p.trip_charge_per_trip_eur)
+    if p.unit_capacity_mw <= 0:
+        raise ValueError(f"unit capacity must be positive, got {p.unit_capacity_mw}")
+    return {
+        "deduction_eur_per_kw_yr": round2((gross - trip) / (p.unit_capacity_mw * 1000)),
+        "gross_revenue_eur": gross,
+        "net_revenue_eur": gross - trip,
+        "trip_charge_eur": trip,
+    }
+
+
+# The deductions of the DS3 scenarios ACPS points take theirs from, by object: a sweep's
+# points share one attached DS3 scenario, whose deduction is then computed once. The entry
+# keeps its scenario alive, so an id is never reused while it is here.
+_DEDUCTIONS: OrderedDict[int, tuple[Ds3Params, float]] = OrderedDict()
+
+
+def deduction_of(p: Ds3Params) -> float:
+    """The scenario's deduction, EUR/kW/yr (:func:`evaluate`), remembered for the last few
+    scenarios (a scenario is frozen: its deduction cannot change)."""
+    held = _DEDUCTIONS.get(id(p))
+    if held is not None and held[0] is p:
+        _DEDUCTIONS.move_to_end(id(p))
+        return held[1]
+    value = evaluate(p)["deduction_eur_per_kw_yr"]
+    _DEDUCTIONS[id(p)] = (p, value)
+    if len(_DEDUCTIONS) > 16:
+        _DEDUCTIONS.popitem(last=False)
+    return value
 
 
 def with_services(p: Ds3Params, **changes: dict) -> Ds3Params:

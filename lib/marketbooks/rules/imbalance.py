@@ -746,9 +746,9 @@ def balance_table(b: MonthlyBalance) -> pd.DataFrame:
     return out
 
 
-def guarantee_table(g: GuaranteeInputs) -> tuple[pd.DataFrame, Guarantee]:
-    """FZ for the scenario's guarantee inputs, with the values applied and why."""
-    fz = financial_guarantee(
+def scenario_guarantee(g: GuaranteeInputs) -> Guarantee:
+    """FZ (:func:`financial_guarantee`) for a scenario's guarantee inputs."""
+    return financial_guarantee(
         g.oo_mwh,
         g.zp_days,
         g.po,
@@ -758,6 +758,11 @@ def guarantee_table(g: GuaranteeInputs) -> tuple[pd.DataFrame, Guarantee]:
         has_offtake=g.has_offtake,
         months_since_first_diagram=g.months_since_first_diagram,
     )
+
+
+def guarantee_table(g: GuaranteeInputs) -> tuple[pd.DataFrame, Guarantee]:
+    """FZ for the scenario's guarantee inputs, with the values applied and why."""
+    fz = scenario_guarantee(g)
     rows = [
         ("OO, maximum daily volume (MWh)", g.oo_mwh, g.oo_mwh),
         ("Zp, guarantee period (days)", g.zp_days, g.zp_days),
@@ -801,3 +806,26 @@ def design_comparison() -> pd.DataFrame:
             {"aspect": "Period", "OKTE (SK)": "hour in the daily diagram; 15 minutes since 2025", "KOREM (KZ)": "hour"},
         ]
     )
+
+
+def evaluate(p: ImbalanceParams, run: ImbalanceRun | None = None) -> dict[str, float | str]:
+    """The key results of a settlement scenario (EUR; kzpo a ratio): the month's balance
+    and the guarantee FZ. What its run records, a sweep records per point and a comparison
+    sets side by side. ``run`` is the month already settled for ``p``, when the caller has
+    it (the notebook), so it is not settled twice.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> evaluate(load_scenario("imbalance", "faq_worked_example"))["kzpo"]
+    0.933501
+    """
+    run = run_month(p) if run is None else run
+    fz = scenario_guarantee(p.guarantee)
+    b = run.balance
+    return {
+        "subject_periods": len(run.settled),
+        "kzpo": round(b.kzpo, 6),
+        "po_minus_eur": b.po_minus,
+        "po_plus_eur": round(b.po_plus, 2),
+        "agent_result_eur": b.agent_result,
+        "guarantee_eur": float(fz),
+    }

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -318,7 +319,7 @@ FIGURE_4 = pd.DataFrame(
 
 def synthetic_intervals(
     nodes: dict[str, float],
-    start_date: str,
+    start_date: str | datetime.date,
     days: int,
     seed: int,
     spike: tuple[str, int, float] | None = None,
@@ -382,16 +383,6 @@ def largest_spreads(methods: pd.DataFrame) -> pd.DataFrame:
     and without AVX2.
     """
     return methods.sort_values("spread", ascending=False, kind="stable")
-
-
-def day_summary(methods: pd.DataFrame, intervals: pd.DataFrame, tz: str = TZ) -> str:
-    """One line: trading periods per day (46/48/50), gaps found, whether every period is complete."""
-    days = sorted({str(d) for d in methods["trading_date"]})
-    per_day = ", ".join(f"{d}: **{periods_in_day(d, tz)}**" for d in days)
-    return (
-        f"Trading periods per day: {per_day}; gaps: **{len(interval_gaps(intervals, tz))}** "
-        f"(every period complete: {bool(methods['complete'].all())})."
-    )
 
 
 # --- flexible user (Appendix E, lost: illustrative model) ---------------------------------
@@ -536,3 +527,24 @@ def breakeven_performance_ratio(p: RtpParams, rate: float | None = None) -> floa
     if benefit_b == 0:
         raise ValueError("option B has no benefits: no break-even ratio")
     return (net_b + npv(option_streams(p, "C").cost, rate)) / benefit_b
+
+
+def evaluate(p: RtpParams) -> dict[str, float]:
+    """The key results of an assessment scenario ($M, 2016 dollars, at the base rate):
+    each option's net benefit and the break-even performance ratio. What its run records,
+    a sweep records per point and a comparison sets side by side.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> evaluate(load_scenario("rtp", "2016_information_paper"))["net_benefit_b"]
+    54.0
+    """
+    table = assess_options(p).set_index("option")
+    return {
+        "net_benefit_b": float(table.loc["B", "net_benefit"]),
+        "net_benefit_c": float(table.loc["C", "net_benefit"]),
+        "total_benefit_b": float(table.loc["B", "total_benefit"]),
+        "total_benefit_c": float(table.loc["C", "total_benefit"]),
+        "cost_b": float(table.loc["B", "cost"]),
+        "cost_c": float(table.loc["C", "cost"]),
+        "breakeven_ratio": round(breakeven_performance_ratio(p), 6),
+    }

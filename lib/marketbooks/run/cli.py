@@ -1,4 +1,4 @@
-"""``marketbooks run | list | check | serve | golden``."""
+"""``marketbooks run | sweep | compare | list | check | serve | lab | golden``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from marketbooks.scenarios import WORKBOOKS, check_all, list_scenarios, project_root
 
@@ -42,13 +43,40 @@ def _kernel_log_hint() -> None:
     print(f"Kernels' own messages: {os.path.relpath(project_root() / 'outputs' / STDERR_LOG)}", file=sys.stderr)
 
 
+def _overrides(args: argparse.Namespace, pairs: list[tuple[str, str]]) -> dict | None:
+    """The ``-p field=value`` overrides, validated against the one scenario they apply to;
+    None after saying what is wrong."""
+    from marketbooks.scenarios import ParameterError, load_scenario
+    from marketbooks.scenarios.overrides import parse_overrides
+
+    if not args.param:
+        return {}
+    if len(pairs) != 1:
+        print("error: -p overrides apply to one scenario: give --workbook and --scenario", file=sys.stderr)
+        return None
+    try:
+        overrides = parse_overrides(args.param)
+        load_scenario(*pairs[0], overrides)
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    return overrides
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from marketbooks.run.runner import run_batch, summary_table
+    from marketbooks.run.runner import OutputsBusy, run_batch, summary_table
 
     pairs = _selected_pairs(args)
     if pairs is None:
         return 2
-    results = run_batch(pairs, jobs=args.jobs, progress=not args.quiet)
+    overrides = _overrides(args, pairs)
+    if overrides is None:
+        return 2
+    try:
+        results = run_batch(pairs, jobs=args.jobs, progress=not args.quiet, overrides=overrides, force=args.force)
+    except OutputsBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(summary_table(results))
     failed = [r for r in results if not r.ok]
     print(
@@ -126,6 +154,18 @@ def cmd_golden(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from marketbooks.studies.cli import sweep_command
+
+    return sweep_command(args)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from marketbooks.studies.cli import compare_command
+
+    return compare_command(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="marketbooks", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -134,6 +174,26 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--scenario", "-s")
     run.add_argument("--jobs", "-j", type=int, default=None, help="parallel runs (default: cores)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--param", "-p", action="append", default=[], metavar="FIELD=VALUE", help="override a field (repeatable)"
+    )
+    run.add_argument("--force", action="store_true", help="run even scenarios whose inputs have not changed")
+    sweep = sub.add_parser("sweep", help="one workbook's key results over a grid or a table of points")
+    sweep.add_argument("workbook")
+    sweep.add_argument("--base", "-b", help="the scenario the points change (default: the workbook's default)")
+    sweep.add_argument("--grid", "-g", action="append", default=[], metavar="FIELD=START:STOP:STEP|FIELD=V1,V2")
+    sweep.add_argument("--points", type=Path, help="a CSV file: a header of fields, one point per row")
+    sweep.add_argument("--executor", "-e", choices=["local", "dask"], default="local")
+    sweep.add_argument("--scheduler", help="a Dask scheduler's address, tcp://host:port (implies --executor dask)")
+    sweep.add_argument("--name", help="the sweep's folder under outputs/sweeps/ (default: from workbook, base, fields)")
+    sweep.add_argument("--chunk-size", type=int, default=None, help="points per task (default: about 8 per worker)")
+    sweep.add_argument("--notebooks", action="store_true", help="also run the workbook's notebook for each point")
+    sweep.add_argument("--no-report", action="store_true", help="skip the sweep report notebook")
+    sweep.add_argument("--force", action="store_true", help="evaluate every point, even those already evaluated")
+    sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    compare = sub.add_parser("compare", help="two scenarios side by side: inputs that differ, key results")
+    compare.add_argument("first", metavar="WORKBOOK/SCENARIO")
+    compare.add_argument("second", metavar="WORKBOOK/SCENARIO")
     sub.add_parser("list", help="list workbooks and scenarios")
     sub.add_parser("check", help="validate every parameter file without executing")
     serve = sub.add_parser("serve", help="start the Voilà dashboards on localhost")
@@ -148,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     handlers = {
         "run": cmd_run,
+        "sweep": cmd_sweep,
+        "compare": cmd_compare,
         "list": cmd_list,
         "check": cmd_check,
         "serve": cmd_serve,

@@ -69,9 +69,20 @@ def plain(value: Any) -> Any:
 class Report:
     """The tables and key figures of one scenario's notebook, and their files."""
 
-    def __init__(self, workbook: str, scenario: str, output_dir: str | os.PathLike | None = None):
+    def __init__(
+        self,
+        workbook: str,
+        scenario: str,
+        output_dir: str | os.PathLike | None = None,
+        overrides: dict[str, Any] | None = None,
+    ):
+        from marketbooks.scenarios.overrides import run_name
+
         self.workbook = workbook
-        self.scenario = scenario
+        self.overrides = dict(overrides or {})
+        # files are named after the run: the scenario, and its overrides when there are any
+        self.scenario = run_name(scenario, self.overrides)
+        self.base_scenario = scenario
         self.output_dir = Path(output_dir) if output_dir else None
         self.tables: dict[str, pd.DataFrame] = {}
         self.results: dict[str, Any] = {}
@@ -141,13 +152,24 @@ class Report:
                 )
             )
         out = self.output_dir
-        payload = {"workbook": self.workbook, "scenario": self.scenario, **self.results, "tables": sorted(self.tables)}
+        from marketbooks.run.cache import INPUTS_FILE
+        from marketbooks.scenarios.loader import FILES_READ
+
+        payload: dict[str, Any] = {"workbook": self.workbook, "scenario": self.base_scenario}
+        if self.overrides:
+            payload |= {"run": self.scenario, "overrides": self.overrides}
+        payload |= {**self.results, "tables": sorted(self.tables)}
         atomic_write(
             out / "results.json",
-            lambda p: p.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"),
+            lambda p: p.write_text(
+                json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+            ),
         )
         for name, df in self.tables.items():
             atomic_write(out / "tables" / f"{name}.csv", partial(write_csv, df))
         if self.tables:
             atomic_write(out / xlsx_name(self.workbook, self.scenario), lambda p: write_xlsx(self.tables, p))
+        # the scenario files this run read: the runner's cache hashes them (marketbooks.run.cache)
+        files = json.dumps({"files": sorted(FILES_READ)}, indent=2) + "\n"
+        atomic_write(out / INPUTS_FILE, lambda p: p.write_text(files, encoding="utf-8"))
         return None

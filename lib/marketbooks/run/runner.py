@@ -13,17 +13,24 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
-
-from marketbooks.outputs import FAILURE_REASON, failed_run, outputs_dir, scenario_output
+from marketbooks.outputs import FAILURE_REASON, failed_run, outputs_dir, replace_dir, scenario_output
 from marketbooks.scenarios import WORKBOOKS, ParameterError, list_scenarios, load_scenario, project_root
 
+if TYPE_CHECKING:
+    import nbformat
+
+# nbformat is imported where a notebook is read or written: importing it builds
+# jsonschema's format checkers (a second on this machine), which a cached run never needs.
 VOLATILE_METADATA = ("papermill", "execution", "widgets")
 STDERR_LOG = "runner-stderr.log"  # under outputs/: kernels' and workers' stderr, last batch only
 KERNEL_NAME = "python3"
@@ -48,6 +55,13 @@ class RunResult:
     output: str = ""
     error: str = ""
     headline: str = ""
+    cached: bool = False
+    run: str = ""  # the output's name when it is not the scenario's: one with overrides
+
+    @property
+    def name(self) -> str:
+        """The run's name as outputs/ and the summary show it."""
+        return self.run or self.scenario
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -97,58 +111,177 @@ def execute(
         **extra,
     )
     nb = strip_volatile(nb)
+    import nbformat
+
     nbformat.write(nb, str(target))
     return nb
 
 
-def _swap_in(tmp: Path, final: Path) -> None:
-    """Replace ``final`` by ``tmp`` with renames, so a good output is never half-replaced."""
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
-def run_scenario(workbook: str, scenario: str, outputs: Path | None = None, notebook: Path | None = None) -> RunResult:
-    """Validate, execute and publish one scenario; never raises, the result says what happened."""
-    from marketbooks.run.html import html_report, shared_plotly_js
+def recover(outputs: Path) -> list[str]:
+    """Put back what a crashed run left: a good output stranded as ``.<scenario>.old-<pid>``
+    (the run died between its two renames) goes back in place, and the folders of runs no
+    longer running (``.<scenario>.partial-<pid>``, a replaced ``.old-<pid>``) go. Returns
+    what it did, one line each."""
+    done = []
+    for workbook in sorted(p for p in outputs.glob("*") if p.is_dir() and not p.name.startswith((".", "_"))):
+        for left in sorted(workbook.glob(".*")):
+            name, _, rest = left.name[1:].rpartition(".")
+            kind, _, pid = rest.partition("-")
+            if kind not in ("old", "partial") or not pid.isdigit() or _alive(int(pid)):
+                continue
+            final = workbook / name
+            if kind == "old" and not final.exists():
+                left.rename(final)
+                done.append(f"recovered {workbook.name}/{name} from an interrupted run")
+            else:
+                shutil.rmtree(left, ignore_errors=True)
+                done.append(f"removed an interrupted run's {left.name} in {workbook.name}/")
+    return done
+
+
+class OutputsBusy(RuntimeError):
+    """Another run is writing the same outputs/ folder."""
+
+
+@contextmanager
+def outputs_lock(outputs: Path) -> Iterator[None]:
+    """Hold ``outputs/.lock`` for a batch: a second run on the same outputs at once stops
+    with :class:`OutputsBusy` instead of interleaving its renames with this one's."""
+    import fcntl
+
+    outputs.mkdir(parents=True, exist_ok=True)
+    with open(outputs / ".lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise OutputsBusy(
+                f"another run is writing {outputs.name}/ (process {holder}); wait for it to finish, or stop it"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.seek(0)
+            lock.truncate()
+
+
+def run_scenario(
+    workbook: str,
+    scenario: str,
+    outputs: Path | None = None,
+    notebook: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    force: bool = False,
+) -> RunResult:
+    """Validate, execute and publish one scenario (with ``overrides``, under its run name
+    :func:`~marketbooks.scenarios.overrides.run_name`); never raises, the result says what
+    happened. A scenario whose inputs are those of its last good run is not run again
+    (:mod:`marketbooks.run.cache`) unless ``force``."""
+    from marketbooks.run.cache import is_current, record_inputs
+    from marketbooks.scenarios.overrides import run_name
 
     start = time.perf_counter()
     root = project_root()
     outputs = outputs or outputs_dir()
-    final = scenario_output(outputs, workbook, scenario)
-    try:
-        load_scenario(workbook, scenario)
-    except ParameterError as exc:
-        return RunResult(workbook, scenario, False, time.perf_counter() - start, error=f"invalid parameters: {exc}")
+    name = run_name(scenario, overrides)
+    final = scenario_output(outputs, workbook, name)
     notebook = notebook or root / "notebooks" / WORKBOOKS[workbook].notebook
+    if not force and is_current(final, notebook, root, overrides):
+        return RunResult(
+            workbook,
+            scenario,
+            True,
+            time.perf_counter() - start,
+            output=_shown(final, root),
+            headline=_headline(final),
+            cached=True,
+            run=name if overrides else "",
+        )
+    try:
+        load_scenario(workbook, scenario, overrides)
+    except ParameterError as exc:
+        return RunResult(
+            workbook,
+            scenario,
+            False,
+            time.perf_counter() - start,
+            error=f"invalid parameters: {exc}",
+            run=name if overrides else "",
+        )
+    from marketbooks.run.html import html_report, shared_plotly_js
+
     shared_plotly_js(outputs)
-    tmp = final.with_name(f".{scenario}.partial-{os.getpid()}")
+    tmp = final.with_name(f".{name}.partial-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    target = tmp / f"{workbook}_{scenario}.ipynb"
+    target = tmp / f"{workbook}_{name}.ipynb"
+    parameters: dict[str, Any] = {"scenario": scenario, "output_dir": ".", "interactive": False}
+    if overrides:
+        parameters["overrides"] = overrides
     try:
         # The kernel works in the scenario's own folder and writes its files to ".": the
         # executed notebook then names no temporary folder and no machine path, and re-run
         # where it is saved it writes beside itself.
-        nb = execute(notebook, target, {"scenario": scenario, "output_dir": ".", "interactive": False}, tmp, batch=True)
+        nb = execute(notebook, target, parameters, tmp, batch=True)
         html_report(nb, tmp / "report.html")
-        results = json.loads((tmp / "results.json").read_text()) if (tmp / "results.json").exists() else {}
-        headline = results.get("headline", "")
+        record_inputs(tmp, notebook, root, overrides)
     except Exception as exc:  # a failing scenario must not stop the batch
-        failed, reason = failed_run(outputs, workbook, scenario), _reason(exc)
+        failed = _failed(outputs, workbook, name, tmp, failure_reason(exc), start, root)
+        failed.scenario, failed.run = scenario, name if overrides else ""
+        return failed
+    replace_dir(tmp, final)
+    shutil.rmtree(failed_run(outputs, workbook, name), ignore_errors=True)
+    return RunResult(
+        workbook,
+        scenario,
+        True,
+        time.perf_counter() - start,
+        output=_shown(final, root),
+        headline=_headline(final),
+        run=name if overrides else "",
+    )
+
+
+def _headline(output: Path) -> str:
+    try:
+        return str(json.loads((output / "results.json").read_text(encoding="utf-8")).get("headline", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def _failed(outputs: Path, workbook: str, scenario: str, tmp: Path, reason: str, start: float, root: Path) -> RunResult:
+    """Keep a failed run in ``<scenario>.failed/`` with its reason; when even that cannot be
+    written (a full disk) the reason still reaches the summary."""
+    failed = failed_run(outputs, workbook, scenario)
+    try:
         shutil.rmtree(failed, ignore_errors=True)
         tmp.rename(failed)
         (failed / FAILURE_REASON).write_text(reason + "\n", encoding="utf-8")
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
         return RunResult(
-            workbook, scenario, False, time.perf_counter() - start, output=_shown(failed, root), error=reason
+            workbook,
+            scenario,
+            False,
+            time.perf_counter() - start,
+            error=f"{reason} (its files could not be kept either: {exc.strerror or exc})",
         )
-    _swap_in(tmp, final)
-    shutil.rmtree(failed_run(outputs, workbook, scenario), ignore_errors=True)
-    return RunResult(
-        workbook, scenario, True, time.perf_counter() - start, output=_shown(final, root), headline=str(headline)
-    )
+    return RunResult(workbook, scenario, False, time.perf_counter() - start, output=_shown(failed, root), error=reason)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -156,7 +289,7 @@ def _shown(path: Path, root: Path) -> str:
     return str(path.relative_to(root) if path.is_relative_to(root) else path)
 
 
-def _reason(exc: Exception) -> str:
+def failure_reason(exc: Exception) -> str:
     """A failure in one line: the notebook's exception (papermill's ``ename: evalue``) or ours."""
     reason = f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}"
     return reason.strip().splitlines()[0][:300]
@@ -169,10 +302,19 @@ def _run_pair(args: tuple) -> RunResult:
 def _init_worker(log: str) -> None:
     """Send kernels' stderr chatter (transport warnings, shutdown notices) to a log file:
     what matters about a failure is in its RunResult, and the terminal keeps the progress
-    bar and the summary readable."""
+    bar and the summary readable. A worker ends when the batch's process does (killed, it
+    leaves no workers behind; their kernels end with them, ipykernel watching its parent)."""
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
+    parent = os.getppid()
+
+    def follow_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=follow_parent, daemon=True, name="follow-parent").start()
 
 
 def run_batch(
@@ -181,12 +323,45 @@ def run_batch(
     outputs: Path | None = None,
     progress: bool = True,
     notebook: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    force: bool = False,
 ) -> list[RunResult]:
-    """Run every pair, up to ``jobs`` at once; results come back in the order given."""
-    return _in_pool(_run_pair, pairs, (outputs, notebook), jobs, outputs or outputs_dir(), progress, "scenarios")
+    """Run every pair, up to ``jobs`` at once; results come back in the order given. The
+    batch holds ``outputs/.lock`` (:class:`OutputsBusy` if another run does) and first puts
+    back what an interrupted run left (:func:`recover`). Scenarios whose inputs are those of
+    their last good run are reported as cached without starting a worker (``force`` runs
+    them anyway)."""
+    from marketbooks.run.cache import is_current
+    from marketbooks.scenarios.overrides import run_name
+
+    outputs = outputs or outputs_dir()
+    root = project_root()
+    with outputs_lock(outputs):
+        recover(outputs)
+        done: dict[tuple[str, str], RunResult] = {}
+        if not force:
+            for wb, sc in pairs:
+                final = scenario_output(outputs, wb, run_name(sc, overrides))
+                start = time.perf_counter()
+                nb = notebook or root / "notebooks" / WORKBOOKS[wb].notebook
+                if is_current(final, nb, root, overrides):
+                    done[(wb, sc)] = RunResult(
+                        wb,
+                        sc,
+                        True,
+                        time.perf_counter() - start,
+                        output=_shown(final, root),
+                        headline=_headline(final),
+                        cached=True,
+                        run=final.name if overrides else "",
+                    )
+        stale = [pair for pair in pairs if pair not in done]
+        ran = in_pool(_run_pair, stale, (outputs, notebook, overrides, True), jobs, outputs, progress, "scenarios")
+        done.update(zip(stale, ran, strict=True))
+        return [done[pair] for pair in pairs]
 
 
-def _in_pool(
+def in_pool(
     task: Any, pairs: list[tuple[str, str]], extra: tuple, jobs: int | None, outputs: Path, progress: bool, desc: str
 ) -> list[RunResult]:
     """``task((workbook, scenario, *extra))`` for every pair in up to ``jobs`` (default: cores)
@@ -199,16 +374,41 @@ def _in_pool(
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("")  # this batch's kernel chatter only; earlier batches' would pile up
     results: dict[tuple[str, str], RunResult] = {}
-    with (
-        tqdm(total=len(pairs), desc=desc, unit="run", disable=not progress) as bar,
-        ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(log),)) as pool,
-    ):
-        futures = {pool.submit(task, (wb, sc, *extra)): (wb, sc) for wb, sc in pairs}
-        for fut in as_completed(futures):
-            res = results[futures[fut]] = fut.result()
+    with tqdm(total=len(pairs), desc=desc, unit="run", disable=not progress) as bar:
+
+        def done(res: RunResult) -> None:
+            results[(res.workbook, res.scenario)] = res
             bar.set_postfix_str(f"{res.workbook}/{res.scenario} {'ok' if res.ok else 'FAILED'}")
             bar.update()
+
+        pending = _pool_pass(task, pairs, extra, jobs, log, done)
+        # A worker that died (out of memory, killed) broke the pool: the pairs it left run
+        # again one worker each, so the one that kills its worker is found and named.
+        for pair in pending:
+            if _pool_pass(task, [pair], extra, 1, log, done):
+                done(
+                    RunResult(
+                        *pair, False, 0.0, error="the process running it ended unexpectedly (out of memory, or killed)"
+                    )
+                )
     return [results[p] for p in pairs]
+
+
+def _pool_pass(
+    task: Any, pairs: list[tuple[str, str]], extra: tuple, jobs: int, log: Path, done: Any
+) -> list[tuple[str, str]]:
+    """Run ``pairs`` in one pool, handing each result to ``done``; returns the pairs left
+    without a result when a worker died."""
+    left = list(pairs)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(log),)) as pool:
+        futures = {pool.submit(task, (wb, sc, *extra)): (wb, sc) for wb, sc in pairs}
+        try:
+            for fut in as_completed(futures):
+                done(fut.result())
+                left.remove(futures[fut])
+        except BrokenProcessPool:
+            return left
+    return []
 
 
 def summary_table(results: list[RunResult]) -> str:
@@ -218,8 +418,8 @@ def summary_table(results: list[RunResult]) -> str:
         rows.append(
             (
                 r.workbook,
-                r.scenario,
-                "ok" if r.ok else "FAILED",
+                r.name,
+                ("cached" if r.cached else "ok") if r.ok else "FAILED",
                 f"{r.seconds:.1f}",
                 (r.headline + "  " if r.headline else "") + r.output
                 if r.ok
@@ -281,6 +481,8 @@ def write_golden(workbook: str, scenario: str, target_dir: Path) -> Path:
     target = target_dir / f"{workbook}__{scenario}.ipynb"
     with tempfile.TemporaryDirectory(dir=target_dir, prefix=".golden-") as tmp:
         nb = execute(notebook, Path(tmp) / target.name, {"scenario": scenario, "output_dir": None}, notebook.parent)
+    import nbformat
+
     atomic_write(target, lambda path: nbformat.write(stabilize(nb), str(path)))
     return target
 
@@ -291,7 +493,7 @@ def _golden_pair(args: tuple) -> RunResult:
     try:
         target = write_golden(workbook, scenario, target_dir)
     except Exception as exc:  # every golden copy is tried; the summary names each failure
-        return RunResult(workbook, scenario, False, time.perf_counter() - start, error=_reason(exc))
+        return RunResult(workbook, scenario, False, time.perf_counter() - start, error=failure_reason(exc))
     return RunResult(workbook, scenario, True, time.perf_counter() - start, output=_shown(target, project_root()))
 
 
@@ -301,4 +503,4 @@ def write_goldens(
     """:func:`write_golden` for every pair, up to ``jobs`` (default: cores) at once, with a
     progress bar; results in the order given. A failure is reported, not raised."""
     target_dir.mkdir(parents=True, exist_ok=True)
-    return _in_pool(_golden_pair, pairs, (target_dir,), jobs, outputs_dir(), progress, "golden copies")
+    return in_pool(_golden_pair, pairs, (target_dir,), jobs, outputs_dir(), progress, "golden copies")

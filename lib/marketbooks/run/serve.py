@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 from pathlib import Path
@@ -16,12 +17,52 @@ from marketbooks.scenarios.loader import project_root
 VISIT_TAG = "visit"
 CELL_TIMEOUT_S = 120
 
-# What Voilà's /voila/files/ serves (full matches of the path under the project): each
-# run's report, key figures, XLSX and table CSVs, and the plotly.js they and the dashboards load.
+# Kernels at most, the waiting ones (one per dashboard) included: a visit beyond gets a
+# "busy, try again" page (marketbooks.explore.common.check_capacity). The bound keeps the
+# heaviest visit (the market-scale imbalance dashboard, 414 MB measured by
+# tests/benchmarks/bench_load.py) to half the machine's memory, whatever the visits are.
+HEAVIEST_VISIT_MB = 450
+MAX_KERNELS_ENV = "MARKETBOOKS_MAX_KERNELS"
+
+
+def max_kernels(memory_bytes: int | None = None) -> int:
+    """Live kernels the dashboard server allows on a machine with ``memory_bytes`` of RAM
+    (default: this one's): half of it in the heaviest visits, between 8 and 48.
+
+    >>> max_kernels(24 * 2**30), max_kernels(2 * 2**30), max_kernels(512 * 2**30)
+    (27, 8, 48)
+    """
+    if memory_bytes is None:
+        import psutil
+
+        memory_bytes = psutil.virtual_memory().total
+    return max(8, min(48, memory_bytes // 2 // (HEAVIEST_VISIT_MB * 2**20)))
+
+
+# The dashboards: the only notebooks Voilà renders (a visit runs them). Not the executed
+# copies under outputs/ (rendering one would run it again and rewrite its files), not the
+# golden copies, not an analyst's workspace.
+DASHBOARDS = re.compile(r"notebooks/[A-Za-z0-9_-]+\.ipynb")
+
+# What Voilà's /voila/files/ serves (full matches of the path under the project): each run's
+# report, key figures, XLSX and table CSVs, and the plotly.js the reports load.
 FILE_ALLOWLIST = [
-    r"outputs/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+/(report\.html|results\.json|[A-Za-z0-9_-]+\.xlsx|tables/[A-Za-z0-9_-]+\.csv)",
+    r"outputs/[A-Za-z0-9_-]+/[A-Za-z0-9_.=+-]+/(report\.html|results\.json|[A-Za-z0-9_.=+-]+\.xlsx|tables/[A-Za-z0-9_-]+\.csv)",
     r"outputs/_static/plotly-finance\.min\.js",
+    r"outputs/sweeps/[A-Za-z0-9_.=+-]+/(report\.html|points\.csv|points\.parquet)",
+    r"outputs/compare/[A-Za-z0-9_.=+-]+/(comparison\.html|results\.csv|inputs\.csv)",
 ]
+FILE_DENYLIST = [r"(.*/)?\..*"]  # nothing in a hidden folder, nor a hidden file
+
+
+def only_dashboards(page_config: dict, notebook_path: str = "", **_: Any) -> dict:
+    """Voilà's ``page_config_hook``, called before a notebook is rendered (and its kernel
+    started): a notebook that is not a dashboard (:data:`DASHBOARDS`) is not found."""
+    from tornado.web import HTTPError
+
+    if not DASHBOARDS.fullmatch(notebook_path.replace("\\", "/")):
+        raise HTTPError(404, "no dashboard here")
+    return page_config
 
 
 def cell_timeout(cell: Any) -> int | None:
@@ -31,7 +72,7 @@ def cell_timeout(cell: Any) -> int | None:
 
 
 def prepare(root: Path) -> None:
-    """What the server serves besides the notebooks: the shared copy of plotly.js."""
+    """What the server serves besides the notebooks: the reports' copy of plotly.js."""
     from marketbooks.run.html import shared_plotly_js
 
     shared_plotly_js(root / "outputs")
@@ -62,7 +103,13 @@ def voila_env() -> dict[str, str]:
     finds the ``marketbooks`` template (the lab template without its CDN stylesheets)."""
     share = str(share_dir())
     path = os.pathsep.join([share, *filter(None, [os.environ.get("JUPYTER_PATH")])])
-    return {**os.environ, **KERNEL_ENV, "JUPYTER_PATH": path}
+    return {
+        MAX_KERNELS_ENV: os.environ.get(MAX_KERNELS_ENV) or str(max_kernels()),
+        **os.environ,
+        **KERNEL_ENV,
+        "JUPYTER_PATH": path,
+        "MARKETBOOKS_ROOT": str(project_root()),
+    }
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:

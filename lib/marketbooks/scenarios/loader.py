@@ -47,16 +47,18 @@ def list_scenarios(workbook: str | None = None) -> list[tuple[str, str]]:
     for wb in names:
         if wb not in WORKBOOKS:
             raise KeyError(f"unknown workbook '{wb}' (known: {', '.join(sorted(WORKBOOKS))})")
-        pairs += [(wb, p.stem) for p in sorted((root / wb).glob("*.yaml"))]
+        # every *.yaml, a folder so named included: check and run then name it, rather than skip it
+        pairs += [(wb, p.stem) for p in sorted((root / wb).glob("*.yaml")) if not p.name.startswith(".")]
     return pairs
 
 
-def validate(workbook: str, data: Any, path: Path | str = "<memory>") -> Any:
+def validate(workbook: str, data: Any, path: Path | str = "<memory>", unchanged: dict[str, Any] | None = None) -> Any:
     """Validate a mapping against the workbook's model; ParameterError names every problem.
 
-    References to other scenarios are not resolved (see :func:`resolve_references`).
+    References to other scenarios are not resolved (see :func:`resolve_references`);
+    ``unchanged`` as :func:`~marketbooks.scenarios.models.validate_model` has it.
     """
-    return validate_model(WORKBOOKS[workbook].model, data, path)
+    return validate_model(WORKBOOKS[workbook].model, data, path, unchanged)
 
 
 def display_path(path: Path) -> str:
@@ -67,20 +69,72 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-# PyYAML's libyaml-based loader where it was built with libyaml: the same documents, about
-# twenty times faster to parse than its pure-Python SafeLoader (a dashboard visit reads up
-# to seven scenario files).
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A scenario file larger than this is not a scenario (a log pasted in, or the wrong file).
+MAX_FILE_BYTES = 5_000_000
+
+
+class DuplicateKeyError(yaml.constructor.ConstructorError):
+    """A mapping that gives the same key twice: YAML itself would keep the last silently."""
+
+
+class ScenarioLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's safe loader (libyaml's, about twenty times faster to parse, where PyYAML was
+    built with it) that refuses a key given twice in one mapping."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise DuplicateKeyError(
+                    None,
+                    None,
+                    f"key {key!r} appears twice (first at line {seen[key].start_mark.line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+# Every scenario file this process has read, as the project shows it: a run records them
+# beside its outputs, and the runner's cache knows what a run depended on.
+FILES_READ: set[str] = set()
+
+
+def read_text(path: Path) -> str:
+    """A scenario file's text: UTF-8, not too large; ParameterError names what is wrong."""
+    shown = display_path(path)
+    FILES_READ.add(shown)
+    try:
+        if path.is_dir():
+            raise ParameterError(shown, [("(file)", "is a folder, not a file")])
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ParameterError(
+                shown,
+                [("(file)", f"is {path.stat().st_size:,} bytes; a scenario file may have at most {MAX_FILE_BYTES:,}")],
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ParameterError(shown, [("(file)", "file not found")]) from None
+    except OSError as exc:
+        raise ParameterError(shown, [("(file)", f"cannot be read: {exc.strerror or exc}")]) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParameterError(shown, [("(file)", "is UTF-16 text: save it as UTF-8")])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ParameterError(
+            shown,
+            [("(file)", f"is not UTF-8 text (a byte that UTF-8 does not allow at line {line}): save it as UTF-8")],
+        ) from None
 
 
 def read_yaml(path: Path) -> Any:
     """The parsed content of a YAML file; ParameterError names the file and the problem."""
+    text = read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ParameterError(display_path(path), [("(file)", "file not found")]) from None
-    try:
-        return yaml.load(text, Loader=YAML_LOADER)
+        return yaml.load(text, Loader=ScenarioLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -118,10 +172,16 @@ def load_file(workbook: str, path: Path | str) -> Any:
     return resolve_references(validate(workbook, read_yaml(path), shown), shown)
 
 
-def load_scenario(workbook: str, scenario: str) -> Any:
-    """Load, validate and resolve ``params/<workbook>/<scenario>.yaml``."""
+def load_scenario(workbook: str, scenario: str, overrides: dict[str, Any] | None = None) -> Any:
+    """Load, validate and resolve ``params/<workbook>/<scenario>.yaml``, with ``overrides``
+    (``{"rpi": 0.02, "guarantee.po": 0.1}``) replacing fields first
+    (:mod:`marketbooks.scenarios.overrides`)."""
     if workbook not in WORKBOOKS:
         raise KeyError(f"unknown workbook '{workbook}'")
+    if overrides:
+        from marketbooks.scenarios.overrides import load_with_overrides
+
+        return load_with_overrides(workbook, scenario, overrides)
     return load_file(workbook, scenario_path(workbook, scenario))
 
 

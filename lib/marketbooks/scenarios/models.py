@@ -8,13 +8,17 @@ a file: the models check values only.
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import html
+import math
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-Status = Literal["published", "derived", "reconstructed", "calibrated", "illustrative"]
+Status = Literal["published", "derived", "reconstructed", "calibrated", "chosen", "illustrative"]
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -38,7 +42,7 @@ class ParameterError(ValueError):
             f"<li><code>{html.escape(field)}</code>: {html.escape(reason)}</li>" for field, reason in self.problems
         )
         return (
-            f'<div class="mb-error mb-parameter-error" style="color:#c0392b">'
+            f'<div class="mb-error mb-parameter-error mb-page-message" style="color:#c0392b">'
             f"<b><code>{html.escape(self.path)}</code> cannot be used:</b><ul>{rows}</ul></div>"
         )
 
@@ -47,12 +51,25 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(file)"
 
 
-def validate_model(model: type[BaseModel], data: Any, path: Path | str = "<memory>") -> Any:
-    """Validate a mapping against ``model``; :class:`ParameterError` names every problem."""
+# The validation context's key for a mapping of fields to values validated already: a
+# field whose value is that very object skips the number check (validate_model's unchanged).
+UNCHANGED = "unchanged"
+_NOTHING = object()
+
+
+def validate_model(
+    model: type[BaseModel], data: Any, path: Path | str = "<memory>", unchanged: dict[str, Any] | None = None
+) -> Any:
+    """Validate a mapping against ``model``; :class:`ParameterError` names every problem.
+
+    Values in ``data`` that are validated model instances already (a sweep point's
+    unchanged fields, taken from its base scenario) are taken as they are; ``unchanged``,
+    the base's validated values by field, spares those the number check too.
+    """
     if not isinstance(data, dict):
         raise ParameterError(path, [("(file)", "expected a mapping of parameter names to values")])
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={UNCHANGED: unchanged} if unchanged else None)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -63,10 +80,81 @@ def validate_model(model: type[BaseModel], data: Any, path: Path | str = "<memor
         raise ParameterError(path, problems) from None
 
 
-class Strict(BaseModel):
-    """A model that refuses unknown fields and cannot be changed after validation."""
+# No number in a scenario file may be larger than this in size: a value that large is a
+# typing error, and the rules' arithmetic would overflow on it (1e308 × 1000 is inf).
+MAGNITUDE_LIMIT = 1e12
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+NUMBER_START = frozenset("+-.0123456789iInN \t")
+NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(inf|infinity|nan)", re.IGNORECASE)
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+def _finite(value: Any, where: str = "") -> None:
+    """Every number in ``value`` (a number, or a list or mapping of them) is finite and
+    within :data:`MAGNITUDE_LIMIT`; ValueError otherwise.
+
+    Runs on every field of every scenario and sweep point: the common cases (a float
+    within bounds, a word) are decided by the type alone.
+    """
+    kind = type(value)
+    if kind is float:
+        if -MAGNITUDE_LIMIT <= value <= MAGNITUDE_LIMIT:  # False for NaN
+            return
+    elif kind is int:
+        if -MAGNITUDE_LIMIT <= value <= MAGNITUDE_LIMIT:
+            return
+    elif kind is str:
+        if not value or value[0] not in NUMBER_START or not NUMBER.fullmatch(value.strip()):
+            return
+        value = float(value)  # YAML reads 1e308 (no dot) as text, which pydantic then takes as a number
+    elif kind is dict:
+        for key, item in value.items():
+            _finite(item, f"{key}: ")
+        return
+    elif kind is list or kind is tuple:
+        for item in value:
+            _finite(item, where)
+        return
+    elif not isinstance(value, (int, float)) or isinstance(value, bool):
+        return
+    if math.isnan(value):
+        raise ValueError(f"{where}NaN is not a number this field can take")
+    if math.isinf(value):
+        raise ValueError(f"{where}infinity is not a number this field can take")
+    if abs(value) > MAGNITUDE_LIMIT:
+        raise ValueError(f"{where}{value:g} is too large (at most {MAGNITUDE_LIMIT:g} in size)")
+
+
+def iso_date(value: Any) -> datetime.date:
+    """A date written ``YYYY-MM-DD`` (YAML reads an unquoted one as a date already): a date
+    like ``02/04/2016`` reads one way in one country and another elsewhere."""
+    if isinstance(value, datetime.datetime):
+        raise ValueError("a date, without a time: YYYY-MM-DD")
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date of the calendar") from None
+    raise ValueError(
+        f"{value!r} is not a date written YYYY-MM-DD (the only form accepted: no other reads the same everywhere)"
+    )
+
+
+class Strict(BaseModel):
+    """A model that refuses unknown fields, numbers that are not finite or implausibly
+    large, and changes after validation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_finite(cls, value: Any, info: ValidationInfo) -> Any:
+        # a sweep point's unchanged fields are its base's validated values, checked there
+        unchanged = info.context.get(UNCHANGED) if info.context else None
+        if unchanged is None or unchanged.get(info.field_name, _NOTHING) is not value:
+            _finite(value)
+        return value
 
 
 class Scenario(Strict):
@@ -77,7 +165,7 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _provenance_names_parameters(self) -> Scenario:
-        fields = set(type(self).model_fields)
+        fields = type(self).model_fields.keys()
         for key in (*self.status, *self.notes):
             if key not in fields:
                 raise ValueError(f"status/notes name '{key}', which is not a parameter")
@@ -147,6 +235,9 @@ class Ds3Params(Scenario):
         return self
 
 
+ACPS_FIGURES = frozenset({"annualised_cost", "imr", "ancillary", "bne_cost", "acps", "jan_sep_total"})
+
+
 class AcpsParams(Scenario):
     """One ACPS scenario (SEM decision paper 2017, Tables 1.1, 1.2, 4.1, 5.1, 6.1)."""
 
@@ -198,10 +289,9 @@ class AcpsParams(Scenario):
                 )
             if any(v is not None and v < 0 for v in self.monthly_cpps.values()):
                 raise ValueError("monthly_cpps values must not be negative")
-        known = {"annualised_cost", "imr", "ancillary", "bne_cost", "acps", "jan_sep_total"}
         for key in (*self.published, *self.sensitivity):
-            if key not in known | set(type(self).model_fields):
-                raise ValueError(f"'{key}' is not a figure of this workbook ({', '.join(sorted(known))})")
+            if key not in ACPS_FIGURES and key not in type(self).model_fields:
+                raise ValueError(f"'{key}' is not a figure of this workbook ({', '.join(sorted(ACPS_FIGURES))})")
         return self
 
 
@@ -216,6 +306,13 @@ class GuaranteeInputs(Strict):
     first_contract: bool = False
     has_offtake: bool = True
     months_since_first_diagram: int = Field(default=12, ge=0)
+
+
+# A month of more subject-periods than this would take gigabytes to settle (a dashboard's
+# kernel holds it in memory); the market-scale scenario has 1.49 million.
+MAX_SUBJECT_PERIODS = 5_000_000
+# Orders in one scenario's trading session, and bids in an upload
+MAX_ORDERS = 100_000
 
 
 class ImbalanceParams(Scenario):
@@ -240,6 +337,17 @@ class ImbalanceParams(Scenario):
 
     @model_validator(mode="after")
     def _consistent(self) -> ImbalanceParams:
+        in_month = calendar.monthrange(self.year, self.month)[1]
+        if self.days > in_month:
+            raise ValueError(
+                f"days {self.days} is more than {calendar.month_name[self.month]} {self.year} has ({in_month})"
+            )
+        rows = self.n_subjects * self.days * 24 * 60 // self.period_minutes
+        if rows > MAX_SUBJECT_PERIODS:
+            raise ValueError(
+                f"n_subjects × periods is {rows:,} subject-periods; at most {MAX_SUBJECT_PERIODS:,} "
+                "fit a dashboard's memory (fewer subjects or days)"
+            )
         if set(self.marginal_tariffs) != {"balancing", "negative_imbalance"}:
             raise ValueError("marginal_tariffs needs both 'balancing' and 'negative_imbalance'")
         if any(v <= 0 for v in self.marginal_tariffs.values()):
@@ -275,7 +383,10 @@ class AuctionSpec(Strict):
 class AuctionOrder(Strict):
     """One order of the trading session's log (clauses 73–87)."""
 
-    time: float = Field(ge=0, description="seconds since the session opened, millisecond precision")
+    time: float = Field(
+        description="seconds since the session opened, millisecond precision; an order before the opening "
+        "(negative) stays in the log, rejected by clause 68"
+    )
     participant: str
     price: float
     volume_kw: float
@@ -288,11 +399,13 @@ class AuctionParams(Scenario):
     """One walkthrough scenario: the example's text, the auction and its order log."""
 
     label: str
-    example: int = Field(ge=1, le=99)
+    example: int | None = Field(
+        default=None, ge=1, le=99, description="the seed's Appendix 3 example; none for a constructed clause case"
+    )
     text: str
     expected_branch: str
     auction: AuctionSpec
-    orders: list[AuctionOrder] = Field(min_length=1)
+    orders: list[AuctionOrder] = Field(min_length=1, max_length=MAX_ORDERS)
     accepted: list[str] | None = None
 
 
@@ -328,12 +441,17 @@ class RtpParams(Scenario):
     sensitivity_rates: list[float] = Field(default_factory=list)
     options: dict[str, RtpOption]
     nodes: dict[str, float] = Field(min_length=1, description="node → price level $/MWh for synthetic data")
-    start_date: str
+    start_date: datetime.date = Field(description="first day of the synthetic prices, YYYY-MM-DD")
     days: int = Field(ge=1, le=31)
     seed: int = 0
     spike: tuple[str, int, float] | None = None
-    dst_day: str | None = None
+    dst_day: datetime.date | None = Field(default=None, description="a daylight-saving change day, YYYY-MM-DD")
     flexible_user: FlexibleUser
+
+    @field_validator("start_date", "dst_day", mode="before")
+    @classmethod
+    def _iso(cls, value: Any) -> Any:
+        return None if value is None else iso_date(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> RtpParams:

@@ -106,6 +106,27 @@ def _table(model: type[BaseModel]) -> list[str]:
     return [*lines, ""]
 
 
+def limits() -> list[str]:
+    """The limits every file and upload is held to, from the constants that enforce them."""
+    from marketbooks.data.bid_files import MAX_UPLOAD_BYTES
+    from marketbooks.scenarios.loader import MAX_FILE_BYTES
+    from marketbooks.scenarios.models import MAGNITUDE_LIMIT, MAX_ORDERS, MAX_SUBJECT_PERIODS
+
+    return [
+        "## Limits",
+        "",
+        f"- A scenario file is UTF-8 text of at most {MAX_FILE_BYTES:,} bytes; a key given twice in one "
+        "mapping is an error (YAML would keep the last silently).",
+        f"- Every number is finite (no `.inf`, `.nan`) and at most {MAGNITUDE_LIMIT:g} in size.",
+        "- Dates are written `YYYY-MM-DD`, and must exist in the calendar.",
+        f"- An imbalance month has at most {MAX_SUBJECT_PERIODS:,} subject-periods "
+        "(`n_subjects` × periods a day × `days`).",
+        f"- An auction scenario has at most {MAX_ORDERS:,} orders; an uploaded bid file or order log at "
+        f"most {MAX_ORDERS:,} rows and {MAX_UPLOAD_BYTES:,} bytes.",
+        "",
+    ]
+
+
 def reference() -> str:
     """The whole reference as Markdown."""
     out = [
@@ -121,6 +142,7 @@ def reference() -> str:
         "illustrative) and a note.",
         "",
     ]
+    out += limits()
     for name, workbook in WORKBOOKS.items():
         seen: dict[str, type[BaseModel]] = {}
         _models(workbook.model, seen)

@@ -86,7 +86,7 @@ class Chart:
             if axis.title.text
         ]
         series = [trace.name for trace in self.figure.data if trace.name]
-        parts = [f"Chart: {layout.title.text or 'untitled'}", *axes]
+        parts = [f"Chart: {html.unescape(layout.title.text or 'untitled')}", *axes]
         if series:
             parts.append(f"{len(self.figure.data)} series: {', '.join(series)}")
         return ". ".join(parts) + "."
@@ -95,13 +95,13 @@ class Chart:
         """The chart as a figure: its title as a caption (it wraps on a narrow screen, where
         plotly's own title would run under the chart's toolbar), a ``<div>`` and the script
         that draws the figure into it with plotly.js."""
-        title = self.figure.layout.title.text or ""
+        title = self.figure.layout.title.text or ""  # escaped already (figure())
         untitled = go.Figure(self.figure).update_layout(title_text=None, margin_t=30)
         height = untitled.layout.height or 420
         label = html.escape(self.description())
         figure_json = pio.to_json(untitled, validate=False, engine="json").replace("</", "<\\/")
         return (
-            f'<figure class="mb-chart-figure"><figcaption>{html.escape(title, quote=False)}</figcaption>'
+            f'<figure class="mb-chart-figure"><figcaption>{title}</figcaption>'
             f'<div class="mb-chart" role="img" aria-label="{label}" style="height:{height}px;width:100%"></div>'
             f"<script>{_DRAW % figure_json}</script></figure>"
         )
@@ -113,14 +113,29 @@ class Chart:
         return f"<Chart: {self.figure.layout.title.text}>"
 
 
+def _as_text(value: Any) -> Any:
+    """A trace's name, text or hover text (a string or a list of them) with HTML's special
+    characters escaped: plotly reads these as a little HTML, and they may come from a
+    scenario file or an upload (a participant's name)."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, (list, tuple)):
+        return [html.escape(v, quote=False) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def figure(traces: Sequence[dict], title: str, layout: dict | None = None) -> go.Figure:
     """A validated figure of ``traces`` (plotly trace dicts: ``{"type": "bar", ...}``) in the
     house style, titled ``title``, with the chart's own ``layout`` settings (the house style
-    wins where both set a property). Add reference lines with plotly's ``add_vline`` and
-    friends.
+    wins where both set a property). The title and the traces' names, texts and hover texts
+    are text, never markup. Add reference lines with plotly's ``add_vline`` and friends.
     """
-    fig = go.Figure(data=list(traces), layout=layout or {})
-    fig.update_layout(HOUSE_LAYOUT, title_text=title, template=None)
+    data = [
+        {key: _as_text(value) if key in ("name", "text", "hovertext") else value for key, value in trace.items()}
+        for trace in traces
+    ]
+    fig = go.Figure(data=data, layout=layout or {})
+    fig.update_layout(HOUSE_LAYOUT, title_text=html.escape(title, quote=False), template=None)
     return fig
 
 
@@ -142,7 +157,7 @@ def side_by_side(panels: Sequence[tuple[list[dict], str]], title: str, y_title: 
         fig.update_xaxes(AXIS_STYLE, title_text=x_title, row=1, col=col)
     fig.update_yaxes(AXIS_STYLE)
     fig.update_yaxes(title_text=y_title, row=1, col=1)
-    fig.update_layout(HOUSE_LAYOUT, title_text=title, template=None, showlegend=False)
+    fig.update_layout(HOUSE_LAYOUT, title_text=html.escape(title, quote=False), template=None, showlegend=False)
     return fig
 
 

@@ -93,6 +93,34 @@ def cards_html() -> str:
     return "\n".join(cards)
 
 
+def sweeps_html() -> str:
+    """The sweeps run so far (``marketbooks sweep``), newest first: each one's report as a
+    dashboard and as a saved page, and its points as CSV."""
+    from marketbooks.studies.sweep import list_sweeps
+
+    specs = list_sweeps()
+    if not specs:
+        return (
+            '<div class="mb-sweeps"><h3>Sweeps</h3><p>None yet: <code>marketbooks sweep acps --grid rpi=0:0.04:0.01'
+            "</code> runs one (docs/studies.md).</p></div>"
+        )
+    rows = []
+    for spec in specs:
+        name = str(spec.get("name", ""))
+        folder = f"../../files/outputs/sweeps/{name}"
+        described = f"{spec.get('points', 0):,} points of {spec.get('workbook')}/{spec.get('base')}"
+        described += f" over {', '.join(map(str, spec.get('fields', [])))}"
+        parts = [
+            f"<code>{html.escape(name)}</code>",
+            html.escape(described),
+            link(f"sweep_report.ipynb?{urlencode({'sweep': name})}", "dashboard", "mb-sweep-dashboard"),
+            link(f"{folder}/report.html", "report", target="_blank"),
+            link(f"{folder}/points.csv", "points (CSV)", target="_blank"),
+        ]
+        rows.append("<li>" + " · ".join(parts) + "</li>")
+    return f'<div class="mb-sweeps"><h3>Sweeps</h3><ul>{"".join(rows)}</ul></div>'
+
+
 def _problem_html(problem: str) -> str:
     if not problem:
         return ""
@@ -104,4 +132,4 @@ def landing_page() -> Any:
     (links in rendered HTML outputs are intercepted by JupyterLab's link handler)."""
     import ipywidgets as w
 
-    return w.HTML(cards_html())
+    return w.HTML(cards_html() + sweeps_html())

@@ -44,6 +44,17 @@ def prices_chart(intervals: pd.DataFrame, methods: pd.DataFrame, node: str, titl
     return Chart(figure(traces, title, axis_titles("NZ local time", "$/MWh", yaxis=dict(type="log"))))
 
 
+def day_summary(methods: pd.DataFrame, intervals: pd.DataFrame, tz: str = rtp.TZ) -> str:
+    """One line of Markdown: trading periods per day (46/48/50), gaps found, whether every
+    period is complete."""
+    days = sorted({str(d) for d in methods["trading_date"]})
+    per_day = ", ".join(f"{d}: **{rtp.periods_in_day(d, tz)}**" for d in days)
+    return (
+        f"Trading periods per day: {per_day}; gaps: **{len(rtp.interval_gaps(intervals, tz))}** "
+        f"(every period complete: {bool(methods['complete'].all())})."
+    )
+
+
 def figure_4() -> Chart:
     """Figure 4 redrawn: when an actionable price and the settlement price are published."""
     data = rtp.FIGURE_4.assign(minute=rtp.FIGURE_4["minute"].clip(upper=75))

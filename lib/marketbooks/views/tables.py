@@ -93,21 +93,43 @@ def styled(df: pd.DataFrame, name: str, formats: Mapping[Any, str | Callable] | 
     return HtmlTable(styler.to_html(), name, df.shape)
 
 
+# A spreadsheet reads text that starts with one of these as a formula, which a CSV opened in
+# it would run (CSV injection). Such text is written with an apostrophe before it, as OWASP
+# and the spreadsheet programs recommend; the apostrophe shows, the formula does not run.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell that a spreadsheet would run as a formula written as text.
+
+    >>> neutralised(pd.DataFrame({"who": ["=cmd|' /C calc'!A0", "Alpha", "-5"], "n": [-5, 1, 2]}))["who"].tolist()
+    ["'=cmd|' /C calc'!A0", 'Alpha', "'-5"]
+    """
+    risky = {
+        column: values.map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
+        for column, values in df.items()
+        if pd.api.types.is_object_dtype(values.dtype) or isinstance(values.dtype, pd.StringDtype)
+    }
+    return df.assign(**risky) if risky else df
+
+
 def csv_text(df: pd.DataFrame) -> str:
-    """A table as CSV text: ``df.to_csv(index=False)``."""
-    return df.to_csv(index=False)
+    """A table as CSV text: ``df.to_csv(index=False)``, formulas written as text (:func:`neutralised`)."""
+    return neutralised(df).to_csv(index=False)
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """``df.to_csv(path, index=False)``: the text of :func:`csv_text`."""
-    df.to_csv(path, index=False)
+    """The table in ``path`` as CSV: the text of :func:`csv_text`."""
+    neutralised(df).to_csv(path, index=False)
 
 
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path | BinaryIO) -> None:
     """One sheet per table (name cut to Excel's 31 characters), written by pandas with
     xlsxwriter; the document's creation date is :data:`XLSX_CREATED`, so the same tables
-    give the same bytes."""
-    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": {"in_memory": True}}) as xl:
+    give the same bytes. Text stays text: xlsxwriter would otherwise write text that starts
+    with "=" as a formula, and text that looks like an address as a link."""
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as xl:
         xl.book.set_properties({"created": XLSX_CREATED})
         for name, df in tables.items():
             df.to_excel(xl, sheet_name=name[:31], index=False)

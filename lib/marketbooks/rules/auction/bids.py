@@ -17,6 +17,9 @@ from marketbooks.scenarios.models import AuctionSpec, ParameterError, validate_m
 MIN_VOLUME_KW = 100
 SECURITY_PER_KW = {"without_documentation": 2000.0, "with_documentation": 5000.0, "waste": 5000.0}
 PRICE_STEP = 0.05  # clause 86: 5 tyn per kWh
+# Clause 81: "an application shall be submitted ... equal to the full volume of the installed
+# capacity of the project put up for the auction" (auctions with documentation, waste disposal)
+FULL_CAPACITY_KINDS = {"with_documentation", "waste"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,14 @@ def lot(auction: AuctionSpec, connection_point: str | None) -> str:
     if auction.kind == "without_documentation":
         return str(connection_point)
     return "(project)"
+
+
+def full_capacity_reason(auction: AuctionSpec, volume_kw: float) -> str:
+    """Why a bid breaks clause 81 (the project's full installed capacity)."""
+    return (
+        f"volume {volume_kw:,.0f} kW is not the full installed capacity {auction.volume_kw:,.0f} kW "
+        "of the project put up for auction"
+    )
 
 
 def _decimals_ok(price: float) -> bool:
@@ -64,6 +75,8 @@ def check_bid(
         out.append(Rejection("73", f"volume {volume_kw:g} kW is not a whole number of kW"))
     if volume_kw > auction.volume_kw:
         out.append(Rejection("80", f"volume {volume_kw:,.0f} kW exceeds the announced {auction.volume_kw:,.0f} kW"))
+    elif auction.kind in FULL_CAPACITY_KINDS and volume_kw != auction.volume_kw:
+        out.append(Rejection("81", full_capacity_reason(auction, volume_kw)))
     if auction.kind == "without_documentation":
         cp = auction.connection_points.get(connection_point) if connection_point else None
         if cp is None:
@@ -102,6 +115,8 @@ def check_bids(auction: AuctionSpec | dict, bids: pd.DataFrame) -> pd.DataFrame:
     volume = bids["volume_kw"].to_numpy(dtype="float64")
     bad = (~(price > 0)) | (np.abs(np.round(price, 2) - price) >= 1e-9) | (price > auction.max_price)
     bad |= (volume < MIN_VOLUME_KW) | (volume != np.floor(volume)) | (volume > auction.volume_kw)
+    if auction.kind in FULL_CAPACITY_KINDS:
+        bad |= volume != auction.volume_kw
     if auction.kind == "without_documentation":
         limits = {k: v.limit_kw for k, v in auction.connection_points.items()}
         limit = bids["connection_point"].map(limits).to_numpy(dtype="float64")
@@ -130,27 +145,98 @@ def check_bids(auction: AuctionSpec | dict, bids: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def normalise_bids(bids: pd.DataFrame | list[dict]) -> pd.DataFrame:
-    """A bid table with every column clearing uses; a clear error names what is wrong."""
+# Each problem of a table is listed (so an upload can be fixed in one go), up to this many
+MAX_PROBLEMS = 20
+BLANK = {"", "nan", "none", "null"}
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return bool(np.isnan(value))
+    return isinstance(value, str) and value.strip().lower() in BLANK
+
+
+def _numbers(values: pd.Series, field: str, problems: list[tuple[str, str]], *, required: bool) -> np.ndarray:
+    """A column as finite floats (NaN where blank and not required); each bad cell is a problem."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        out = values.to_numpy(dtype="float64", copy=True)
+        text = None
+    else:
+        text = values.to_numpy(dtype=object)
+        out = pd.to_numeric(values.astype(str).str.strip(), errors="coerce").to_numpy(dtype="float64")
+    out = np.array(out, dtype="float64")  # writable, whatever pandas lent
+    for i in np.flatnonzero(~np.isfinite(out)):
+        raw = values.iloc[i] if text is None else text[i]
+        if _blank(raw) and not required:
+            out[i] = np.nan
+            continue
+        why = "is empty" if _blank(raw) else f"{raw!r} is not a finite number"
+        problems.append((field, f"row {i + 1}: {why}"))
+    return out
+
+
+def _texts(values: pd.Series, field: str, problems: list[tuple[str, str]], *, required: bool) -> list[str | None]:
+    """A column of identifiers as text (a connection point named 1 stays "1")."""
+    out: list[str | None] = []
+    for i, raw in enumerate(values.tolist()):
+        if _blank(raw):
+            if required:
+                problems.append((field, f"row {i + 1}: is blank"))
+            out.append(None)
+        else:
+            text = str(raw).strip()
+            # a whole number read as a float (1.0) names the identifier 1
+            out.append(str(int(raw)) if isinstance(raw, float) and raw.is_integer() else text)
+    return out
+
+
+def normalise_bids(bids: pd.DataFrame | list[dict], name: str = "bids") -> pd.DataFrame:
+    """A bid (or order) table with every column clearing uses, each of its type.
+
+    ``participant`` and ``connection_point`` are text; ``price``, ``volume_kw``,
+    ``min_volume_kw`` (blank: 100 kW, the clause 73 minimum), ``security_tenge`` (blank: not
+    given) and ``time`` (seconds since the session opened; absent: the row order) are finite
+    numbers. A cell that breaks its column's rule raises
+    :class:`~marketbooks.scenarios.models.ParameterError` naming ``name``, the field and the
+    row (rows counted from 1, the header not counted).
+
+    >>> normalise_bids([{"participant": "A", "price": "15.5", "volume_kw": 1000}])["price"].tolist()
+    [15.5]
+    >>> normalise_bids([{"participant": "A", "price": "abc", "volume_kw": 1000}], "my.csv")
+    Traceback (most recent call last):
+    ...
+    marketbooks.scenarios.models.ParameterError: my.csv: field 'price': row 1: 'abc' is not a finite number
+    """
     df = pd.DataFrame(bids).copy()
     missing = {"participant", "price", "volume_kw"} - set(df.columns)
     if missing:
-        raise ParameterError("bids", [(c, "column missing") for c in sorted(missing)])
-    if "connection_point" not in df:
-        df["connection_point"] = None
-    if "min_volume_kw" not in df:
-        df["min_volume_kw"] = float(MIN_VOLUME_KW)
-    df["min_volume_kw"] = pd.to_numeric(df["min_volume_kw"], errors="coerce").fillna(MIN_VOLUME_KW)
-    if "time" not in df:
-        df["time"] = range(len(df))
+        raise ParameterError(name, [(c, "column missing") for c in sorted(missing)])
+    df = df.reset_index(drop=True)
+    problems: list[tuple[str, str]] = []
+    df["participant"] = _texts(df["participant"], "participant", problems, required=True)
     for col in ("price", "volume_kw"):
-        values = pd.to_numeric(df[col], errors="coerce")
-        bad = values.isna()
-        if bad.any():
-            raise ParameterError(
-                "bids", [(col, f"row {int(bad.idxmax()) + 1}: {df[col][bad.idxmax()]!r} is not a number")]
-            )
-        df[col] = values.astype("float64")
-    df["connection_point"] = df["connection_point"].where(df["connection_point"].notna(), None)
-    df["participant"] = df["participant"].astype(str)
-    return df.reset_index(drop=True)
+        df[col] = _numbers(df[col], col, problems, required=True)
+    if "connection_point" in df:
+        df["connection_point"] = _texts(df["connection_point"], "connection_point", problems, required=False)
+    else:
+        df["connection_point"] = None
+    if "min_volume_kw" in df:
+        df["min_volume_kw"] = np.nan_to_num(
+            _numbers(df["min_volume_kw"], "min_volume_kw", problems, required=False), nan=float(MIN_VOLUME_KW)
+        )
+    else:
+        df["min_volume_kw"] = float(MIN_VOLUME_KW)
+    if "security_tenge" in df:
+        df["security_tenge"] = _numbers(df["security_tenge"], "security_tenge", problems, required=False)
+    if "time" in df:
+        df["time"] = _numbers(df["time"], "time", problems, required=True)
+    else:
+        df["time"] = np.arange(len(df), dtype="float64")
+    if problems:
+        more = len(problems) - MAX_PROBLEMS
+        shown = problems[:MAX_PROBLEMS] + ([("(file)", f"and {more:,} more problem(s)")] if more > 0 else [])
+        raise ParameterError(name, shown)
+    df["connection_point"] = df["connection_point"].astype(object)
+    return df

@@ -21,12 +21,13 @@ Interpretation (DESIGN.md, "Interpretations of ambiguous rules"):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from marketbooks.rules.auction.bids import as_auction, check_bids, normalise_bids
-from marketbooks.rules.rounding import round2
 from marketbooks.scenarios.models import AuctionSpec
 
 NO_130_TEST = {"waste", "hydro", "biomass", "biogas"}
@@ -58,6 +59,8 @@ class ClearingResult:
     ranked: pd.DataFrame = field(repr=False)
     validity: pd.DataFrame = field(repr=False)
     rejected: pd.DataFrame = field(repr=False)
+    # bids of participants left out that got no clause 102 offer, with the reason
+    not_offered: pd.DataFrame = field(repr=False, default_factory=lambda: _empty_not_offered())
 
     @property
     def branch(self) -> str:
@@ -66,6 +69,8 @@ class ClearingResult:
             return "invalid"
         if len(self.offers) and (self.offers["status"] == "pending").any():
             return f"offers pending ({self.offers['clause'].iloc[0]})"
+        if len(self.offers) and (self.offers["status"] == "accepted").any():
+            return f"offer accepted ({self.offers['clause'].iloc[0]})"
         if self.steps["clause"].eq("98").any():
             return "single winner (98)"
         if self.volume_kw > self.announced_kw:
@@ -75,22 +80,58 @@ class ClearingResult:
         return "volume as announced"
 
 
-def discount_for_reduction(reduction: float, clause: str = "102") -> float:
-    """The discount of a clause 102/103 offer for a price reduction r (fractions, not %)."""
-    if reduction > 0.5 or (clause == "103" and reduction >= 0.5):
-        return 0.01
-    if reduction > 0.3:
-        return 0.05
-    if reduction > 0.1:
-        return 0.07
-    return 0.10
+# Clauses 102/103: (lower edge of r, discount in %) from the top band down. 102 says "more
+# than 50 %", 103 "50 % or more"; the other edges are "up to ... (inclusive)" in both.
+_BANDS_102 = ((Fraction(1, 2), False, 1), (Fraction(3, 10), False, 5), (Fraction(1, 10), False, 7))
+_BANDS_103 = ((Fraction(1, 2), True, 1), (Fraction(3, 10), False, 5), (Fraction(1, 10), False, 7))
+
+
+def _exact(x: float | Decimal | Fraction) -> Fraction:
+    """A number as the decimal it was written as (0.1 is one tenth, not 0.1000000000000000055)."""
+    return x if isinstance(x, Fraction) else Fraction(Decimal(repr(x)) if isinstance(x, float) else x)
+
+
+def discount_percent(reduction: float | Decimal | Fraction, clause: str = "102") -> int:
+    """The discount, in whole %, of a clause 102 or 103 offer for a price reduction r.
+
+    r is a fraction (0.3 is 30 %) and is compared with the band edges exactly.
+
+    >>> discount_percent(0.3), discount_percent(0.5), discount_percent(0.5, "103")
+    (7, 5, 1)
+    """
+    r = _exact(reduction)
+    for edge, inclusive, percent in _BANDS_103 if clause == "103" else _BANDS_102:
+        if r > edge or (inclusive and r == edge):
+            return percent
+    return 10
+
+
+def discount_for_reduction(reduction: float | Decimal | Fraction, clause: str = "102") -> float:
+    """The discount of a clause 102/103 offer as a fraction (0.07 is 7 %).
+
+    >>> discount_for_reduction(0.1), discount_for_reduction(0.11)
+    (0.1, 0.07)
+    """
+    return discount_percent(reduction, clause) / 100
 
 
 def offer_price(reference: float, max_price: float, clause: str = "102") -> tuple[float, float, float]:
-    """(offer price, discount, reduction r) for a reference price (102: lowest winner; 103: own bid)."""
-    r = 1 - reference / max_price
-    d = discount_for_reduction(r, clause)
-    return round2(reference * (1 - d)), d, r
+    """(offer price, discount, reduction r) of a clause 102 or 103 offer, tenge/kWh.
+
+    The reference is the lowest price of the preliminary winners (102) or the single
+    participant's own bid (103); r = 1 − reference / maximum price is decided in exact
+    decimal arithmetic on the two-decimal prices, and the offer price is rounded half up
+    to 0.01 tenge.
+
+    >>> offer_price(11.20, 16.00)  # r is exactly 30 %: "up to 30 % (inclusive)" gives 7 %
+    (10.42, 0.07, 0.3)
+    """
+    ref, top = _exact(reference), _exact(max_price)
+    r = 1 - ref / top
+    percent = discount_percent(r, clause)
+    cents = ref * (100 - percent)  # (tenge × 100) × (1 − d): the offer in cents
+    price = int(cents + Fraction(1, 2)) if cents >= 0 else -int(-cents + Fraction(1, 2))
+    return price / 100, percent / 100, float(r)
 
 
 def ranked_list(bids: pd.DataFrame) -> pd.DataFrame:
@@ -188,7 +229,7 @@ def _walk(auction: AuctionSpec, ranked: pd.DataFrame) -> tuple[pd.DataFrame, flo
             count[cp_name] += 1
             log(i, "awarded", cap, "97" + (", 99" if capped else ""), "selected in price order" + capped)
             continue
-        if remaining >= 0.5 * cap:
+        if remaining >= 0.5 * volume:  # 101.1: "50 % or more of its declared volume"
             grow = cap - remaining
             total += cap
             used[cp_name] += cap
@@ -200,10 +241,13 @@ def _walk(auction: AuctionSpec, ranked: pd.DataFrame) -> tuple[pd.DataFrame, flo
                 "awarded in full (last bid)",
                 cap,
                 "101.1",
-                f"remaining volume is ≥ 50 % of the bid: awarded in full, auction volume +{grow:,.0f} kW" + capped,
+                f"remaining {remaining:,.0f} kW is ≥ 50 % of the declared {volume:,.0f} kW: awarded in full, "
+                f"auction volume +{grow:,.0f} kW" + capped,
             )
         else:
-            log(i, "excluded", 0.0, "101.2", f"remaining {remaining:,.0f} kW is < 50 % of the bid's {cap:,.0f} kW")
+            log(
+                i, "excluded", 0.0, "101.2", f"remaining {remaining:,.0f} kW is < 50 % of the declared {volume:,.0f} kW"
+            )
     if remaining > 0:
         target = total
     idx = logged.pop("i")
@@ -213,10 +257,21 @@ def _walk(auction: AuctionSpec, ranked: pd.DataFrame) -> tuple[pd.DataFrame, flo
     return steps[STEP_COLUMNS], target
 
 
+OFFER_COLUMNS = [
+    "participant",
+    "price",
+    "discount",
+    "reference_price",
+    "reduction",
+    "volume_kw",
+    "connection_point",
+    "clause",
+    "status",
+]
+
+
 def _empty_offers() -> pd.DataFrame:
-    return pd.DataFrame(
-        columns=["participant", "price", "discount", "reference_price", "reduction", "volume_kw", "clause", "status"]
-    )
+    return pd.DataFrame(columns=OFFER_COLUMNS)
 
 
 def _winners(rows: list[dict]) -> pd.DataFrame:
@@ -258,6 +313,7 @@ def clear_auction(
                     "reference_price": float(best["price"]),
                     "reduction": round(r, 4),
                     "volume_kw": float(best["volume_kw"]),
+                    "connection_point": None,
                     "clause": "103",
                     "status": status,
                 }
@@ -353,44 +409,13 @@ def clear_auction(
         ]
     )
     if auction.technology in OFFER_TECHNOLOGIES and len(winners):
-        reference = float(winners["price"].min())
-        price, disc, r = offer_price(reference, auction.max_price, "102")
-        losers = log[log["decision"].isin(["not reached", "excluded"]) & ~log["clause"].isin(["99", "100"])]
-        rows = []
-        for b in losers.itertuples():
-            status = "pending" if accepted is None else ("accepted" if b.participant in accepted else "refused")
-            rows.append(
-                {
-                    "participant": b.participant,
-                    "price": price,
-                    "discount": disc,
-                    "reference_price": reference,
-                    "reduction": round(r, 4),
-                    "volume_kw": float(b.volume_kw),
-                    "clause": "102",
-                    "status": status,
-                }
-            )
-            if status == "accepted":
-                winners = pd.concat(
-                    [
-                        winners,
-                        _winners(
-                            [
-                                {
-                                    "participant": b.participant,
-                                    "price": price,
-                                    "volume_kw": float(b.volume_kw),
-                                    "connection_point": b.connection_point,
-                                    "clause": "102",
-                                }
-                            ]
-                        ),
-                    ],
-                    ignore_index=True,
-                )
-                volume += float(b.volume_kw)
-        offers = pd.DataFrame(rows, columns=offers.columns) if rows else offers
+        offers, not_offered = offers_102(auction, log, winners, accepted)
+        taken = offers[offers["status"] == "accepted"]
+        if len(taken):
+            winners = pd.concat([winners, _winners(taken.assign(clause="102").to_dict("records"))], ignore_index=True)
+            volume += float(taken["volume_kw"].sum())
+    else:
+        not_offered = _empty_not_offered()
     reason = (
         "cleared"
         if volume == announced
@@ -400,7 +425,97 @@ def clear_auction(
             else "cleared; volume reduced to the volume awarded (101.2)"
         )
     )
-    return result(True, reason, volume, winners, log)
+    if len(offers) and (offers["status"] == "accepted").any():
+        n = int((offers["status"] == "accepted").sum())
+        reason = (
+            f"cleared; {n} clause 102 offer(s) accepted: volume increased by their "
+            f"{float(offers.loc[offers['status'] == 'accepted', 'volume_kw'].sum()):,.0f} kW (102)"
+        )
+    out = result(True, reason, volume, winners, log)
+    out.not_offered = not_offered
+    return out
+
+
+def _empty_not_offered() -> pd.DataFrame:
+    return pd.DataFrame(columns=["participant", "price", "volume_kw", "connection_point", "clause", "reason"])
+
+
+def offers_102(
+    auction: AuctionSpec, steps: pd.DataFrame, winners: pd.DataFrame, accepted: list[str] | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clause 102: the offers to participants left out of the preliminary list of winners.
+
+    "The Organizer shall send an offer for inclusion in the preliminary list of winners to
+    the auction participants ... which were not included in the preliminary list of
+    auction winners". Readings (docs/design.md, Interpretations):
+
+    * offers go to *participants*: one that already wins gets none, and each other
+      participant gets one, for its lowest-priced bid that was not awarded;
+    * an offer may not breach a connection point (80b, 99, 100): offers are sent together
+      (104: 20 minutes to answer), so in rank order each offer reserves its volume and one
+      connection at its point as if accepted; a bid that would breach the point's limit
+      or connection count gets no offer (listed in the second table with the reason).
+
+    Returns (offers, bids not offered). An offer's status is ``pending`` until
+    ``accepted`` (the participants that accepted) is given, then ``accepted`` or
+    ``refused``.
+    """
+    reference = float(winners["price"].min())
+    price, discount, r = offer_price(reference, auction.max_price, "102")
+    points = auction.connection_points
+    used = winners.groupby("connection_point")["volume_kw"].sum().to_dict()
+    count = winners.groupby("connection_point").size().to_dict()
+    winning = set(winners["participant"])
+    offered: set[str] = set()
+    rows, refused_rows = [], []
+    for b in steps[steps["awarded_kw"] == 0].itertuples():
+        cp, volume = b.connection_point, float(b.volume_kw)
+        point = points.get(cp)
+        why = ""
+        if b.participant in winning:
+            why = "the participant is in the preliminary list of winners"
+        elif b.participant in offered:
+            why = "the participant has an offer for a lower-priced bid"
+        elif point is None:
+            why = f"unknown connection point {cp!r}"
+        elif count.get(cp, 0) + 1 > point.max_connections:
+            why = f"{cp} already has its {point.max_connections} permitted connection(s) (100)"
+        elif used.get(cp, 0.0) + volume > point.limit_kw:
+            why = (
+                f"{volume:,.0f} kW would take {cp} to {used.get(cp, 0.0) + volume:,.0f} kW, "
+                f"above its limit {point.limit_kw:,.0f} kW (80b, 99)"
+            )
+        if why:
+            refused_rows.append(
+                {
+                    "participant": b.participant,
+                    "price": float(b.price),
+                    "volume_kw": volume,
+                    "connection_point": cp,
+                    "clause": "102",
+                    "reason": "no offer: " + why,
+                }
+            )
+            continue
+        offered.add(b.participant)
+        used[cp] = used.get(cp, 0.0) + volume
+        count[cp] = count.get(cp, 0) + 1
+        status = "pending" if accepted is None else ("accepted" if b.participant in accepted else "refused")
+        rows.append(
+            {
+                "participant": b.participant,
+                "price": price,
+                "discount": discount,
+                "reference_price": reference,
+                "reduction": round(r, 4),
+                "volume_kw": volume,
+                "connection_point": cp,
+                "clause": "102",
+                "status": status,
+            }
+        )
+    offers = pd.DataFrame(rows, columns=OFFER_COLUMNS)
+    return offers, pd.DataFrame(refused_rows, columns=_empty_not_offered().columns)
 
 
 def register_of_winners(result: ClearingResult) -> pd.DataFrame:

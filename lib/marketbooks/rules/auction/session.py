@@ -5,21 +5,24 @@ minimum offer in the last 5 minutes extends it by 5 minutes; never beyond 60 min
 all (67). A participant's new order for the same lot replaces the old one only if it
 lowers the price by at least 0.05 tenge and keeps the volume (85, 86). An order priced
 equal to another participant's standing bid is rejected (79). Orders cannot be deleted
-(84): every order stays in the log with its status and reason.
+(84): every order stays in the log with its status and reason. Orders count only from
+the opening (68).
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import pandas as pd
 
-from marketbooks.rules.auction.bids import PRICE_STEP, as_auction, check_bid, lot
-from marketbooks.scenarios.models import AuctionSpec
+from marketbooks.rules.auction.bids import PRICE_STEP, as_auction, check_bids, lot, normalise_bids
+from marketbooks.scenarios.models import AuctionSpec, ParameterError
 
 SESSION_S = 30 * 60
 EXTENSION_S = 5 * 60
 MAX_SESSION_S = 60 * 60
+STEP_CENTS = round(PRICE_STEP * 100)
 
 
 @dataclass(frozen=True)
@@ -31,62 +34,98 @@ class SessionResult:
 
 
 def run_session(auction: AuctionSpec | dict, orders: pd.DataFrame | list[dict]) -> SessionResult:
-    """Replay ``orders`` (``time`` in seconds since opening, ms precision) in time order."""
+    """Replay an order log in time order: each order's status, clause and reason.
+
+    ``time`` is in seconds since the session opened (clause 87: millisecond precision). An
+    order before the opening is rejected (68: "acceptance of orders ... is carried out from
+    the moment of the opening of the trading session"), one after the close too (67).
+
+    O(n log n) in the number of orders: standing bids are kept by lot, by price (for the
+    clause 79 equal-price test) and in a heap (for the current minimum of clause 67's
+    extension), so no order rescans the others.
+
+    >>> spec = {"kind": "with_documentation", "technology": "solar", "volume_kw": 1000, "max_price": 20.0}
+    >>> log = [
+    ...     {"time": -1, "participant": "A", "price": 19.0, "volume_kw": 1000},
+    ...     {"time": 5, "participant": "A", "price": 18.0, "volume_kw": 1000},
+    ...     {"time": 9, "participant": "B", "price": 18.0, "volume_kw": 1000},
+    ... ]
+    >>> run_session(spec, log).orders[["status", "clause"]].values.tolist()
+    [['rejected', '68'], ['accepted', ''], ['rejected', '79']]
+    """
     auction = as_auction(auction)
-    df = pd.DataFrame(orders).copy()
-    if "time" not in df:
-        raise ValueError("orders need a 'time' column (seconds since the session opened)")
-    df["time"] = pd.to_numeric(df["time"]).round(3)
-    for col, default in (("connection_point", None), ("min_volume_kw", 100.0), ("security_tenge", None)):
-        if col not in df:
-            df[col] = default
+    frame = pd.DataFrame(orders)
+    if "time" not in frame:
+        raise ParameterError("orders", [("time", "column missing (seconds since the session opened)")])
+    df = normalise_bids(frame, "orders")
+    df["time"] = df["time"].round(3)
     df = df.sort_values("time", kind="stable").reset_index(drop=True)
     df.insert(0, "order_no", range(1, len(df) + 1))  # clause 77: numbered without gaps
-    close = float(SESSION_S)
+    static = check_bids(auction, df)  # the rules of a single order, vectorised (73, 78, 80, 81, 40)
+    times = df["time"].tolist()
+    prices = df["price"].tolist()
+    cents = [round(p * 100) for p in prices]  # exact: a price with more decimals is rejected (73) first
+    volumes = df["volume_kw"].tolist()
+    keys = [(p, lot(auction, c)) for p, c in zip(df["participant"].tolist(), df["connection_point"].tolist())]
+    valid, static_clause, static_reason = (static[c].tolist() for c in ("valid", "clause", "reason"))
+    n = len(df)
+    status, clause, reason = [""] * n, [""] * n, [""] * n
     standing: dict[tuple[str, str], int] = {}
-    status, clause, reason = [], [], []
+    at_price: dict[int, dict[str, int]] = {}  # cents → participant → standing bids at that price
+    lowest: list[tuple[int, int]] = []  # heap of (cents, order index); stale entries skipped
+    close = float(SESSION_S)
     extensions = []
-
-    def record(st: str, cl: str = "", why: str = "") -> None:
-        status.append(st)
-        clause.append(cl)
-        reason.append(why)
-
-    for i, o in enumerate(df.to_dict("records")):
-        price, volume = float(o["price"]), float(o["volume_kw"])
-        key = (str(o["participant"]), lot(auction, o["connection_point"]))
-        if o["time"] > close:
-            record("rejected", "67", f"after the session closed at {close:.0f} s")
+    for i in range(n):
+        t, key, pc = times[i], keys[i], cents[i]
+        if t < 0:
+            status[i], clause[i], reason[i] = "rejected", "68", f"at {t:g} s, before the session opened"
             continue
-        security = o["security_tenge"] if pd.notna(o["security_tenge"]) else None
-        rej = check_bid(auction, price, volume, o["connection_point"], float(o["min_volume_kw"] or 100), security)
-        if rej:
-            record("rejected", "; ".join(r.clause for r in rej), "; ".join(r.reason for r in rej))
+        if t > close:
+            status[i], clause[i], reason[i] = "rejected", "67", f"after the session closed at {close:.0f} s"
             continue
-        if any(k[0] != key[0] and abs(float(df.at[j, "price"]) - price) < 1e-9 for k, j in standing.items()):
-            record("rejected", "79", f"price {price:.2f} equals another participant's bid")
+        if not valid[i]:
+            status[i], clause[i], reason[i] = "rejected", static_clause[i], static_reason[i]
+            continue
+        holders = at_price.get(pc)
+        if holders and any(who != key[0] for who in holders):
+            status[i], clause[i], reason[i] = (
+                "rejected",
+                "79",
+                f"price {prices[i]:.2f} equals another participant's bid",
+            )
             continue
         old = standing.get(key)
         if old is not None:
-            old_price, old_volume = float(df.at[old, "price"]), float(df.at[old, "volume_kw"])
-            if volume != old_volume:
-                record("rejected", "85", f"a new order must keep the volume {old_volume:,.0f} kW")
+            if volumes[i] != volumes[old]:
+                status[i], clause[i] = "rejected", "85"
+                reason[i] = f"a new order must keep the volume {volumes[old]:,.0f} kW"
                 continue
-            if old_price - price < PRICE_STEP - 1e-9:
-                record("rejected", "85, 86", f"must lower the price by at least 0.05 (from {old_price:.2f})")
+            if cents[old] - pc < STEP_CENTS:
+                status[i], clause[i] = "rejected", "85, 86"
+                reason[i] = f"must lower the price by at least 0.05 (from {prices[old]:.2f})"
                 continue
             status[old] = "replaced"
-        current_min = min((float(df.at[j, "price"]) for j in standing.values()), default=None)
+            _release(at_price, cents[old], key[0])
+        while lowest and standing.get(keys[lowest[0][1]]) != lowest[0][1]:
+            heapq.heappop(lowest)  # replaced since it was pushed
+        current_min = lowest[0][0] if lowest else None
         standing[key] = i
-        record("accepted", "", "" if old is None else f"replaces order {old + 1}")
-        if (
-            current_min is not None
-            and price < current_min
-            and o["time"] >= close - EXTENSION_S
-            and close < MAX_SESSION_S
-        ):
+        at_price.setdefault(pc, {})
+        at_price[pc][key[0]] = at_price[pc].get(key[0], 0) + 1
+        heapq.heappush(lowest, (pc, i))
+        status[i], reason[i] = "accepted", "" if old is None else f"replaces order {old + 1}"
+        if current_min is not None and pc < current_min and t >= close - EXTENSION_S and close < MAX_SESSION_S:
             close = min(close + EXTENSION_S, float(MAX_SESSION_S))
-            extensions.append({"order_no": i + 1, "time_s": o["time"], "new_close_s": close})
+            extensions.append({"order_no": i + 1, "time_s": t, "new_close_s": close})
     df["status"], df["clause"], df["reason"] = status, clause, reason
     stand = df.loc[sorted(standing.values())].reset_index(drop=True)
     return SessionResult(df, stand, close, pd.DataFrame(extensions, columns=["order_no", "time_s", "new_close_s"]))
+
+
+def _release(at_price: dict[int, dict[str, int]], cents: int, participant: str) -> None:
+    holders = at_price[cents]
+    holders[participant] -= 1
+    if not holders[participant]:
+        del holders[participant]
+        if not holders:
+            del at_price[cents]
