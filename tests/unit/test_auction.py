@@ -337,5 +337,5 @@ def test_an_upload_too_large_or_too_long_is_refused_with_the_limit():
     with pytest.raises(ParameterError, match=f"at most {MAX_UPLOAD_BYTES:,}"):
         read_bids_csv(b"participant,price,volume_kw\n" + b"x" * MAX_UPLOAD_BYTES, "big.csv")
     rows = b"".join(b"P%d,10.00,100,A\n" % i for i in range(MAX_ORDERS + 1))
-    with pytest.raises(ParameterError, match=f"at most {MAX_ORDERS:,} bids"):
+    with pytest.raises(ParameterError, match=f"at most {MAX_ORDERS:,} rows"):
         read_bids_csv(b"participant,price,volume_kw,connection_point\n" + rows, "long.csv")

@@ -483,6 +483,23 @@ def test_rtp_implementation_control_stays_within_the_horizon():
     assert impl.max == top and status.value == ""
 
 
+def test_rtp_horizon_and_implementation_controls_move_the_net_benefit():
+    from marketbooks.explore.rtp import explorer as rtp_explorer
+
+    box = rtp_explorer(load_scenario("rtp", "2016_information_paper"))
+    value = _find(box, "mb-rtp")
+
+    def npv_b() -> float:
+        return float(value.value.split('mb-npv-b">')[1].split("<")[0])
+
+    base = npv_b()
+    _find(box, "mb-horizon").value = 20
+    longer = npv_b()
+    _find(box, "mb-impl").value = 5
+    later = npv_b()
+    assert longer > base and later < longer
+
+
 @pytest.mark.parametrize("scenario, disabled", [("faq_worked_example", set()), ("market_scale", {"mb-po", "mb-kg"})])
 def test_a_guarantee_control_a_rule_overrides_is_disabled_with_its_reason(scenario, disabled):
     """Market scale is a first contract in its second month: Po is 0.5 and Kg 1 whatever the

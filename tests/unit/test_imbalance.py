@@ -31,9 +31,24 @@ def test_negative_and_positive_payments():
     assert pay["B"] == 240.0  # PO+i = Oi × ZC × kzpo: the agent pays B
 
 
-def test_payments_round_to_cents():
+def test_imbalances_and_payments_round_half_up_as_the_sources_do():
+    # 1 − 0.0015 = 0.9985 MWh: half up to 0.999 (binary rounding gave 0.998); 0.999 × 33.333 = 33.2997
     s = im.settle(periods([("A", 1, 1.0, 0.0015, 33.333)]), kzpo=1)
-    assert s["imbalance_mwh"][0] == 0.998 and s["payment_eur"][0] == 33.27
+    assert s["imbalance_mwh"][0] == 0.999 and s["payment_eur"][0] == 33.30
+    # at the .0005 edges, both signs
+    assert im.imbalance_mwh([0.0005, 0.0, 0.0135, 0.0], [0.0, 0.0005, 0.0, 0.0135]).tolist() == [
+        0.001,
+        -0.001,
+        0.014,
+        -0.014,
+    ]
+    # MW × period → MWh: 0.002 MW for 15 minutes is 0.0005 MWh, an imbalance of 0.001
+    mw = pd.DataFrame({"subject": ["A"], "period": [1], "agreed_mw": [0.002], "actual_mw": [0.0], "zc": [100.0]})
+    assert im.settle(mw, kzpo=1, period_minutes=15)["imbalance_mwh"][0] == 0.001
+    # a payment of exactly half a cent: 0.005 MWh × 1.00 EUR/MWh = 0.005 EUR → 0.01, and −0.01
+    half = im.settle(periods([("A", 1, 0.005, 0.0, 1.0), ("B", 1, 0.0, 0.005, 1.0)]), kzpo=1)
+    assert half["payment_eur"].tolist() == [0.01, -0.01]
+    assert im.relative_imbalance(0.0125)[0] == 0.013  # Po to 3 dp, half up
 
 
 @pytest.mark.parametrize(
@@ -44,17 +59,16 @@ def test_payments_round_to_cents():
         (0, 0, -1000, 1000, 1.0),
         (2000, 0, -500, 1000, 0.0),  # negative result: 0 (our interpretation)
         (10, -5, -50, 0, 1.0),  # PO+ = 0: 1, it multiplies nothing
+        (10, -5, -50, -20, 1.0),  # PO+ < 0 (negative prices): nobody is owed on balance, 1
     ],
 )
 def test_counter_imbalance_coefficient(nre, pre, po_minus, po_plus, expected):
     assert im.counter_imbalance_coefficient(nre, pre, po_minus, po_plus) == pytest.approx(expected)
 
 
-def test_kzpo_rejects_nan_and_negative_po_plus():
+def test_kzpo_rejects_nan():
     with pytest.raises(ValueError, match="NaN"):
         im.counter_imbalance_coefficient(float("nan"), 0, 0, 1)
-    with pytest.raises(ValueError, match="cannot be negative"):
-        im.counter_imbalance_coefficient(0, 0, 0, -1)
 
 
 def test_monthly_balance_reports_surplus_and_shortfall():
@@ -67,16 +81,16 @@ def test_monthly_balance_reports_surplus_and_shortfall():
 
 def test_settlement_errors_name_the_problem():
     good = [("A", 1, 1, 1, 50.0), ("A", 2, 1, 1, 50.0), ("B", 1, 1, 1, 50.0), ("B", 2, 1, 1, 50.0)]
-    with pytest.raises(im.SettlementInputError, match=r"'actual_mwh' has 1 NaN.*subject 'B', period 2"):
+    with pytest.raises(im.SettlementInputError, match=r"periods: row 4, field 'actual_mwh': nan is not a number"):
         im.settle(periods(good[:3] + [("B", 2, 1, float("nan"), 50.0)]), 1)
-    with pytest.raises(im.SettlementInputError, match=r"1 duplicate subject-period.*'A', period 2"):
+    with pytest.raises(im.SettlementInputError, match=r"row 4, field 'period': subject 'A' has period 2 twice"):
         im.settle(periods(good[:3] + [("A", 2, 1, 1, 50.0)]), 1)
-    with pytest.raises(im.SettlementInputError, match=r"1 missing subject-period.*'B' has no period 2"):
+    with pytest.raises(im.SettlementInputError, match=r"subject 'B' has no row for period 2"):
         im.settle(periods(good[:3]), 1)
     mixed = periods(good).rename(columns={"agreed_mwh": "agreed_mw"})
     with pytest.raises(im.SettlementInputError, match="mismatched units"):
         im.settle(mixed, 1)
-    with pytest.raises(im.SettlementInputError, match="missing column 'zc'"):
+    with pytest.raises(im.SettlementInputError, match="field 'zc': column missing"):
         im.settle(periods(good).drop(columns="zc"), 1)
     with pytest.raises(ValueError, match="kzpo must lie"):
         im.settle(periods(good), 1.5)
@@ -246,9 +260,9 @@ def test_settlement_is_zero_sum_for_the_agent_when_kzpo_below_one(n_subjects, n_
             "period": np.tile(np.arange(n_periods), n_subjects),
             "agreed_mwh": rng.uniform(0, 50, n).round(3),
             "actual_mwh": rng.uniform(0, 50, n).round(3),
-            "zc": rng.uniform(10, 200, n).round(2),
         }
     )
+    df["zc"] = rng.uniform(10, 200, n_periods).round(2)[df["period"]]  # one price per period
     base = im.settle(df, 1.0)
     po_minus, po_plus = im.payment_totals(base)
     nre = round(-po_minus * nre_share, 2)
@@ -293,10 +307,10 @@ def test_pricing_kept_volumes_equals_settling_afresh(n_subjects, n_periods, seed
             "subject": [f"S{i}" for i in rng.permutation(np.repeat(np.arange(n_subjects), n_periods))],
             "agreed_mwh": rng.uniform(0, 50, n).round(3),
             "actual_mwh": rng.uniform(0, 50, n).round(3),
-            "zc": rng.uniform(10, 200, n).round(2),
         }
     )
     df["period"] = df.groupby("subject").cumcount()
+    df["zc"] = rng.uniform(10, 200, n_periods).round(2)[df["period"]]  # one price per period
     volumes = im.month_volumes(df)
     kept = volumes.settled.copy()
     for nre, pre in prices:
@@ -332,10 +346,10 @@ def _random_month(rng, n_subjects, n_periods, regulation, categorical):
             "subject": pd.Categorical(subjects) if categorical else subjects,
             "agreed_mwh": rng.uniform(0, 50, n).round(3),
             "actual_mwh": rng.uniform(0, 50, n).round(3),
-            "zc": rng.uniform(10, 200, n).round(2),
         }
     )
     df["period"] = df.groupby("subject", observed=True).cumcount() + 1
+    df["zc"] = rng.uniform(10, 200, n_periods).round(2)[df["period"] - 1]  # one price per period
     if regulation:
         df["regulation_mwh"] = rng.uniform(-2, 2, n).round(3)
     return df
@@ -445,7 +459,7 @@ def test_group_codes_are_pandas_sorted_factorize_for_numbers(values, dtype):
 def test_system_table_is_the_groupby_over_periods(n_subjects, n_periods, seed, categorical):
     rng = np.random.default_rng(seed)
     df = _random_month(rng, n_subjects, n_periods, False, categorical)
-    df["period"] = df["period"] * 15 + 1000  # sparse, not starting at 1
+    df["period"] = df["period"] + 1000  # not starting at 1
     df["zc"] = df["period"] * 0.25  # one clearing price per period, as the groupby's "first" assumes
     run = im.price_run(im.month_volumes(df), 500.0, -100.0)
     expected = (
@@ -457,23 +471,78 @@ def test_system_table_is_the_groupby_over_periods(n_subjects, n_periods, seed, c
     pd.testing.assert_frame_equal(run.system, expected, check_exact=False, rtol=1e-12)
 
 
-def test_sharing_out_receipts_refuses_a_surplus_priced_below_zero():
-    """kzpo < 1 shares the agent's receipts pro rata to Oi × ZC over the surpluses: a surplus
-    at a negative price would get a negative share. Named, not computed; at kzpo = 1 every
-    payment is the FAQ's Oi × ZC, defined for any price."""
-    df = periods([("A", 1, 10, 5, 100.0), ("B", 1, 10, 8, -20.0), ("C", 1, 10, 20, 100.0)])
+def test_a_surplus_at_a_negative_price_pays_its_share_scaled_by_kzpo():
+    """ "PO+i = Oi × ZC × kzpo" holds for either sign of ZC: B's surplus at −20 EUR/MWh pays
+    the agent, scaled by kzpo like every positive payment. Prices are one per clearing
+    period (periods 1–3 here)."""
+    df = periods([("A", 1, 10, 5, 100.0), ("B", 2, 10, 8, -20.0), ("C", 3, 10, 20, 100.0)])
+    df = pd.concat([df.assign(subject=s) for s in "ABC"]).reset_index(drop=True)
+    settled, bal = im.settle_month(df, 2500.0, -50.0)
+    assert bal.kzpo == pytest.approx(550 / 1380)  # −(2500 − 50 − 3000) / (1500 − 120)
+    b = settled[(settled["subject"] == "B") & (settled["period"] == 2)]["payment_eur"]
+    assert (b < 0).all()  # a surplus at a negative price pays
+    pos = settled[settled["imbalance_mwh"] > 0]
+    exact = pos["imbalance_mwh"] * pos["zc"] * bal.kzpo_raw
+    assert (abs(pos["payment_eur"] - exact) < 0.01).all()
+    assert bal.agent_result == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 6),
+    st.integers(1, 12),
+    st.integers(0, 10_000),
+    st.floats(0.0, 0.9),
+    st.floats(0.0, 1.0),
+)
+def test_mixed_sign_months_balance_to_the_cent_and_pay_the_formula(n_subjects, n_periods, seed, nre_share, neg_share):
+    """Random months with clearing prices of either sign: the agent's month balances to the
+    cent, and every positive payment is Oi × ZC × kzpo within one cent (the largest-remainder
+    sharing moves a share by less than a cent; half a cent cannot be promised together with
+    a balance to the cent: three equal surpluses sharing one cent)."""
+    rng = np.random.default_rng(seed)
+    n = n_subjects * n_periods
+    df = pd.DataFrame(
+        {
+            "subject": np.repeat(np.arange(n_subjects), n_periods),
+            "period": np.tile(np.arange(1, n_periods + 1), n_subjects),
+            "agreed_mwh": rng.uniform(0, 50, n).round(3),
+            "actual_mwh": rng.uniform(0, 50, n).round(3),
+        }
+    )
+    prices = rng.uniform(5, 200, n_periods).round(2)
+    prices[rng.random(n_periods) < neg_share] *= -1
+    df["zc"] = prices[df["period"] - 1]
+    base = im.settle(df, 1.0)
+    po_minus, po_plus = im.payment_totals(base)
+    nre = round(max(-po_minus, 1.0) * nre_share, 2)
+    settled, bal = im.settle_month(df, nre, -round(nre * 0.1, 2))
+    cents = round(bal.nre * 100) + round(bal.pre * 100) + int(round(settled["payment_eur"].sum() * 100))
+    assert cents == -round(bal.agent_result * 100)
+    if 0 < bal.kzpo < 1:
+        assert bal.agent_result == 0
+    pos = settled[settled["imbalance_mwh"] > 0]
+    exact = pos["imbalance_mwh"] * pos["zc"] * bal.kzpo
+    assert (abs(pos["payment_eur"] - exact) < 0.01 + 1e-9).all()
+    neg = settled[settled["imbalance_mwh"] < 0]
+    assert (abs(neg["payment_eur"] - neg["imbalance_mwh"] * neg["zc"]) <= 0.005 + 1e-9).all()
+
+
+def test_bad_rows_are_named_by_file_row_and_field():
+    good = [("A", 1, 1, 1, 50.0), ("A", 2, 1, 1, 60.0), ("B", 1, 1, 1, 50.0), ("B", 2, 1, 1, 60.0)]
+    with pytest.raises(im.SettlementInputError, match=r"month.csv: row 3, field 'subject': blank"):
+        im.validate_periods(periods(good[:2] + [(None, 1, 1, 1, 50.0)] + good[3:]), "month.csv")
+    with pytest.raises(im.SettlementInputError, match=r"month.csv: row 2, field 'period': blank"):
+        im.validate_periods(periods([good[0], ("A", float("nan"), 1, 1, 60.0)] + good[2:]), "month.csv")
     with pytest.raises(
-        im.SettlementInputError,
-        match=r"ZC is negative in 1 surplus subject-period\(s\), "
-        r"e\.g\. subject 'B', period 1 \(ZC -20\.0\)",
+        im.SettlementInputError, match=r"month.csv: row 4, field 'zc': ZC 61.0 differs from 60.0 \(row 2\)"
     ):
-        im.settle_month(df, 800.0, -50.0)
-    settled, bal = im.settle_month(df, 100.0, -50.0)
-    assert bal.kzpo == 1 and settled.set_index("subject")["payment_eur"].to_dict() == {
-        "A": 500.0,
-        "B": -40.0,
-        "C": -1000.0,
-    }
+        im.validate_periods(periods(good[:3] + [("B", 2, 1, 1, 61.0)]), "month.csv")
+    gap = [(s, p, 1, 1, 50.0) for s in "AB" for p in (1, 2, 4)]
+    with pytest.raises(im.SettlementInputError, match=r"period 3 is missing for every subject"):
+        im.validate_periods(periods(gap), "month.csv")
+    with pytest.raises(im.SettlementInputError, match=r"row 1, field 'agreed_mwh': 'n/a' is not a number"):
+        im.validate_periods(periods([("A", 1, "n/a", 1, 50.0)]), "month.csv")
 
 
 def test_largest_payments_chart_keeps_subject_order_among_equal_payments():

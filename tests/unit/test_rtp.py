@@ -157,8 +157,40 @@ def test_benefits_start_after_implementation():
     p = load_scenario("rtp", "2016_information_paper")
     s = rtp.option_streams(p, "B")
     assert all((v[: p.implementation_years + 1] == 0).all() for v in s.benefits.values())
-    assert (s.cost[: p.implementation_years] > 0).all() and (s.cost[p.implementation_years :] == 0).all()
+    impl = p.implementation_years
+    # one convention: flows at the end of their year; costs in years 1..I, benefits in I+1..horizon
+    assert s.cost[0] == 0 and (s.cost[1 : impl + 1] > 0).all() and (s.cost[impl + 1 :] == 0).all()
+    assert all((v[impl + 1 :] > 0).all() and len(v) == p.horizon_years + 1 for v in s.benefits.values())
     assert len(s.cost) == p.horizon_years + 1
+
+
+def test_the_published_cells_come_back_over_the_basis_and_the_controls_move_them():
+    p = load_scenario("rtp", "2016_information_paper")
+    table = rtp.assess_options(p).set_index("option")
+    assert table.loc["B", "reliability"] == 10 and table.loc["C", "reliability"] == 7  # published
+    assert table.loc["B", "cost"] == 6 and table.loc["C", "cost"] == 4  # published (doubtful)
+    base = rtp.evaluate(p)
+    longer = rtp.evaluate(load_scenario("rtp", "2016_information_paper", {"horizon_years": 20}))
+    later = rtp.evaluate(load_scenario("rtp", "2016_information_paper", {"implementation_years": 5}))
+    assert longer["total_benefit_b"] > base["total_benefit_b"] and longer["cost_b"] == base["cost_b"]
+    assert later["total_benefit_b"] < base["total_benefit_b"]
+    # the same total cost, spread over more years and discounted further
+    assert later["cost_b"] < base["cost_b"]
+    s5 = rtp.option_streams(load_scenario("rtp", "2016_information_paper", {"implementation_years": 5}), "B")
+    s3 = rtp.option_streams(p, "B")
+    assert s5.cost.sum() == pytest.approx(s3.cost.sum())
+    # benefits per year of operation do not depend on when they start
+    assert s5.benefits["reliability"][-1] == pytest.approx(s3.benefits["reliability"][-1])
+
+
+def test_the_high_cost_scenario_says_neither_option_pays():
+    from marketbooks.views.rtp import cba_summary
+
+    p = load_scenario("rtp", "high_cost_sensitivity")
+    table = rtp.assess_options(p)
+    assert (table["net_benefit"] < 0).all()
+    text = cba_summary(p, table)
+    assert "neither option pays for itself" in text and "> 0" not in text and "4 implementation" in text
 
 
 @pytest.mark.parametrize("scenario", ["2016_information_paper", "high_cost_sensitivity"])
@@ -343,10 +375,10 @@ def test_the_hour_that_repeats_when_daylight_saving_ends_is_no_repeat():
     assert nz_prices.read_dispatch_prices(dispatch)["price"].tolist() == [70.0, 80.0]
 
 
-def test_a_repeat_with_a_missing_node_still_names_its_rows():
+def test_a_row_without_its_node_is_named_not_taken_for_a_repeat():
     text = (
         "TradingDate,TradingPeriod,PointOfConnection,DollarsPerMegawattHour\n"
         "2016-04-02,1,,82.60\n2016-04-02,2,HAY2201,79.24\n2016-04-02,1,,83.00\n"
     )
-    with pytest.raises(rtp.PriceDataError, match=r"PointOfConnection nan: rows 2, 4\)"):
+    with pytest.raises(rtp.PriceDataError, match=r"final prices: line 2, field 'PointOfConnection': is empty"):
         nz_prices.read_final_prices(text)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from marketbooks.rules.rounding import half_up, half_up_array
 from marketbooks.scenarios.models import GuaranteeInputs, ImbalanceParams
 
 PO_MIN = 0.005
@@ -38,12 +39,16 @@ class SettlementInputError(ValueError):
 
 
 def imbalance_mwh(agreed: ArrayLike, actual: ArrayLike, regulation: ArrayLike = 0) -> np.ndarray:
-    """Imbalance ``O = agreed − actual − regulation`` in MWh, 3 dp (FAQ "Imbalance").
+    """Imbalance ``O = agreed − actual − regulation`` in MWh, 3 dp half up (FAQ "Imbalance":
+    "in MWh rounded to 3 decimal places"; half up as the project rounds, :mod:`~marketbooks.rules.rounding`).
 
     Works on scalars and arrays. For a subject without an off-take point pass contractual
     consumption as ``agreed`` and contractual supply as ``actual``.
+
+    >>> float(imbalance_mwh(10.0, 12.25)), float(imbalance_mwh(0.0005, 0.0))
+    (-2.25, 0.001)
     """
-    return np.round(
+    return half_up_array(
         np.asarray(agreed, dtype="float64")
         - np.asarray(actual, dtype="float64")
         - np.asarray(regulation, dtype="float64"),
@@ -58,8 +63,9 @@ def counter_imbalance_coefficient(nre: float, pre: float, po_minus: float, po_pl
     ``pre`` ≤ 0 (subjects' share received), ``po_minus`` ≤ 0 (negative payments received),
     ``po_plus`` ≥ 0 (positive payments before kzpo). Degenerate cases, our interpretation:
 
-    * ``po_plus == 0``: nobody is owed a positive payment; the coefficient is 1 (it
-      multiplies nothing).
+    * ``po_plus <= 0``: nobody is owed a positive payment in total (with negative clearing
+      prices the surpluses may owe the agent on balance); the coefficient is 1, each
+      surplus is paid (or pays) ``Oi × ZC`` as the formula says.
     * a negative result (receipts do not cover regulation costs): 0. A positive payment is
       made *by* the agent *to* the subject (FAQ), so it is never turned into a charge; the
       agent's shortfall is reported by :func:`monthly_balance`.
@@ -67,9 +73,7 @@ def counter_imbalance_coefficient(nre: float, pre: float, po_minus: float, po_pl
     values = (nre, pre, po_minus, po_plus)
     if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values):
         raise ValueError("kzpo inputs must be numbers, got NaN or None")
-    if po_plus < 0:
-        raise ValueError(f"PO+ is a sum of positive payments and cannot be negative: {po_plus}")
-    if po_plus == 0:
+    if po_plus <= 0:
         return 1.0
     raw = -(nre + pre + po_minus) / po_plus
     return float(min(1.0, max(0.0, raw)))
@@ -97,9 +101,9 @@ class MonthlyBalance:
 def monthly_balance(nre: float, pre: float, po_minus: float, po_plus: float) -> MonthlyBalance:
     """kzpo with its raw value and the agent's result (> 0 surplus kept, < 0 shortfall)."""
     kz = counter_imbalance_coefficient(nre, pre, po_minus, po_plus)
-    raw = None if po_plus == 0 else float(-(nre + pre + po_minus) / po_plus)
+    raw = None if po_plus <= 0 else float(-(nre + pre + po_minus) / po_plus)
     result = -(nre + pre + po_minus + kz * po_plus)
-    return MonthlyBalance(nre, pre, po_minus, po_plus, raw, kz, round(result, 2))
+    return MonthlyBalance(nre, pre, po_minus, po_plus, raw, kz, half_up(result, 2))
 
 
 def _column_units(periods: pd.DataFrame) -> str:
@@ -129,42 +133,87 @@ def group_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(np.asarray(uniques))
 
 
-def validate_periods(periods: pd.DataFrame) -> None:
-    """Clear errors for NaN, duplicate subject-period rows and missing periods."""
+def _at(name: str, row: int, field: str) -> str:
+    return f"{name}: row {row + 1}, field '{field}'"
+
+
+def validate_periods(periods: pd.DataFrame, name: str = "periods") -> None:
+    """Refuse periods that cannot be settled, naming ``name`` (the file), the row (from 1)
+    and the field: a missing column, a blank subject or period, a NaN number, a subject
+    twice in a period, one ZC per clearing period (the seed prices a period once, for every
+    subject), a subject missing a period others have, and a period missing for every
+    subject (integer periods run without gaps).
+
+    >>> bad = pd.DataFrame({"subject": ["A", "B"], "period": [1, 1], "zc": [50.0, 51.0],
+    ...                     "agreed_mwh": [1.0, 1.0], "actual_mwh": [1.0, 1.0]})
+    >>> try:
+    ...     validate_periods(bad, "month.csv")
+    ... except SettlementInputError as exc:
+    ...     print(exc)
+    month.csv: row 2, field 'zc': ZC 51.0 differs from 50.0 (row 1) in clearing period 1
+
+    """
     for col in ("subject", "period", "zc"):
         if col not in periods.columns:
-            raise SettlementInputError(f"missing column '{col}'")
+            raise SettlementInputError(f"{name}: field '{col}': column missing")
+    for col in ("subject", "period"):
+        blank = np.flatnonzero(periods[col].isna().to_numpy())
+        if blank.size:
+            raise SettlementInputError(f"{_at(name, int(blank[0]), col)}: blank ({blank.size} row(s) in all)")
     numeric = [
         c
         for c in ("agreed_mwh", "actual_mwh", "agreed_mw", "actual_mw", "regulation_mwh", "zc")
         if c in periods.columns
     ]
     for col in numeric:
-        bad = np.flatnonzero(np.isnan(periods[col].to_numpy(dtype="float64")))
+        try:
+            values = periods[col].to_numpy(dtype="float64")
+        except (TypeError, ValueError):
+            values = pd.to_numeric(periods[col], errors="coerce").to_numpy(dtype="float64")
+        bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
-            row = periods.iloc[bad[0]]
             raise SettlementInputError(
-                f"column '{col}' has {bad.size} NaN value(s), first at subject "
-                f"{_plain(row['subject'])!r}, period {_plain(row['period'])!r}"
+                f"{_at(name, int(bad[0]), col)}: {_plain(periods[col].iloc[bad[0]])!r} is not a number "
+                f"({bad.size} row(s) in all)"
             )
     s_codes, subjects = group_codes(periods["subject"])
     p_codes, period_values = group_codes(periods["period"])
+    zc = periods["zc"].to_numpy(dtype="float64")
+    first = np.full(len(period_values), -1, dtype="int64")
+    first[p_codes[::-1]] = np.arange(len(p_codes))[::-1]  # each period's first row
+    differs = np.flatnonzero(zc != zc[first[p_codes]])
+    if differs.size:
+        i = int(differs[0])
+        raise SettlementInputError(
+            f"{_at(name, i, 'zc')}: ZC {_plain(zc[i])} differs from {_plain(zc[first[p_codes[i]]])} "
+            f"(row {first[p_codes[i]] + 1}) in clearing period {_plain(period_values[p_codes[i]])}"
+        )
     key = s_codes.astype("int64") * len(period_values) + p_codes
     counts = np.bincount(key, minlength=len(subjects) * len(period_values))
     dup = np.flatnonzero(counts > 1)
     if dup.size:
-        s, p = divmod(int(dup[0]), len(period_values))
+        rows = np.flatnonzero(key == dup[0])
         raise SettlementInputError(
-            f"{dup.size} duplicate subject-period row(s), e.g. subject "
-            f"{_plain(subjects[s])!r}, period {_plain(period_values[p])!r}"
+            f"{_at(name, int(rows[1]), 'period')}: subject {_plain(subjects[dup[0] // len(period_values)])!r} "
+            f"has period {_plain(period_values[dup[0] % len(period_values)])!r} twice (also row {rows[0] + 1}); "
+            f"{dup.size} duplicate subject-period(s) in all"
         )
     missing = np.flatnonzero(counts == 0)
     if missing.size:
-        s, p = divmod(int(missing[0]), len(period_values))
+        s_, p_ = divmod(int(missing[0]), len(period_values))
         raise SettlementInputError(
-            f"{missing.size} missing subject-period row(s), e.g. subject "
-            f"{_plain(subjects[s])!r} has no period {_plain(period_values[p])!r}"
+            f"{name}: field 'period': subject {_plain(subjects[s_])!r} has no row for period "
+            f"{_plain(period_values[p_])!r}, which other subjects have; {missing.size} subject-period(s) missing in all"
         )
+    if pd.api.types.is_integer_dtype(periods["period"]) and len(period_values) > 1:
+        values = np.asarray(period_values, dtype="int64")
+        gaps = np.flatnonzero(np.diff(values) != 1)
+        if gaps.size:
+            lost = values[gaps[0]] + 1
+            raise SettlementInputError(
+                f"{name}: field 'period': period {lost} is missing for every subject (periods run "
+                f"{values[0]}–{values[-1]}, {int((np.diff(values) - 1).sum())} missing)"
+            )
 
 
 def _imbalances(
@@ -203,7 +252,7 @@ def settle(periods: pd.DataFrame, kzpo: float, period_minutes: float | None = No
     if not 0 <= kzpo <= 1:
         raise ValueError(f"kzpo must lie in [0, 1], got {kzpo}")
     out, o, value = _imbalances(periods, period_minutes, check)
-    out["payment_eur"] = np.round(np.where(o > 0, value * kzpo, value), 2)
+    out["payment_eur"] = half_up_array(np.where(o > 0, value * kzpo, value), 2)
     return out
 
 
@@ -217,7 +266,10 @@ def payment_totals(settled: pd.DataFrame) -> tuple[float, float]:
 def allocate_cents(total_cents: int, weights: np.ndarray) -> np.ndarray:
     """Split ``total_cents`` pro rata to ``weights`` in whole cents (largest remainder, O(n)).
 
-    The cents left after rounding down go to the largest remainders; among equal remainders
+    Weights may have either sign (surpluses at negative clearing prices): each share is
+    rounded down, and the cents still to give, fewer than the rows, go to the largest
+    remainders; so the shares sum to ``total_cents`` exactly and each lies within one cent
+    of its exact value. The cents left after rounding down go to the largest remainders; among equal remainders
     to the rows that come first in the month's data, as the capacity workbook's monthly sums
     keep month order. The rule has to be explicit: which of several tied rows a partial sort
     picks depends on the CPU (numpy sorts with AVX-512 where it can), and a market's month
@@ -274,9 +326,14 @@ class MonthVolumes:
         return self
 
 
+def cents_half_up(value: np.ndarray) -> np.ndarray:
+    """EUR to whole cents, half away from zero (:func:`~marketbooks.rules.rounding.half_up_array`)."""
+    return np.rint(half_up_array(value, 2) * 100).astype("int64")
+
+
 def _negative_cents(o: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Negative payments ``Oi × ZC`` in cents where Oi < 0, 0 elsewhere."""
-    return np.where(o < 0, np.round(value * 100), 0).astype("int64")
+    return np.where(o < 0, cents_half_up(value), 0)
 
 
 def month_volumes(periods: pd.DataFrame, period_minutes: float | None = None, check: bool = True) -> MonthVolumes:
@@ -295,7 +352,7 @@ def shift_prices(volumes: MonthVolumes, zc_shift: float) -> MonthVolumes:
     if not zc_shift:
         return volumes
     settled = volumes.settled.copy(deep=False)
-    zc = np.round(settled["zc"].to_numpy(dtype="float64") + zc_shift, 2)
+    zc = half_up_array(settled["zc"].to_numpy(dtype="float64") + zc_shift, 2)
     settled["zc"] = zc
     value = volumes.o * zc
     return MonthVolumes(settled, volumes.o, value, _negative_cents(volumes.o, value), volumes.pos).keeping_subjects(
@@ -316,7 +373,7 @@ def deviate(volumes: MonthVolumes, subject: str, period: int, mwh: float) -> Mon
         raise ValueError(f"no period {period} for subject {subject}")
     settled = s.copy(deep=False)
     actual = s["actual_mwh"].to_numpy(dtype="float64", copy=True)
-    actual[rows] = np.round(actual[rows] + mwh, 3)
+    actual[rows] = half_up_array(actual[rows] + mwh, 3)
     settled["actual_mwh"] = actual
     reg = s["regulation_mwh"].to_numpy(dtype="float64")[rows] if "regulation_mwh" in s else 0.0
     o, value, pos = volumes.o.copy(), volumes.value.copy(), volumes.pos.copy()
@@ -337,20 +394,6 @@ def deviate(volumes: MonthVolumes, subject: str, period: int, mwh: float) -> Mon
     return out.keeping_subjects(volumes, totals)
 
 
-def _positive_prices_for_sharing(volumes: MonthVolumes) -> None:
-    """When kzpo < 1 the agent's receipts are shared out pro rata to Oi × ZC over the
-    surpluses: not defined when a surplus is priced below zero (its share would be a charge)."""
-    below = np.flatnonzero(volumes.pos_value < 0)
-    if below.size:
-        row = volumes.settled.iloc[np.flatnonzero(volumes.pos)[below[0]]]
-        raise SettlementInputError(
-            f"ZC is negative in {below.size} surplus subject-period(s), e.g. subject {_plain(row['subject'])!r}, "
-            f"period {_plain(row['period'])!r} (ZC {_plain(row['zc'])}): with kzpo < 1 positive payments are "
-            "shared out pro rata to Oi × ZC, which needs ZC ≥ 0; negative clearing prices need an "
-            "interpretation that this workbook does not make"
-        )
-
-
 def price_month(volumes: MonthVolumes, nre: float, pre: float) -> tuple[pd.DataFrame, MonthlyBalance]:
     """The month's payments for regulation costs ``nre`` and ``pre``: kzpo from the month's
     totals, then positive payments (see :func:`settle_month`). ``volumes`` is left as it was."""
@@ -360,16 +403,21 @@ def price_month(volumes: MonthVolumes, nre: float, pre: float) -> tuple[pd.DataF
     bal = monthly_balance(nre, pre, po_minus, po_plus)
     pay = volumes.neg_cents.copy()
     if bal.kzpo < 1:
-        _positive_prices_for_sharing(volumes)
-        pool = -(round(nre * 100) + round(pre * 100) + neg_total)
+        # PO+i = Oi × ZC × kzpo, whatever the sign of ZC: the pool is shared pro rata to the
+        # signed Oi × ZC, so a surplus at a negative price pays its share of it, scaled by kzpo
+        pool = -(_cents(nre) + _cents(pre) + neg_total)
         pay[volumes.pos] = allocate_cents(max(pool, 0), volumes.pos_value)
     else:
-        pay[volumes.pos] = np.round(volumes.pos_value * 100).astype("int64")
+        pay[volumes.pos] = cents_half_up(volumes.pos_value)
     settled = volumes.settled.copy(deep=False)
     settled["payment_eur"] = pay / 100
-    result = -(round(nre * 100) + round(pre * 100) + int(pay.sum())) / 100
-    bal = MonthlyBalance(bal.nre, bal.pre, po_minus, po_plus, bal.kzpo_raw, bal.kzpo, round(result, 2))
+    result = -(_cents(nre) + _cents(pre) + int(pay.sum())) / 100
+    bal = MonthlyBalance(bal.nre, bal.pre, po_minus, po_plus, bal.kzpo_raw, bal.kzpo, result)
     return settled, bal
+
+
+def _cents(eur: float) -> int:
+    return int(cents_half_up(np.asarray([eur]))[0])
 
 
 def settle_month(
@@ -389,9 +437,9 @@ def _volume_totals(codes: np.ndarray, n: int, o: np.ndarray) -> dict[str, np.nda
         return np.bincount(codes, weights=values, minlength=n)
 
     return {
-        "surplus_mwh": total(np.clip(o, 0, None)).round(3),
-        "shortage_mwh": total(np.clip(o, None, 0)).round(3),
-        "net_imbalance_mwh": total(o).round(3),
+        "surplus_mwh": half_up_array(total(np.clip(o, 0, None)), 3),
+        "shortage_mwh": half_up_array(total(np.clip(o, None, 0)), 3),
+        "net_imbalance_mwh": half_up_array(total(o), 3),
     }
 
 
@@ -402,7 +450,7 @@ def _summary(
         {
             "subject": np.asarray(subjects),
             **volumes,
-            "net_payment_eur": np.bincount(codes, weights=payments, minlength=len(subjects)).round(2),
+            "net_payment_eur": half_up_array(np.bincount(codes, weights=payments, minlength=len(subjects)), 2),
         }
     )
     out["direction"] = np.where(out["net_payment_eur"] >= 0, "agent pays subject", "subject pays agent")
@@ -446,7 +494,7 @@ def relative_imbalance(po: float | None, first_contract: bool = False, has_offta
         )
     if po is None or (isinstance(po, float) and math.isnan(po)) or po < 0:
         raise ValueError(f"Po must be a non-negative number, got {po}")
-    rounded = round(float(po) + 0.0, 3)
+    rounded = half_up(float(po) + 0.0, 3)
     if rounded < PO_MIN:
         return PO_MIN, f"Po {po:g} is below the minimum: raised to {PO_MIN}"
     return rounded, ""
@@ -483,7 +531,7 @@ def financial_guarantee(
             raise ValueError(f"{name} must be a non-negative number, got {v}")
     po_applied, po_note = relative_imbalance(po, first_contract, has_offtake)
     kg_applied, kg_note = guarantee_coefficient(kg, months_since_first_diagram)
-    value = round(oo * (zp + 5) * po_applied * kg_applied * co, 2)
+    value = half_up(oo * (zp + 5) * po_applied * kg_applied * co, 2)
     return Guarantee(value, po_applied, kg_applied, tuple(n for n in (po_note, kg_note) if n))
 
 
@@ -562,8 +610,8 @@ def zone_weighted_prices(trades: pd.DataFrame, marginal_tariffs: dict[str, float
         raise ValueError("a marginal tariff is missing for some zone/kind")
     g["marginal_tariff"] = tariff.to_numpy()
     g["capped"] = g["weighted_price"] > g["marginal_tariff"]
-    g["price"] = np.minimum(g["weighted_price"], g["marginal_tariff"]).round(2)
-    g["weighted_price"] = g["weighted_price"].round(2)
+    g["price"] = half_up_array(np.minimum(g["weighted_price"], g["marginal_tariff"]), 2)
+    g["weighted_price"] = half_up_array(g["weighted_price"], 2)
     return g.drop(columns="value")
 
 
@@ -816,7 +864,7 @@ def evaluate(p: ImbalanceParams, run: ImbalanceRun | None = None) -> dict[str, f
 
     >>> from marketbooks.scenarios import load_scenario
     >>> evaluate(load_scenario("imbalance", "faq_worked_example"))["kzpo"]
-    0.933501
+    0.933503
     """
     run = run_month(p) if run is None else run
     fz = scenario_guarantee(p.guarantee)

@@ -8,6 +8,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 
 @lru_cache(maxsize=1 << 16)
 def half_up(x: float, places: int = 2) -> float:
@@ -24,3 +27,22 @@ def half_up(x: float, places: int = 2) -> float:
 def round2(x: float) -> float:
     """Half up to 2 decimals: EUR/kW/yr in the SEM paper, tenge/kWh in the KOREM guidelines."""
     return half_up(x, 2)
+
+
+def half_up_array(x: ArrayLike, places: int = 2) -> np.ndarray:
+    """:func:`half_up` for arrays, vectorised: half away from zero on the decimal value.
+
+    A value whose scaled fraction lies within four units in the last place of one half is a
+    tie (0.0005 is stored as 0.000500000000000000010..., 0.0135 × 1000 as 13.499999999999998):
+    it rounds away from zero, as the decimal it was written as does. Values are assumed to
+    be decimals of at most 15 significant digits, as metered data and prices are.
+
+    >>> half_up_array([0.0005, 0.0135, -0.0135, 2.675, 1.0004999], 3).tolist()
+    [0.001, 0.014, -0.014, 2.675, 1.0]
+    """
+    values = np.asarray(x, dtype="float64")
+    scaled = np.abs(values) * 10.0**places
+    whole = np.floor(scaled)
+    tie = 0.5 - 4 * np.spacing(scaled)
+    rounded = whole + (scaled - whole >= tie)
+    return np.copysign(rounded, values) / 10.0**places + 0.0

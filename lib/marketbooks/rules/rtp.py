@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from marketbooks.rules.rounding import half_up_array
 from marketbooks.scenarios.models import RtpParams
 
 TZ = "Pacific/Auckland"
@@ -93,16 +94,23 @@ def _check_method(intervals: pd.DataFrame, method: str) -> None:
 @dataclass(frozen=True)
 class _PeriodGroups:
     """Intervals split at period boundaries, each piece numbered by its node and period
-    (``inv``), with the labels of every (node, period) group: what each method prices."""
+    (``key``, in a space of ``space`` numbers of which ``groups`` occur, in order), with the
+    labels of every occurring (node, period) group: what each method prices."""
 
-    inv: np.ndarray
+    key: np.ndarray
+    space: int
+    groups: np.ndarray
     start: np.ndarray
     price: np.ndarray
-    load: np.ndarray
-    dur: np.ndarray
+    load: np.ndarray | None  # MW, for load_weighted; None when the intervals carry no load
+    dur: np.ndarray | float  # seconds per piece; one number when every interval is as long
     covered: np.ndarray
     count: np.ndarray
     labels: dict
+
+    def sums(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """Σ weights per occurring group (a count without weights)."""
+        return np.bincount(self.key, weights=weights, minlength=self.space)[self.groups]
 
 
 def _local(epoch_s: int, tz: str) -> str:
@@ -129,6 +137,18 @@ def _refuse_overlaps(node_codes: np.ndarray, nodes: pd.Index, start: np.ndarray,
         )
 
 
+def _node_codes(nodes: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each row's node number and the nodes in sorted order; a blank node is an error."""
+    if isinstance(nodes.dtype, pd.CategoricalDtype) and nodes.cat.categories.is_monotonic_increasing:
+        codes, names = nodes.cat.codes.to_numpy().astype("int64"), nodes.cat.categories
+    else:
+        codes, names = pd.factorize(nodes, sort=True)
+        codes = codes.astype("int64")
+    if codes.size and codes.min() < 0:
+        raise PriceDataError(f"{int((codes < 0).sum())} interval(s) have no node")
+    return codes, pd.Index(names)
+
+
 def _group_by_period(intervals: pd.DataFrame, tz: str) -> _PeriodGroups:
     start = _epoch_s(_as_utc(intervals["start"], tz))
     if "end" in intervals:
@@ -147,48 +167,78 @@ def _group_by_period(intervals: pd.DataFrame, tz: str) -> _PeriodGroups:
     price = intervals["price"].to_numpy(dtype="float64")
     if np.isnan(price).any():
         raise PriceDataError(f"{int(np.isnan(price).sum())} interval price(s) are NaN")
-    load = intervals["load"].to_numpy(dtype="float64") if "load" in intervals else np.ones_like(price)
-    node_codes, nodes = pd.factorize(intervals["node"], sort=True)
-    node_codes = node_codes.astype("int64")
+    load = intervals["load"].to_numpy(dtype="float64") if "load" in intervals else None
+    node_codes, nodes = _node_codes(intervals["node"])
     _refuse_overlaps(node_codes, nodes, start, end, tz)
 
-    slot = start // PERIOD_S
+    slot, into = np.divmod(start, PERIOD_S)
+    if "end" not in intervals:
+        span_s = intervals["duration_s"].to_numpy(dtype="int64")
+        if span_s.min() == span_s.max() and span_s[0] <= PERIOD_S and not (into > PERIOD_S - span_s[0]).any():
+            # regular intervals (5-minute prices), none crossing a boundary: each period's
+            # weights are its interval count, and a bincount fewer prices a year at a node
+            return _groups(node_codes, nodes, slot, start, price, load, float(span_s[0]), tz)
+    cross = into + (end - start) > PERIOD_S
     split_at = (slot + 1) * PERIOD_S
-    cross = end > split_at
     while cross.any():  # rare: an interval running into the next period is split there
         idx = np.flatnonzero(cross)
         start = np.concatenate([start, split_at[idx]])
         end = np.concatenate([np.minimum(end, split_at), end[idx]])
-        price, load = np.concatenate([price, price[idx]]), np.concatenate([load, load[idx]])
+        price = np.concatenate([price, price[idx]])
+        load = None if load is None else np.concatenate([load, load[idx]])
         node_codes = np.concatenate([node_codes, node_codes[idx]])
         slot = start // PERIOD_S
         split_at = (slot + 1) * PERIOD_S
         cross = end > split_at
-    dur = (end - start).astype("float64")
+    return _groups(node_codes, nodes, slot, start, price, load, (end - start).astype("float64"), tz)
+
+
+def _groups(
+    node_codes: np.ndarray,
+    nodes: pd.Index,
+    slot: np.ndarray,
+    start: np.ndarray,
+    price: np.ndarray,
+    load: np.ndarray | None,
+    dur: np.ndarray | float,
+    tz: str,
+) -> _PeriodGroups:
+    """Number the pieces by node and half hour and label the groups that occur."""
     first = slot.min()
     n_slots = int(slot.max() - first + 1)
     key = node_codes * n_slots + (slot - first)
-    if len(nodes) * n_slots <= 50_000_000:  # dense key space: bincount, no sort (26 M rows in seconds)
-        present = np.bincount(key, minlength=len(nodes) * n_slots) > 0
-        uniq = np.flatnonzero(present)
-        inv = (np.cumsum(present) - 1)[key]
+    space = len(nodes) * n_slots
+    if space <= 50_000_000:  # dense key space: bincount straight on the keys, no sort (26 M rows in about a second)
+        count = np.bincount(key, minlength=space)
+        groups = np.flatnonzero(count)
+        count = count[groups]
+        uniq = groups
     else:
-        uniq, inv = np.unique(key, return_inverse=True)
-    slots = uniq % n_slots + first
-    distinct, where = np.unique(slots, return_inverse=True)  # label each half hour once, not once per node
-    labels = _period_labels(distinct, tz).iloc[where].reset_index(drop=True)
+        uniq, key = np.unique(key, return_inverse=True)
+        space, groups = len(uniq), np.arange(len(uniq))
+        count = np.bincount(key, minlength=space)
+    covered: np.ndarray = (
+        count * dur if isinstance(dur, float) else np.bincount(key, weights=dur, minlength=space)[groups]
+    )
+    # label each half hour of the span once, not once per node, and look the groups' up
+    offset = uniq % n_slots
+    span = _period_labels(np.arange(first, first + n_slots), tz)
+    starts = pd.DatetimeIndex(pd.to_datetime((np.arange(n_slots) + first) * PERIOD_S, unit="s", utc=True))
     return _PeriodGroups(
-        inv=inv,
+        key=key,
+        space=space,
+        groups=groups,
         start=start,
         price=price,
         load=load,
         dur=dur,
-        covered=np.bincount(inv, weights=dur),
-        count=np.bincount(inv),
+        covered=np.asarray(covered, dtype="float64"),
+        count=count,
         labels={
             "node": np.asarray(nodes)[uniq // n_slots],
-            **labels,
-            "period_start_utc": pd.to_datetime(slots * PERIOD_S, unit="s", utc=True),
+            "trading_date": span["trading_date"].to_numpy()[offset],
+            "trading_period": span["trading_period"].to_numpy()[offset],
+            "period_start_utc": starts.take(offset),
         },
     )
 
@@ -196,19 +246,20 @@ def _group_by_period(intervals: pd.DataFrame, tz: str) -> _PeriodGroups:
 def _period_values(g: _PeriodGroups, method: str) -> np.ndarray:
     """One unrounded price per group by ``method``."""
     if method == "time_weighted":
-        return np.bincount(g.inv, weights=g.price * g.dur) / g.covered
+        if isinstance(g.dur, float):  # equal weights: the mean of the interval prices
+            return g.sums(g.price) / g.count
+        return g.sums(g.price * np.asarray(g.dur, dtype="float64")) / g.covered
     if method == "simple":
-        return np.bincount(g.inv, weights=g.price) / g.count
+        return g.sums(g.price) / g.count
     if method == "load_weighted":
-        weight = g.load * g.dur
-        total = np.bincount(g.inv, weights=weight)
-        return np.divide(
-            np.bincount(g.inv, weights=g.price * weight), total, out=np.full(len(total), np.nan), where=total > 0
-        )
-    order = np.lexsort((g.start, g.inv))
-    last_idx = order[np.r_[np.flatnonzero(np.diff(g.inv[order])), len(order) - 1]]
+        dur = np.broadcast_to(np.asarray(g.dur, dtype="float64"), g.price.shape)
+        weight = (g.load if g.load is not None else 1.0) * dur
+        total = g.sums(weight)
+        return np.divide(g.sums(g.price * weight), total, out=np.full(len(total), np.nan), where=total > 0)
+    order = np.lexsort((g.start, g.key))
+    last_idx = order[np.r_[np.flatnonzero(np.diff(g.key[order])), len(order) - 1]]
     value = np.empty(len(g.count))
-    value[g.inv[last_idx]] = g.price[last_idx]
+    value[np.searchsorted(g.groups, g.key[last_idx])] = g.price[last_idx]
     return value
 
 
@@ -217,13 +268,14 @@ def _priced(g: _PeriodGroups, prices: dict[str, np.ndarray]) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             **g.labels,
-            **{name: np.round(v, 2) for name, v in prices.items()},
+            **{name: half_up_array(v, 2) for name, v in prices.items()},
             "n_intervals": g.count,
             "covered_s": g.covered.astype("int64"),
         }
     )
     out["complete"] = out["covered_s"] >= PERIOD_S
-    return out.sort_values(["node", "period_start_utc"], kind="stable").reset_index(drop=True)
+    # the groups are numbered by node (factorized in sorted order), then time: in order already
+    return out
 
 
 def interval_gaps(intervals: pd.DataFrame, tz: str = TZ) -> pd.DataFrame:
@@ -444,8 +496,12 @@ def flexible_user(
 
 
 def npv(cashflows: Sequence[float] | np.ndarray, rate: float) -> float:
-    """Present value of yearly cash flows: ``cashflows[t]`` at the end of year t, so t = 0
-    (the decision) is undiscounted and t ≥ 1 is divided by (1 + rate)^t."""
+    """Present value at the decision of yearly cash flows, ``cashflows[t]`` at the end of
+    year t after the decision (t = 0 is the decision itself, undiscounted).
+
+    >>> round(npv([0, 100, 100], 0.06), 2)  # 100 / 1.06 + 100 / 1.06²
+    183.34
+    """
     cf = np.asarray(cashflows, dtype="float64")
     if rate <= -1:
         raise ValueError("the discount rate must exceed −100 %")
@@ -453,39 +509,48 @@ def npv(cashflows: Sequence[float] | np.ndarray, rate: float) -> float:
 
 
 def annuity_factor(rate: float, first_year: int, last_year: int) -> float:
-    """Σ 1/(1+rate)^t for t = first_year … last_year (end-of-year convention)."""
+    """Σ 1/(1+rate)^t for t = first_year … last_year (end-of-year convention).
+
+    >>> round(annuity_factor(0.06, 1, 2), 6)
+    1.833393
+    """
     t = np.arange(first_year, last_year + 1)
     return float((1 / (1 + rate) ** t).sum()) if len(t) else 0.0
 
 
 @dataclass(frozen=True)
 class Streams:
-    """Yearly cash flows ($M, 2016 dollars), t = 0 … horizon."""
+    """Yearly cash flows ($M, 2016 dollars), t = 0 … horizon, each at the end of its year."""
 
     benefits: dict[str, np.ndarray]
     cost: np.ndarray
 
 
 def option_streams(p: RtpParams, option: str, benefit_scale: float = 1.0) -> Streams:
-    """Yearly flows for option B or C from the scenario (see ``RtpParams``).
+    """Yearly flows for option B or C (§4.2: 15 years from the decision, 2016 dollars).
 
-    Benefits are given as present values at the base rate (the published Table 1 cells are
-    such values); each becomes a level yearly stream from the first year after
-    implementation to the horizon. The cost PV becomes level spending over the
-    implementation years, from the decision (t = 0).
+    Timing convention, one for costs and benefits: every flow falls at the **end** of its
+    year, year t counted from the decision (t = 1 is the first year after it). Costs are
+    spent in the implementation years 1 … I, benefits accrue in years I + 1 … horizon.
+
+    The published present values (``benefits_pv``, ``cost_pv``) were found over
+    ``pv_basis`` (the paper's 15 years and its implementation period) at the base rate:
+    from them come a benefit per year of operation and a total (undiscounted) cost. The
+    scenario's horizon and implementation then place those flows: a longer horizon adds
+    years of benefits, a longer implementation delays them and spreads the same total cost
+    over more years.
     """
     o = p.options[option]
-    years = p.horizon_years
-    start = p.implementation_years + 1
+    basis, years, impl = p.pv_basis, p.horizon_years, p.implementation_years
     benefits: dict[str, np.ndarray] = {}
     for cat, pv in o.benefits_pv.items():
+        per_year = pv * benefit_scale / annuity_factor(p.base_rate, basis.implementation_years + 1, basis.horizon_years)
         stream = np.zeros(years + 1)
-        factor = annuity_factor(p.base_rate, start, years)
-        if factor:
-            stream[start:] = pv * benefit_scale / factor
+        stream[impl + 1 :] = per_year
         benefits[cat] = stream
+    total_cost = o.cost_pv / annuity_factor(p.base_rate, 1, basis.implementation_years) * basis.implementation_years
     cost = np.zeros(years + 1)
-    cost[: p.implementation_years] = o.cost_pv / annuity_factor(p.base_rate, 0, p.implementation_years - 1)
+    cost[1 : impl + 1] = total_cost / impl
     return Streams(benefits, cost)
 
 

@@ -431,12 +431,28 @@ class FlexibleUser(Strict):
     forecast_error: float = Field(ge=0, le=2)
 
 
+class PvBasis(Strict):
+    """The assessment the options' present values come from (Table 1: 15 years from the
+    decision): yearly benefit and total cost levels are found from it, so a scenario's own
+    horizon and implementation then move the present values."""
+
+    horizon_years: int = Field(ge=2, le=50)
+    implementation_years: int = Field(ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _inside(self) -> PvBasis:
+        if self.implementation_years >= self.horizon_years:
+            raise ValueError("implementation_years must be shorter than the horizon")
+        return self
+
+
 class RtpParams(Scenario):
     """One real-time pricing assessment scenario (NZ Electricity Authority 2016, seed 002)."""
 
     label: str
     horizon_years: int = Field(ge=1, le=50)
     implementation_years: int = Field(ge=0, le=10)
+    pv_basis: PvBasis = Field(description="the horizon and implementation the benefits_pv and cost_pv were found for")
     base_rate: float = Field(gt=-0.5, lt=1)
     sensitivity_rates: list[float] = Field(default_factory=list)
     options: dict[str, RtpOption]

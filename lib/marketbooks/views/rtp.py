@@ -154,3 +154,31 @@ def cba_chart(table: pd.DataFrame, title: str) -> Chart:
         )
     )
     return Chart(figure(traces, title, axis_titles("option", "$M present value (2016 $)", barmode="relative")))
+
+
+def cba_summary(p: RtpParams, table: pd.DataFrame) -> str:
+    """The cost–benefit set-up and outcome of a scenario in words, every number and ranking
+    from ``p`` and its Table 1 (``rtp.assess_options``), so no sentence outlives its scenario.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> p = load_scenario("rtp", "2016_information_paper")
+    >>> cba_summary(p, rtp.assess_options(p)).split(". ")[-1]
+    'Net benefit: option B 54.0 > option C 33.0 > 0 $M: both pay for themselves, B the more.'
+    """
+    net = table.set_index("option")["net_benefit"]
+    ranked = net.sort_values(ascending=False)
+    first, second = ranked.index
+    if ranked.iloc[1] > 0:
+        verdict = f"both pay for themselves, {first} the more"
+    elif ranked.iloc[0] > 0:
+        verdict = f"only option {first} pays for itself; option {second}'s net benefit is negative"
+    else:
+        verdict = "neither option pays for itself in this scenario (both net benefits are negative)"
+    order = " > ".join(f"option {o} {v:.1f}" for o, v in ranked.items())
+    tail = " > 0" if ranked.iloc[1] > 0 else ""
+    return (
+        f"{p.horizon_years} years from the decision, 2016 dollars, {p.base_rate * 100:g} % real "
+        f"({' and '.join(f'{r * 100:g} %' for r in p.sensitivity_rates)} sensitivities); costs in the "
+        f"{p.implementation_years} implementation year(s), benefits in years {p.implementation_years + 1}–"
+        f"{p.horizon_years}, every flow at the end of its year. Net benefit: {order}{tail} $M: {verdict}."
+    )

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from marketbooks.rules.cells import MAX_PROBLEMS, number_cells, text_cells
 from marketbooks.scenarios.models import AuctionSpec, ParameterError, validate_model
 
 MIN_VOLUME_KW = 100
@@ -145,53 +146,6 @@ def check_bids(auction: AuctionSpec | dict, bids: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# Each problem of a table is listed (so an upload can be fixed in one go), up to this many
-MAX_PROBLEMS = 20
-BLANK = {"", "nan", "none", "null"}
-
-
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return bool(np.isnan(value))
-    return isinstance(value, str) and value.strip().lower() in BLANK
-
-
-def _numbers(values: pd.Series, field: str, problems: list[tuple[str, str]], *, required: bool) -> np.ndarray:
-    """A column as finite floats (NaN where blank and not required); each bad cell is a problem."""
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        out = values.to_numpy(dtype="float64", copy=True)
-        text = None
-    else:
-        text = values.to_numpy(dtype=object)
-        out = pd.to_numeric(values.astype(str).str.strip(), errors="coerce").to_numpy(dtype="float64")
-    out = np.array(out, dtype="float64")  # writable, whatever pandas lent
-    for i in np.flatnonzero(~np.isfinite(out)):
-        raw = values.iloc[i] if text is None else text[i]
-        if _blank(raw) and not required:
-            out[i] = np.nan
-            continue
-        why = "is empty" if _blank(raw) else f"{raw!r} is not a finite number"
-        problems.append((field, f"row {i + 1}: {why}"))
-    return out
-
-
-def _texts(values: pd.Series, field: str, problems: list[tuple[str, str]], *, required: bool) -> list[str | None]:
-    """A column of identifiers as text (a connection point named 1 stays "1")."""
-    out: list[str | None] = []
-    for i, raw in enumerate(values.tolist()):
-        if _blank(raw):
-            if required:
-                problems.append((field, f"row {i + 1}: is blank"))
-            out.append(None)
-        else:
-            text = str(raw).strip()
-            # a whole number read as a float (1.0) names the identifier 1
-            out.append(str(int(raw)) if isinstance(raw, float) and raw.is_integer() else text)
-    return out
-
-
 def normalise_bids(bids: pd.DataFrame | list[dict], name: str = "bids") -> pd.DataFrame:
     """A bid (or order) table with every column clearing uses, each of its type.
 
@@ -215,23 +169,23 @@ def normalise_bids(bids: pd.DataFrame | list[dict], name: str = "bids") -> pd.Da
         raise ParameterError(name, [(c, "column missing") for c in sorted(missing)])
     df = df.reset_index(drop=True)
     problems: list[tuple[str, str]] = []
-    df["participant"] = _texts(df["participant"], "participant", problems, required=True)
+    df["participant"] = text_cells(df["participant"], "participant", problems, required=True)
     for col in ("price", "volume_kw"):
-        df[col] = _numbers(df[col], col, problems, required=True)
+        df[col] = number_cells(df[col], col, problems, required=True)
     if "connection_point" in df:
-        df["connection_point"] = _texts(df["connection_point"], "connection_point", problems, required=False)
+        df["connection_point"] = text_cells(df["connection_point"], "connection_point", problems, required=False)
     else:
         df["connection_point"] = None
     if "min_volume_kw" in df:
         df["min_volume_kw"] = np.nan_to_num(
-            _numbers(df["min_volume_kw"], "min_volume_kw", problems, required=False), nan=float(MIN_VOLUME_KW)
+            number_cells(df["min_volume_kw"], "min_volume_kw", problems, required=False), nan=float(MIN_VOLUME_KW)
         )
     else:
         df["min_volume_kw"] = float(MIN_VOLUME_KW)
     if "security_tenge" in df:
-        df["security_tenge"] = _numbers(df["security_tenge"], "security_tenge", problems, required=False)
+        df["security_tenge"] = number_cells(df["security_tenge"], "security_tenge", problems, required=False)
     if "time" in df:
-        df["time"] = _numbers(df["time"], "time", problems, required=True)
+        df["time"] = number_cells(df["time"], "time", problems, required=True)
     else:
         df["time"] = np.arange(len(df), dtype="float64")
     if problems:
