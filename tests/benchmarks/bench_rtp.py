@@ -63,26 +63,39 @@ def plain_numpy(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def best(fn, repeat: int = 3) -> tuple[float, object]:
-    times, result = [], None
+def interleaved(fns: dict, repeat: int = 5) -> tuple[dict, dict]:
+    """Each function ``repeat`` times, taking turns (this machine's timing drifts by tens of
+    per cent from minute to minute: turns keep the comparison fair); times and results."""
+    times: dict = {name: [] for name in fns}
+    results: dict = {}
     for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), result
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - t)
+    return times, results
 
 
 def main() -> None:
     t = time.perf_counter()
     data = year_of_intervals()
     built = time.perf_counter() - t
-    took, out = best(lambda: rtp.trading_period_prices(data, "time_weighted"))
-    plain_took, plain = best(lambda: plain_numpy(data))
+    times, results = interleaved(
+        {
+            "rtp.trading_period_prices": lambda: rtp.trading_period_prices(data, "time_weighted"),
+            "plain numpy (no checks)": lambda: plain_numpy(data),
+        }
+    )
+    out, plain = results["rtp.trading_period_prices"], results["plain numpy (no checks)"]
     pd.testing.assert_frame_equal(out[plain.columns], plain, check_dtype=False)
     print(f"rows {len(data):,} (built in {built:.1f} s) -> {len(out):,} trading-period prices, same table")
-    print(f"  rtp.trading_period_prices   best {took:5.2f} s ({len(data) / took / 1e6:.1f} M rows/s)")
-    print(f"  plain numpy (no checks)     best {plain_took:5.2f} s")
-    print(f"  ratio library / plain       {took / plain_took:5.2f}x   (target <= 1.0)")
+    for name, ts in times.items():
+        print(f"  {name:<28} best {min(ts):5.2f} s  median {np.median(ts):5.2f} s")
+    lib, base = times["rtp.trading_period_prices"], times["plain numpy (no checks)"]
+    print(
+        f"  ratio library / plain        best {min(lib) / min(base):5.2f}x  "
+        f"median {np.median(lib) / np.median(base):5.2f}x   (target <= 1.0)"
+    )
 
 
 if __name__ == "__main__":

@@ -382,3 +382,14 @@ def test_a_row_without_its_node_is_named_not_taken_for_a_repeat():
     )
     with pytest.raises(rtp.PriceDataError, match=r"final prices: line 2, field 'PointOfConnection': is empty"):
         nz_prices.read_final_prices(text)
+
+
+def test_regular_intervals_that_overlap_are_refused_too():
+    """The 5-minute path (one duration for every interval) checks overlaps without an end column."""
+    start = pd.date_range("2016-04-02 00:00", periods=6, freq="5min", tz=rtp.TZ)
+    regular = pd.DataFrame({"node": "HAY2201", "start": start, "duration_s": 300, "price": 1.0})
+    assert rtp.trading_period_prices(regular)["complete"].all()
+    shifted = regular.copy()
+    shifted.loc[3, "start"] -= pd.Timedelta(seconds=60)
+    with pytest.raises(rtp.PriceDataError, match="overlap"):
+        rtp.trading_period_prices(shifted)

@@ -117,16 +117,26 @@ def _local(epoch_s: int, tz: str) -> str:
     return str(pd.Timestamp(int(epoch_s), unit="s", tz="UTC").tz_convert(tz))
 
 
-def _refuse_overlaps(node_codes: np.ndarray, nodes: pd.Index, start: np.ndarray, end: np.ndarray, tz: str) -> None:
+def _refuse_overlaps(
+    node_codes: np.ndarray,
+    nodes: pd.Index,
+    start: np.ndarray,
+    end: np.ndarray | None,
+    tz: str,
+    duration_s: int = 0,
+) -> None:
     """A node has one price at a time: intervals of a node that overlap (a price published
     twice, or two files of the same days) would be counted twice in a period's coverage and
-    weights, so they are an error naming the first pair."""
-    n, s, e = node_codes, start, end
+    weights, so they are an error naming the first pair. ``end`` may be left out when every
+    interval lasts ``duration_s``."""
+    n, s = node_codes, start
     same = n[1:] == n[:-1]
+    order = None
     if (n[1:] < n[:-1]).any() or (same & (s[1:] < s[:-1])).any():  # files come in order; sort only if not
         order = np.lexsort((start, node_codes))
-        n, s, e = n[order], s[order], e[order]
+        n, s = n[order], s[order]
         same = n[1:] == n[:-1]
+    e = s + duration_s if end is None else (end if order is None else end[order])
     clash = np.flatnonzero(same & (s[1:] < e[:-1]))
     if clash.size:
         i = clash[0]
@@ -151,6 +161,22 @@ def _node_codes(nodes: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 def _group_by_period(intervals: pd.DataFrame, tz: str) -> _PeriodGroups:
     start = _epoch_s(_as_utc(intervals["start"], tz))
+    price = intervals["price"].to_numpy(dtype="float64")
+    if np.isnan(price).any():
+        raise PriceDataError(f"{int(np.isnan(price).sum())} interval price(s) are NaN")
+    load = intervals["load"].to_numpy(dtype="float64") if "load" in intervals else None
+    node_codes, nodes = _node_codes(intervals["node"])
+    if "end" not in intervals and "duration_s" in intervals:
+        span_s = intervals["duration_s"].to_numpy(dtype="int64")
+        if len(span_s) and span_s.min() == span_s.max() and 0 < span_s[0] <= PERIOD_S:
+            d = int(span_s[0])
+            slot, into = np.divmod(start, PERIOD_S)
+            if not (into > PERIOD_S - d).any():
+                # regular intervals (5-minute prices), none crossing a boundary: each
+                # period's weights are its interval count, and one bincount fewer prices
+                # them; a node's next interval may start no sooner than d seconds later
+                _refuse_overlaps(node_codes, nodes, start, None, tz, d)
+                return _groups(node_codes, nodes, slot, start, price, load, float(d), tz)
     if "end" in intervals:
         end = _epoch_s(_as_utc(intervals["end"], tz))
     elif "duration_s" in intervals:
@@ -164,20 +190,8 @@ def _group_by_period(intervals: pd.DataFrame, tz: str) -> _PeriodGroups:
             f"every interval must end after it starts: {empty.size} do not, e.g. "
             f"{intervals['node'].iloc[i]} from {_local(start[i], tz)} to {_local(end[i], tz)}"
         )
-    price = intervals["price"].to_numpy(dtype="float64")
-    if np.isnan(price).any():
-        raise PriceDataError(f"{int(np.isnan(price).sum())} interval price(s) are NaN")
-    load = intervals["load"].to_numpy(dtype="float64") if "load" in intervals else None
-    node_codes, nodes = _node_codes(intervals["node"])
     _refuse_overlaps(node_codes, nodes, start, end, tz)
-
     slot, into = np.divmod(start, PERIOD_S)
-    if "end" not in intervals:
-        span_s = intervals["duration_s"].to_numpy(dtype="int64")
-        if span_s.min() == span_s.max() and span_s[0] <= PERIOD_S and not (into > PERIOD_S - span_s[0]).any():
-            # regular intervals (5-minute prices), none crossing a boundary: each period's
-            # weights are its interval count, and a bincount fewer prices a year at a node
-            return _groups(node_codes, nodes, slot, start, price, load, float(span_s[0]), tz)
     cross = into + (end - start) > PERIOD_S
     split_at = (slot + 1) * PERIOD_S
     while cross.any():  # rare: an interval running into the next period is split there
