@@ -1,5 +1,6 @@
 """Every figure the 2017 ACPS decision paper (seed 001) states, asserted with its rounding."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -43,11 +44,13 @@ def test_imr_deduction_6_29():
     assert capacity.imr_deduction(1000, 164.36, 8, 0.0591) == 6.29
 
 
-def test_bid_interval_recovered_from_published_imr():
+def test_bid_interval_ends_are_bids_that_give_the_published_imr():
+    """Every bid to the cent from 163.70 to 165.02 rounds to 6.29; one cent outside does not
+    (the bounds once stated, 163.70–165.03, were rounded outwards: 165.03 gives 6.28)."""
     lo, centre, hi = capacity.bid_price_range_for_imr(6.29, 1000, 8, 0.0591)
-    assert (round(lo, 2), centre, round(hi, 2)) == (163.70, 164.36, 165.03)
-    assert capacity.imr_deduction(1000, lo + 0.001, 8, 0.0591) == 6.29
-    assert capacity.imr_deduction(1000, hi - 0.001, 8, 0.0591) == 6.29
+    assert (lo, centre, hi) == (163.70, 164.36, 165.02)
+    inside = np.round(np.arange(lo, hi + 0.001, 0.01), 2)
+    assert {capacity.imr_deduction(1000, b, 8, 0.0591) for b in inside} == {6.29}
     assert capacity.imr_deduction(1000, lo - 0.01, 8, 0.0591) == 6.30
     assert capacity.imr_deduction(1000, hi + 0.01, 8, 0.0591) == 6.28
 
@@ -142,14 +145,77 @@ def test_published_vs_computed_has_zero_differences_in_the_decision():
     p = load_scenario("acps", "2017_decision")
     table = capacity.published_vs_computed(p, capacity.compute_acps(p))
     assert table["difference"].dropna().abs().max() == 0
-    assert set(table["status"]) == {"published"}
+    assert set(table["status"]) == {"published", "calibrated to the published value"}
 
 
-def test_history_keeps_lost_years_missing():
-    h = capacity.acps_history()
-    assert h.loc[h["year"] < 2014, "acps_eur"].isna().all()
-    assert h.set_index("year").loc[2016, "acps_eur"] == 514_837_400
-    assert h.set_index("year").loc[2014, "status"] == "reconstructed"
+@pytest.mark.parametrize("scenario", ["2017_decision", "2017_consultation"])
+def test_a_calibrated_deduction_is_never_shown_as_published_or_derived_or_as_a_match(scenario):
+    p = load_scenario("acps", scenario)
+    table = capacity.published_vs_computed(p, capacity.compute_acps(p)).set_index("step")
+    row = table.loc["Ancillary-services deduction (EUR/kW/yr)"]
+    assert row["status"] == "calibrated to the published value" and pd.isna(row["difference"])
+    inputs = capacity.inputs_table(p).set_index("parameter")
+    assert inputs.loc["ancillary_deduction", "status"] == "calibrated"
+    # and the DS3 scenario behind it names its calibrated input so
+    assert any(s.status == "calibrated" for s in p.ds3.services)
+
+
+def test_the_bid_price_is_chosen_inside_an_interval_whose_ends_give_the_published_imr():
+    p = load_scenario("acps", "2017_decision")
+    assert p.status["bid_price"] == "chosen"
+    lo, centre, hi = capacity.bid_price_range_for_imr(6.29, p.price_cap, p.outage_hours, p.forced_outage_probability)
+    imr = [capacity.imr_deduction(p.price_cap, b, p.outage_hours, p.forced_outage_probability) for b in (lo, hi)]
+    assert imr == [6.29, 6.29] and centre == p.bid_price == 164.36
+    table = capacity.bid_price_table(p).set_index("item")
+    assert table.loc["BID centre of the interval (EUR/MWh)", "status"] == "chosen (interval centre)"
+
+
+def test_history_keeps_lost_years_missing_and_rounded_years_rounded():
+    h = capacity.acps_history().set_index("year")
+    assert h.loc[:2015, "acps_eur"].isna().all()  # no round number presented as the ACPS
+    assert h.loc[2016, "acps_eur"] == 514_837_400
+    assert h.loc[2014, "status"] == "reconstructed (rounded)" and "…,819,…" in h.loc[2014, "shown"]
+    assert h.loc[2015, "approx_eur"] == 574_000_000 and "…,953,…" in h.loc[2015, "shown"]
+
+
+def test_an_edited_copy_labels_its_changed_inputs_user_input(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import ROOT
+
+    for folder in ("params",):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(tmp_path))
+    text = (tmp_path / "params/acps/2017_decision.yaml").read_text()
+    (tmp_path / "params/acps/my_case.yaml").write_text(
+        text.replace("capacity_requirement_mw: 7267", "capacity_requirement_mw: 7300").replace(
+            "bid_price: 164.36", "bid_price: 150"
+        )
+    )
+    p = load_scenario("acps", "my_case")
+    assert p.status["capacity_requirement_mw"] == "user input" and p.status["bid_price"] == "user input"
+    assert p.status.get("rpi", "published") == "published"  # unchanged inputs keep the paper's label
+    inputs = capacity.inputs_table(p).set_index("parameter")
+    assert inputs.loc["capacity_requirement_mw", "status"] == "user input"
+
+
+def test_the_security_standard_checks_give_the_papers_numbers():
+    checks = capacity.security_standard_checks(7267).set_index("check")
+    assert "+5.50 %" in checks.loc["Capacity requirement over the median TER", "value"]
+    assert checks.loc["Generation security standard", "value"] == "8 hours LOLE"
+
+
+def test_a_months_pots_split_over_its_periods_add_up_to_the_month():
+    rng = np.random.default_rng(3)
+    out = capacity.split_pot_over_periods(
+        55_080_768,
+        capacity.payment_proportions(0.3, 0.3),
+        rng.uniform(1, 2, 48),
+        rng.uniform(0, 1, 48),
+        rng.uniform(0, 1, 48),
+    )
+    assert out["total_eur"].sum() == pytest.approx(55_080_768)
+    assert out["fixed_eur"].sum() == pytest.approx(55_080_768 * 0.3)
 
 
 def test_sensitivity_moves_acps_in_the_expected_direction():

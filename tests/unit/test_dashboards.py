@@ -618,6 +618,9 @@ def test_explore_starts_from_any_scenario_of_the_workbook(project_copy):
         ("Decision 2016", "2016_decision"),
         ("Consultation 2017", "2017_consultation"),
         ("Decision 2017", "2017_decision"),
+        ("Respondents: 2016 HAS deduction indexed", "respondent_has_indexed"),
+        ("Respondents: no IMR deduction", "respondent_no_imr"),
+        ("Respondents: industry-average performance scalar 0.9", "respondent_performance_scalar"),
     ]
 
     def shown_acps() -> str:
@@ -669,7 +672,7 @@ def test_requested_scenario_names_a_scenario_the_workbook_does_not_have(monkeypa
     assert caught.value.path == "?scenario=<b>2016</b>"
     ((field, reason),) = caught.value.problems
     assert field == "scenario" and "the ds3 workbook has no scenario '<b>2016</b>'" in reason
-    assert reason.endswith("its scenarios are 2017_consultation, 2017_decision")
+    assert reason.endswith("its scenarios are 2017_consultation, 2017_decision, respondent_performance_scalar")
     assert "&lt;b&gt;2016&lt;/b&gt;" in caught.value._repr_html_() and "<b>2016" not in caught.value._repr_html_()
 
 

@@ -1,5 +1,6 @@
 """DS3 revenue model (seed 001 §5.2, Appendix 3): published 7.34 / 7.67, bridge, linearity."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -27,10 +28,36 @@ def test_consultation_deduction_is_7_67(consultation):
     assert ds3.compute(consultation).deduction == 7.67
 
 
-def test_rrd_revenue_matches_the_surviving_digits(decision):
+def test_the_tuning_of_rate_and_capacity_reproduces_the_surviving_rrd_digits(decision):
+    """A test of the tuning, not of a finding: the RRD rate 0.56 and the unit capacity
+    195.6357 MW were chosen together so the revenue ends in the surviving '…,371'."""
     rrd = ds3.compute(decision).revenues.set_index("code").loc["RRD"]
-    assert rrd["volume"] == 1_545_305
-    assert rrd["revenue_eur"] == 865_371
+    assert round(rrd["volume"]) == 1_545_305 and rrd["revenue_eur"] == 865_371
+    rrd_row = next(s for s in decision.services if s.code == "RRD")
+    assert rrd_row.status == "reconstructed" and decision.status["unit_capacity_mw"] == "reconstructed"
+
+
+def test_several_rrd_rates_fit_the_surviving_digits_so_0_56_is_not_forced():
+    fit = ds3.rrd_rates_that_fit(0.9017).set_index("rate")
+    fitting = fit.index[fit["volumes_that_fit"] > 0].tolist()
+    assert 0.56 in fitting and len(fitting) >= 5 and 0.50 not in fitting
+    # each fitting rate's volume does end in …,371
+    for rate in fitting:
+        volume = fit.loc[rate, "first_volume_mwh"]
+        assert int(np.floor(rate * volume + 0.5)) % 1000 == 371 and 1_545_000 <= volume <= 1_545_999
+
+
+def test_the_bridge_names_the_calibration_residual(decision, consultation):
+    bridge = ds3.bridge(consultation, decision)
+    steps = bridge["step"].tolist()
+    assert any(s.startswith("Calibration residual (RM8") for s in steps)
+    assert "Other tariff changes" not in steps  # no tariff the paper describes changed besides RRD
+    assert round(bridge["change"].sum(), 2) == round(7.34 - 7.67, 2)
+
+
+def test_the_surviving_digit_groups_say_which_services_match(decision):
+    table = ds3.surviving_digits(ds3.compute(decision).revenues).set_index("code")
+    assert table.loc["RRD", "matches"] and not table["matches"].drop("RRD").any()
 
 
 def test_the_calibrated_input_is_what_the_solver_gives(decision, consultation):
@@ -67,7 +94,9 @@ def test_bridge_steps_sum_exactly_to_the_difference(consultation, decision):
 def test_reconstructed_inputs_are_listed(decision):
     names = ds3.reconstructed_inputs(decision)
     assert "RM8" in names and "unit_capacity_mw" in names
-    assert "RRD" not in names and "FFR" not in names
+    # the RRD rate and the not-procured services' capability and tariff are reconstructed
+    assert "RRD" in names and "FFR" in names
+    assert "availability" not in names and "performance_scalar" not in names  # published (§5.2)
 
 
 def test_acps_takes_its_deduction_from_the_model():

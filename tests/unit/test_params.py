@@ -39,7 +39,7 @@ def _bad_file(project_copy, **changes):
         (
             {"ds3_scenario": "nope"},
             "ds3_scenario",
-            "no params/ds3/nope.yaml (DS3 scenarios: 2017_consultation, 2017_decision)",
+            "no params/ds3/nope.yaml (DS3 scenarios: 2017_consultation, 2017_decision, respondent_performance_scalar)",
         ),
         ({"ds3_scenario": "../ds3/2017_decision"}, "ds3_scenario", "no params/ds3/../ds3/2017_decision.yaml"),
     ],

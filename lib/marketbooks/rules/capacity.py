@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from marketbooks.rules import ds3
 from marketbooks.rules.rounding import round2
@@ -50,19 +51,35 @@ def imr_deduction(price_cap: float, bid_price: float, outage_hours: float, force
 def bid_price_range_for_imr(
     imr: float, price_cap: float, outage_hours: float, forced_outage_probability: float
 ) -> tuple[float, float, float]:
-    """(low, central, high) bid prices, EUR/MWh, consistent with a published 2-dp IMR.
+    """(lowest, centre, highest) bid price, EUR/MWh to the cent, whose IMR rounds to ``imr``.
 
-    Table 5.1 lost its BID cell; inverting the IMR formula recovers the interval of bid
-    prices that round to the published deduction, and its centre (2 dp).
+    Table 5.1 lost its BID cell; inverting the IMR formula gives the interval of bids
+    whose deduction rounds (half up, 2 dp) to the published one. Both ends are bids that
+    really give ``imr`` (the exact bounds rounded inwards to the cent); the centre is a
+    choice within the interval, not a value the arithmetic forces.
+
+    >>> lo, centre, hi = bid_price_range_for_imr(6.29, 1000, 8, 0.0591)
+    >>> lo, centre, hi
+    (163.7, 164.36, 165.02)
+    >>> [imr_deduction(1000, bid, 8, 0.0591) for bid in (lo - 0.01, lo, hi, hi + 0.01)]
+    [6.3, 6.29, 6.29, 6.28]
     """
     per_eur = outage_hours * (1 - forced_outage_probability) / 1000
     if per_eur <= 0:
         raise ValueError("outage hours × (1 − FOP) must be positive to invert the IMR formula")
 
-    def bid(x: float) -> float:
-        return price_cap - x / per_eur
+    def gives(bid: float) -> bool:
+        return imr_deduction(price_cap, bid, outage_hours, forced_outage_probability) == round2(imr)
 
-    return bid(imr + 0.005), round2(bid(imr)), bid(imr - 0.005)
+    lo = math.ceil((price_cap - (imr + 0.005) / per_eur) * 100) / 100
+    hi = math.floor((price_cap - (imr - 0.005) / per_eur) * 100) / 100
+    while not gives(lo) and lo < hi:  # the exact bound itself rounds away: one cent in
+        lo = round(lo + 0.01, 2)
+    while not gives(hi) and hi > lo:
+        hi = round(hi - 0.01, 2)
+    if not (gives(lo) and gives(hi)):
+        raise ValueError(f"no bid price to the cent gives an IMR of {imr}")
+    return lo, round2((lo + hi) / 2), hi
 
 
 def bne_cost(annualised_cost: float, ancillary_deduction: float, imr_deduction: float) -> float:
@@ -302,6 +319,8 @@ def evaluate(p: AcpsParams) -> dict[str, float]:
     }
 
 
+ISEM_GO_LIVE_YEAR = 2017  # I-SEM went live in October 2017: that year's CPM ran January–September
+
 FIGURE_LABELS = {
     "annualised_cost": "Annualised cost (EUR/kW/yr)",
     "ancillary": "Ancillary-services deduction (EUR/kW/yr)",
@@ -313,21 +332,45 @@ FIGURE_LABELS = {
 }
 
 
+def calibrated_deduction(p: AcpsParams) -> str:
+    """The DS3 input solved so the deduction meets the published figure ('' when none):
+    such a deduction equals the paper's by construction, which is no evidence of a match."""
+    if p.ancillary_source != "ds3_model" or p.ds3 is None:
+        return ""
+    return ", ".join(s.code for s in p.ds3.services if s.status == "calibrated")
+
+
 def published_vs_computed(p: AcpsParams, r: AcpsResult) -> pd.DataFrame:
-    """One row per step: published (or derived/reconstructed) figure, computed, difference."""
+    """One row per step: the publication's figure (published, or derived from published
+    ones), computed, difference. A deduction whose DS3 model was calibrated to the paper's
+    figure is shown as *calibrated to the published value*, its difference left empty: a
+    zero there is the calibration, not a match. A scenario that names no publication
+    (``reproduces``) is compared with none."""
     computed = {**r.figures(), "capacity_requirement_mw": r.capacity_requirement_mw}
+    calibrated = calibrated_deduction(p)
     rows = []
     for key, label in FIGURE_LABELS.items():
-        fig = p.published.get(key)
+        if key == "jan_sep_total" and p.trading_year != ISEM_GO_LIVE_YEAR:
+            continue  # the capacity payments end with I-SEM's go-live in October 2017 only
+        fig = p.published.get(key) if p.reproduces else None
         pub = fig.value if fig else None
+        status: str = fig.status if fig else "not published"
+        difference = None if pub is None else round(computed[key] - pub, 2)
+        source = fig.source if fig else ""
+        if key == "ancillary" and calibrated and fig is not None:
+            if difference == 0:
+                status, difference = "calibrated to the published value", None
+                source = f"{source}; the DS3 model's {calibrated} tariff is solved to give it"
+            else:
+                status = "computed (DS3 calibrated at the paper's inputs, since changed)"
         rows.append(
             {
                 "step": label,
                 "published": pub,
                 "computed": computed[key],
-                "difference": None if pub is None else round(computed[key] - pub, 2),
-                "status": fig.status if fig else "not published",
-                "source": fig.source if fig else "",
+                "difference": difference,
+                "status": status,
+                "source": source,
             }
         )
     return pd.DataFrame(rows)
@@ -360,8 +403,13 @@ def inputs_table(p: AcpsParams) -> pd.DataFrame:
             {
                 "parameter": "ancillary_deduction",
                 "value": f"{ancillary_deduction(p):.2f}",
-                "status": "computed",
-                "note": f"from the DS3 revenue model, its scenario {p.ds3.label if p.ds3 else p.ds3_scenario}",
+                "status": "calibrated" if calibrated_deduction(p) else "computed",
+                "note": f"from the DS3 revenue model, its scenario {p.ds3.label if p.ds3 else p.ds3_scenario}"
+                + (
+                    f"; calibrated to the published value ({calibrated_deduction(p)} tariff solved)"
+                    if calibrated_deduction(p)
+                    else ""
+                ),
             }
         )
     else:
@@ -437,34 +485,125 @@ PUBLISHED_2017_SHARES = {m: v / 519_227_150 for m, v in _CPPS_2017.items()}
 def acps_history() -> pd.DataFrame:
     """Appendix 1 (Table A1.1): ACPS by trading year, with each figure's provenance.
 
-    2007–2013 kept only a middle digit group in transcription: they are missing, not invented.
+    2007–2013 kept only a middle digit group in transcription: they are missing, not
+    invented. 2014 and 2015 are known only to the nearest million from a public summary,
+    beside their surviving digit groups: ``acps_eur`` stays empty and ``approx_eur`` holds
+    the rounded figure, never presented as the ACPS.
+
+    >>> h = acps_history().set_index("year")
+    >>> h.loc[2014, "shown"], bool(pd.isna(h.loc[2014, "acps_eur"]))
+    ('≈ 565 million (rounded); digit group …,819,… survives', True)
     """
     fragments = ["517", "221", "854", "133", "956", "120", "876"]
-    rows = [
-        {"year": 2007 + i, "acps_eur": None, "status": "missing", "note": f"only the digit group '…,{frag},…' survived"}
+    rows: list[dict[str, Any]] = [
+        {
+            "year": 2007 + i,
+            "acps_eur": None,
+            "approx_eur": None,
+            "shown": f"lost; digit group …,{frag},… survives",
+            "status": "missing",
+            "note": f"only the digit group '…,{frag},…' survived",
+        }
         for i, frag in enumerate(fragments)
     ]
-    rows += [
-        {
-            "year": 2014,
-            "acps_eur": 565_000_000,
-            "status": "reconstructed",
-            "note": "≈565 million from a public summary; surviving digits '…,819,…'",
-        },
-        {
-            "year": 2015,
-            "acps_eur": 574_000_000,
-            "status": "reconstructed",
-            "note": "≈574 million from a public summary; surviving digits '…,953,…'",
-        },
-        {"year": 2016, "acps_eur": 514_837_400, "status": "published", "note": "72.82 × 7070 MW"},
-        {"year": 2017, "acps_eur": 519_227_150, "status": "published", "note": "71.45 × 7267 MW"},
-    ]
+    for year, millions, frag in ((2014, 565, "819"), (2015, 574, "953")):
+        rows.append(
+            {
+                "year": year,
+                "acps_eur": None,
+                "approx_eur": millions * 1_000_000,
+                "shown": f"≈ {millions} million (rounded); digit group …,{frag},… survives",
+                "status": "reconstructed (rounded)",
+                "note": f"≈ {millions} million from a public summary; the exact figure is lost",
+            }
+        )
+    for year, acps, note in ((2016, 514_837_400, "72.82 × 7070 MW"), (2017, 519_227_150, "71.45 × 7267 MW")):
+        rows.append(
+            {
+                "year": year,
+                "acps_eur": acps,
+                "approx_eur": None,
+                "shown": f"{acps:,}",
+                "status": "published",
+                "note": note,
+            }
+        )
     return pd.DataFrame(rows)
 
 
+def security_standard_checks(capacity_requirement_mw: float) -> pd.DataFrame:
+    """The paper's checks of the capacity requirement (§5.1–5.2): against the median total
+    energy requirement (TER), the margin over the SEM peak, and the security standard.
+
+    >>> security_standard_checks(7267)["value"].tolist()[:2]
+    ['7,267 MW vs 6,888 MW: +5.50 %', '≈ 9 % (peak ≈ 6,667 MW implied)']
+    """
+    ter = 6888
+    margin = capacity_requirement_mw / ter - 1
+    peak = capacity_requirement_mw / 1.09
+    return pd.DataFrame(
+        [
+            {
+                "check": "Capacity requirement over the median TER",
+                "value": f"{capacity_requirement_mw:,.0f} MW vs {ter:,} MW: {margin * 100:+.2f} %",
+                "paper": "5.5 % (PowerNI PPB, §5.1: TER 6888 MW)",
+                "status": "published (TER, 5.5 %); computed (margin)",
+            },
+            {
+                "check": "Margin of the capacity requirement over the SEM peak",
+                "value": f"≈ 9 % (peak ≈ {peak:,.0f} MW implied)",
+                "paper": "approximately 9 %, similar to previous years (§5.2, Figure 5.2)",
+                "status": "published (≈ 9 %); derived from the rounded 9 % (peak)",
+            },
+            {
+                "check": "Generation security standard",
+                "value": "8 hours LOLE",
+                "paper": "kept at 8 hours LOLE; respondents argued it is not based in reality (§5.1, §5.2)",
+                "status": "published",
+            },
+        ]
+    )
+
+
+def split_pot_over_periods(
+    month_sum_eur: float,
+    proportions: dict[str, float],
+    demand_forecast: ArrayLike,
+    lolp_forecast: ArrayLike,
+    lolp_ex_post: ArrayLike,
+) -> pd.DataFrame:
+    """A month's Capacity Period Payment Sum over its trading periods (§4.3), EUR.
+
+    The fixed pot (FCPPy) follows the demand forecast (set before the year), the variable
+    pot (VCPPy) the forecast LOLP (set before the month), the ex-post pot (ECPPy) the
+    ex-post LOLP (after the month). Each pot is shared pro rata to its profile.
+
+    >>> out = split_pot_over_periods(100.0, {"fixed": 0.3, "variable": 0.4, "ex_post": 0.3},
+    ...                              [1, 1], [0, 1], [1, 3])
+    >>> out[["fixed_eur", "variable_eur", "ex_post_eur"]].values.tolist()
+    [[15.0, 0.0, 7.5], [15.0, 40.0, 22.5]]
+    """
+    profiles = {
+        "fixed": np.asarray(demand_forecast, dtype="float64"),
+        "variable": np.asarray(lolp_forecast, dtype="float64"),
+        "ex_post": np.asarray(lolp_ex_post, dtype="float64"),
+    }
+    n = len(profiles["fixed"])
+    out = pd.DataFrame({"period": np.arange(1, n + 1)})
+    for pot, profile in profiles.items():
+        if len(profile) != n or (profile < 0).any():
+            raise ValueError(f"the {pot} profile needs {n} non-negative values")
+        total = profile.sum()
+        share = profile / total if total > 0 else np.full(n, 1 / n)
+        out[f"{pot}_eur"] = month_sum_eur * proportions[pot] * share
+    out["total_eur"] = out[["fixed_eur", "variable_eur", "ex_post_eur"]].sum(axis=1)
+    return out
+
+
 def bid_price_table(p: AcpsParams) -> pd.DataFrame:
-    """Table 5.1 with the lost BID cell recovered from the published IMR (derived, not published)."""
+    """Table 5.1 with the lost BID cell bounded by the published IMR: the interval is
+    derived (every bid in it, and none outside, rounds to the IMR); the bid used is a
+    choice within it (its centre), labelled so."""
     pub = p.published.get("imr")
     rows = [
         {"item": "Price cap (EUR/MWh)", "value": p.price_cap, "status": "published"},
@@ -479,7 +618,7 @@ def bid_price_table(p: AcpsParams) -> pd.DataFrame:
                 "value": f"{lo:.2f} – {hi:.2f}",
                 "status": "derived",
             },
-            {"item": "BID used (centre, EUR/MWh)", "value": centre, "status": "derived"},
+            {"item": "BID centre of the interval (EUR/MWh)", "value": centre, "status": "chosen (interval centre)"},
         ]
     rows.append(
         {

@@ -195,21 +195,25 @@ def solve_tariff(p: Ds3Params, code: str, target_deduction: float) -> float:
 
 
 def bridge(start: Ds3Params, end: Ds3Params) -> pd.DataFrame:
-    """Consultation → decision, one change at a time, in the order the paper discusses them.
+    """Consultation → decision, one change at a time, in the order the paper discusses them,
+    the change of a calibrated input last, named a calibration residual.
 
     Each step re-runs the model with one more change applied; a step's size is the change in
     the 2-dp deduction, so the steps add up exactly to the difference of the endpoints.
     """
     end_by_code = {s.code: s for s in end.services}
-    other_tariffs = {
+    calibrated = {s.code for s in (*start.services, *end.services) if s.status == "calibrated"}
+    changed = {
         s.code: {"tariff": end_by_code[s.code].tariff}
         for s in start.services
         if s.code != "RRD" and s.tariff != end_by_code[s.code].tariff
     }
+    other_tariffs = {code: change for code, change in changed.items() if code not in calibrated}
+    residual = {code: change for code, change in changed.items() if code in calibrated}
     stages = [
         ("Consultation", lambda p: p),
         ("RRD tariff (de-synchronised RR)", lambda p: with_services(p, RRD={"tariff": end_by_code["RRD"].tariff})),
-        ("Other tariff changes", lambda p: with_services(p, **other_tariffs) if other_tariffs else p),
+        *([("Other tariff changes", lambda p: with_services(p, **other_tariffs))] if other_tariffs else []),
         (
             "Remove FFR, DRR, FPFAPR",
             lambda p: with_services(p, **{c: {"procured": end_by_code[c].procured} for c in ("FFR", "DRR", "FPFAPR")}),
@@ -229,6 +233,15 @@ def bridge(start: Ds3Params, end: Ds3Params) -> pd.DataFrame:
             ),
         ),
     ]
+    if residual:
+        # the input solved in each scenario so its deduction meets the paper's: its change is
+        # what calibration leaves over, not a tariff change the paper describes
+        stages.append(
+            (
+                f"Calibration residual ({', '.join(sorted(residual))} solved in each scenario)",
+                lambda p: with_services(p, **residual),
+            )
+        )
     rows: list[dict] = []
     p, prev = start, compute(start).deduction
     for label, change in stages:
@@ -300,3 +313,81 @@ def deduction_table(p: Ds3Params, r: Ds3Result) -> pd.DataFrame:
     out["difference"] = (out["computed"] - out["published"]).round(2)
     out["status"] = ["computed"] * 4 + [pub.status if pub else "not published"]
     return out
+
+
+# Table A3.1's revenue column kept only the last digit group of each service (reference notes)
+SURVIVING_REVENUE_DIGITS = {
+    "SIR": "998",
+    "FFR": "826",
+    "POR": "883",
+    "SOR": "040",
+    "TOR1": "745",
+    "TOR2": "946",
+    "RRS": "154",
+    "RRD": "371",
+    "RM1": "194",
+    "RM3": "920",
+    "RM8": "414",
+}
+
+
+def surviving_digits(revenues: pd.DataFrame) -> pd.DataFrame:
+    """Which of Table A3.1's surviving last digit groups the rebuilt revenues match.
+
+    >>> table = pd.DataFrame({"code": ["RRD", "RM1"], "revenue_eur": [865_371.0, 19_452.0]})
+    >>> surviving_digits(table)["matches"].tolist()
+    [True, False]
+    """
+    rows = []
+    for code, revenue in zip(revenues["code"], revenues["revenue_eur"]):
+        if code not in SURVIVING_REVENUE_DIGITS:
+            continue
+        last = f"{int(round(revenue)) % 1000:03d}"
+        rows.append(
+            {
+                "code": code,
+                "rebuilt_revenue_eur": float(revenue),
+                "rebuilt_last_digits": last,
+                "surviving_digits": "…," + SURVIVING_REVENUE_DIGITS[code],
+                "matches": last == SURVIVING_REVENUE_DIGITS[code],
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["code", "rebuilt_revenue_eur", "rebuilt_last_digits", "surviving_digits", "matches"]
+    )
+
+
+RRD_RATES = tuple(round(0.50 + 0.01 * step, 2) for step in range(13))  # 0.50 … 0.62 EUR/MWh
+
+
+def rrd_rates_that_fit(
+    availability: float,
+    hours: float = 8760,
+    rates: tuple[float, ...] = RRD_RATES,
+    volume_range: tuple[int, int] = (1_545_000, 1_545_999),
+    last_digits: int = 371,
+) -> pd.DataFrame:
+    """The two-decimal RRD rates (EUR/MWh) for which some available volume inside the
+    surviving ``x,545,xxx`` (whole MWh) gives a revenue ending in the surviving ``…,371``.
+
+    The rate 0.56 and the unit capacity 195.6357 MW were chosen together to fit; this
+    table shows the choice is not forced: each rate has its volumes, each volume its capacity.
+
+    >>> fit = rrd_rates_that_fit(0.9017)
+    >>> bool(fit.set_index("rate").loc[0.56, "volumes_that_fit"] > 0), int((fit["volumes_that_fit"] > 0).sum()) > 1
+    (True, True)
+    """
+    volume = np.arange(volume_range[0], volume_range[1] + 1, dtype="float64")
+    rows = []
+    for rate in rates:
+        revenue = np.floor(rate * volume + 0.5)  # to the euro, half up
+        fits = volume[(revenue % 1000) == last_digits]
+        rows.append(
+            {
+                "rate": rate,
+                "volumes_that_fit": int(fits.size),
+                "first_volume_mwh": float(fits[0]) if fits.size else None,
+                "unit_capacity_mw": round(float(fits[0]) / (hours * availability), 4) if fits.size else None,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -165,11 +165,63 @@ def resolve_references(scenario: Any, path: str = "<memory>") -> Any:
     return scenario.model_copy(update={"ds3": ds3})
 
 
+# Keys that describe a scenario rather than give it an input
+NOT_INPUTS = {
+    "label",
+    "rpi_label",
+    "ancillary_label",
+    "status",
+    "notes",
+    "published",
+    "sensitivity",
+    "reproduces",
+    "text",
+    "calibration",
+}
+
+
+def mark_user_inputs(data: Any, reference: Any) -> Any:
+    """A scenario's data with every input that differs from the publication's scenario
+    (``reference``) labelled ``user input``: "published", "derived" or "calibrated" belong
+    to the figures the publication gives, not to a copy someone edited. Items of a list
+    keyed by ``code`` (DS3 services) are compared one by one.
+
+    >>> mark_user_inputs({"rpi": 0.02, "price_cap": 1000}, {"rpi": 0.016, "price_cap": 1000})["status"]
+    {'rpi': 'user input'}
+    """
+    if not isinstance(data, dict) or not isinstance(reference, dict):
+        return data
+    out = dict(data)
+    status = dict(out.get("status") or {})
+    for key, value in out.items():
+        if key in NOT_INPUTS or reference.get(key) == value:
+            continue
+        if isinstance(value, list) and all(isinstance(v, dict) and "code" in v for v in value):
+            theirs = {v.get("code"): v for v in reference.get(key) or [] if isinstance(v, dict)}
+            out[key] = [v if theirs.get(v["code"]) == v else {**v, "status": "user input"} for v in value]
+            continue
+        status[key] = "user input"
+    out["status"] = status
+    return out
+
+
 def load_file(workbook: str, path: Path | str) -> Any:
-    """Load, validate and resolve the scenario file ``path`` of ``workbook``."""
+    """Load, validate and resolve the scenario file ``path`` of ``workbook``.
+
+    A file whose ``reproduces`` names another scenario of the workbook (a copy of a
+    publication's scenario) has the inputs it changed labelled ``user input``.
+    """
     path = Path(path)
     shown = display_path(path)
-    return resolve_references(validate(workbook, read_yaml(path), shown), shown)
+    data = read_yaml(path)
+    source = data.get("reproduces") if isinstance(data, dict) else None
+    if isinstance(source, str) and source != path.stem:
+        original = scenario_path(workbook, source)
+        if not original.is_file():
+            known = ", ".join(sc for _, sc in list_scenarios(workbook))
+            raise ParameterError(shown, [("reproduces", f"no params/{workbook}/{source}.yaml (scenarios: {known})")])
+        data = mark_user_inputs(data, read_yaml(original))
+    return resolve_references(validate(workbook, data, shown), shown)
 
 
 def load_scenario(workbook: str, scenario: str, overrides: dict[str, Any] | None = None) -> Any:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-Status = Literal["published", "derived", "reconstructed", "calibrated", "chosen", "illustrative"]
+Status = Literal["published", "derived", "reconstructed", "calibrated", "chosen", "illustrative", "user input"]
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -162,10 +162,15 @@ class Scenario(Strict):
 
     status: dict[str, Status] = Field(default_factory=dict)
     notes: dict[str, str] = Field(default_factory=dict)
+    reproduces: str | None = Field(
+        default=None,
+        description="the scenario of the publication this one reproduces (its own name, or the one it was "
+        "copied from): inputs that differ from it are labelled 'user input'",
+    )
 
     @model_validator(mode="after")
     def _provenance_names_parameters(self) -> Scenario:
-        fields = type(self).model_fields.keys()
+        fields = type(self).model_fields.keys() - {"reproduces"}
         for key in (*self.status, *self.notes):
             if key not in fields:
                 raise ValueError(f"status/notes name '{key}', which is not a parameter")

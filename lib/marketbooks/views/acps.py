@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from marketbooks.rules import capacity
 from marketbooks.rules.capacity import AcpsResult
+from marketbooks.scenarios.models import AcpsParams
 from marketbooks.views.charts import STATUS_COLOURS, Chart, axis_titles, figure, waterfall
+from marketbooks.views.text import esc
 
 
 def acps_buildup_chart(r: AcpsResult, title: str) -> Chart:
@@ -39,15 +43,21 @@ def monthly_chart(monthly: pd.DataFrame) -> Chart:
 def history_chart(history: pd.DataFrame) -> Chart:
     """Appendix 1: ACPS by year, coloured by provenance; lost years marked, not invented."""
     traces = []
-    for status in ("published", "reconstructed"):
+    for status, column, name in (
+        ("published", "acps_eur", "published"),
+        ("reconstructed (rounded)", "approx_eur", "≈ rounded (exact figure lost)"),
+    ):
         part = history[history["status"] == status]
         traces.append(
             dict(
                 type="bar",
                 x=part["year"],
-                y=(part["acps_eur"] / 1e6).round(1),
-                name=status,
-                marker=dict(color=STATUS_COLOURS[status]),
+                y=(part[column].astype("float64") / 1e6).round(1),
+                name=name,
+                marker=dict(
+                    color=STATUS_COLOURS["reconstructed" if column == "approx_eur" else status],
+                    pattern=dict(shape="/" if column == "approx_eur" else ""),
+                ),
             )
         )
     missing = history[history["status"] == "missing"]
@@ -66,3 +76,55 @@ def history_chart(history: pd.DataFrame) -> Chart:
     return Chart(
         figure(traces, "Annual Capacity Payment Sum by trading year (Appendix 1)", axis_titles(y="ACPS, million EUR"))
     )
+
+
+def scenario_heading(p: AcpsParams) -> str:
+    """The page's heading for a scenario: its trading year and label, then its indexation.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> scenario_heading(load_scenario("acps", "2016_decision")).splitlines()[0]
+    '## Trading year 2016: Decision 2016'
+    """
+    return (
+        f"## Trading year {p.trading_year}: {esc(p.label)}\n\n"
+        f"Indexation of the previous year's annualised cost: {esc(p.rpi_label or f'{p.rpi:.1%}')}."
+    )
+
+
+def monthly_text(p: AcpsParams, r: AcpsResult) -> str:
+    """What the monthly sums of this scenario are and, where the CPM ended mid-year, the
+    part paid before I-SEM went live (2017 only)."""
+    text = f"Monthly weights for {p.trading_year}: {esc(r.monthly_source)}."
+    if p.trading_year == capacity.ISEM_GO_LIVE_YEAR:
+        text += (
+            f" The CPM ended with I-SEM's go-live in October {p.trading_year}: January–September "
+            f"total **{r.jan_sep_total:,} EUR**."
+        )
+    return text
+
+
+def illustrative_profiles(periods: int = 48, seed: int = 0) -> dict[str, np.ndarray]:
+    """Illustrative (not published) profiles of one day's trading periods: demand forecast,
+    forecast LOLP and ex-post LOLP, peaking in the evening."""
+    rng = np.random.default_rng(seed)
+    hour = np.arange(periods) / 2
+    demand = 4000 + 1500 * np.exp(-((hour - 18) ** 2) / 8) + 600 * np.exp(-((hour - 9) ** 2) / 6)
+    lolp = np.exp((demand - demand.max()) / 250)
+    return {
+        "demand_forecast": demand.round(0),
+        "lolp_forecast": lolp,
+        "lolp_ex_post": lolp * rng.uniform(0.5, 1.5, periods),
+    }
+
+
+def pot_split_chart(split: pd.DataFrame, title: str) -> Chart:
+    """The fixed, variable and ex-post pots of a day's trading periods, stacked."""
+    traces = [
+        dict(type="bar", x=split["period"], y=split[f"{pot}_eur"].round(0), name=name)
+        for pot, name in (
+            ("fixed", "fixed (demand forecast)"),
+            ("variable", "variable (forecast LOLP)"),
+            ("ex_post", "ex-post (ex-post LOLP)"),
+        )
+    ]
+    return Chart(figure(traces, title, axis_titles(x="trading period", y="EUR", barmode="stack")))

@@ -23,6 +23,9 @@ STATUS_COLOURS = {
     "published": "#1f4e79",
     "derived": "#2e8b57",
     "reconstructed": "#d98c1f",
+    "calibrated": "#8e44ad",
+    "chosen": "#b8860b",
+    "user input": "#5b9bd5",
     "illustrative": "#8c8c8c",
     "missing": "#c0c0c0",
 }

@@ -10,7 +10,7 @@ from marketbooks.views.charts import STATUS_COLOURS, Chart, axis_titles, figure,
 def revenue_chart(revenues: pd.DataFrame, title: str) -> Chart:
     """Revenue by service, coloured by the provenance of its inputs."""
     traces = []
-    for status in ("published", "derived", "reconstructed", "calibrated"):
+    for status in ("published", "derived", "reconstructed", "calibrated", "chosen", "user input"):
         part = revenues[revenues["status"] == status]
         if len(part):
             traces.append(
