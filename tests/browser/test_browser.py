@@ -150,7 +150,7 @@ def test_a_scenario_link_on_the_landing_page_opens_the_dashboard_on_that_scenari
     shown = open_dashboard(page, urljoin(page.url, href), ".mb-acps-value")
     expected = capacity.compute_acps(load_scenario("acps", "2016_decision")).acps
     assert shown.inner_text() == f"{expected:,.0f}" == "514,837,400"
-    assert "Scenario: Decision 2016" in page.inner_text("body")
+    assert "Trading year 2016: Decision 2016" in page.inner_text("body")
     assert page.evaluate("document.querySelector('.mb-scenario select').selectedIndex") == 0  # Explore starts there
 
 

@@ -292,3 +292,43 @@ def test_any_file_gives_a_clean_table_or_a_located_error(content):
     assert df["participant"].map(lambda v: isinstance(v, str) and v != "").all()
     r = clear_auction(_point_auction(5000) | {"connection_points": {"B": {"limit_kw": 5000, "max_connections": 9}}}, df)
     assert len(r.rejected) + len(r.ranked) == len(df)
+
+
+def test_clause_93_ranks_by_price_and_clauses_94_to_96_test_validity():
+    """93: "a ranked schedule formed in ascending order of the prices"; 94: two participants
+    and 130 % of the volume, 95: not for waste, hydro, biomass, biogas auctions."""
+    from marketbooks.rules.auction.clearing import ranked_list, validity_tests
+
+    bids = pd.DataFrame(
+        {
+            "participant": ["A", "B", "C"],
+            "price": [15.0, 14.0, 16.0],
+            "volume_kw": [500.0, 400.0, 300.0],
+            "time": [0, 1, 2],
+        }
+    )
+    ranked = ranked_list(bids)
+    assert ranked["participant"].tolist() == ["B", "A", "C"] and ranked["rank"].tolist() == [1, 2, 3]
+    spec = AuctionSpec(
+        kind="without_documentation",
+        technology="solar",
+        volume_kw=1000,
+        max_price=16.97,
+        connection_points={"P": {"limit_kw": 1000, "max_connections": 3}},
+    )
+    tests = validity_tests(spec, ranked).set_index("test")
+    assert (
+        tests.loc["offered volume / announced", "value"] == 120.0
+        and not tests.loc["offered volume / announced", "passed"]
+    )
+    biomass = spec.model_copy(update={"technology": "biomass"})
+    assert not validity_tests(biomass, ranked).set_index("test").loc["offered volume / announced", "applies"]
+
+
+def test_clause_82_one_lot_per_connection_point_or_the_single_project():
+    """82: "participants submit bids for each connection point and land plot separately"."""
+    from marketbooks.rules.auction.bids import lot
+
+    spec = AuctionSpec(**_point_auction(1000))
+    assert lot(spec, "A") == "A" and lot(spec, "B") == "B"
+    assert lot(AuctionSpec(**WITH_DOCS), None) == "(project)"

@@ -257,3 +257,11 @@ def test_derive_says_which_month_cannot_be_derived():
         r"Mar cannot be derived",
     ):
         capacity.derive_missing_month(100, {"Jan": 100, "Feb": 50, "Mar": None})
+
+
+def test_the_monthly_table_splits_each_month_into_its_three_pots():
+    """§4.3 / §6.2: FCPPy and ECPPy unchanged for 2017; VCPPy = 1 − FCPPy − ECPPy."""
+    p = load_scenario("acps", "2017_decision")
+    table = capacity.monthly_table(p, capacity.compute_acps(p))
+    pots = table[["fixed_eur", "variable_eur", "ex_post_eur"]].sum(axis=1)
+    assert (abs(pots - table["cpps_eur"]) <= 1).all() and table["cpps_eur"].sum() == 519_227_150

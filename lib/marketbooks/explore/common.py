@@ -257,20 +257,22 @@ def reactive(
         except ParameterError as exc:
             where = "" if exc.path in ("overrides", "<memory>") else f"{exc.path}: "
             # a rule across fields ("(file)") reads as its reason alone
-            status.value = message(where + "; ".join(r if f == "(file)" else f"{f}: {r}" for f, r in exc.problems))
+            problem = message(where + "; ".join(r if f == "(file)" else f"{f}: {r}" for f, r in exc.problems))
         except ValueError as exc:
-            status.value = message(str(exc))
+            problem = message(str(exc))
         except Exception as exc:  # noqa: BLE001 - a dashboard shows every failure in place, never a traceback
-            status.value = message(f"This could not be computed: {type(exc).__name__}: {exc}")
+            problem = message(f"This could not be computed: {type(exc).__name__}: {exc}")
         else:
             status.value = ""
             # Setting the Output widget's outputs trait (rather than `with out: display(...)`)
             # keeps every display inside the widget, whichever front end or executor runs it.
             out.outputs = tuple(display_data(obj) for obj in shown)
             return
+        # the old results go first, then the message: a page never shows the message beside them
         out.outputs = ()
         for line in results:
             line.value = ""
+        status.value = problem
 
     for c in controls:
         c.observe(update, names="value")

@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from marketbooks.rules import ds3
-from marketbooks.rules.rounding import round2
+from marketbooks.rules.rounding import half_up_array, round2
 from marketbooks.scenarios.models import MONTHS, AcpsParams, validate_model
 
 
@@ -88,7 +88,12 @@ def bne_cost(annualised_cost: float, ancillary_deduction: float, imr_deduction: 
 
 
 def annual_capacity_payment_sum(bne_cost_eur_per_kw_yr: float, capacity_requirement_mw: float) -> float:
-    """ACPS in EUR = BNE cost (EUR/kW/yr, 2 dp) × capacity requirement (MW) × 1000 (§1, Table 1.1)."""
+    """ACPS in EUR = BNE cost (EUR/kW/yr, 2 dp) × capacity requirement (MW, §4.2) × 1000
+    (§1, Table 1.1).
+
+    >>> annual_capacity_payment_sum(71.45, 7267)
+    519227150.0
+    """
     if capacity_requirement_mw < 0:
         raise ValueError(f"capacity requirement must not be negative, got {capacity_requirement_mw}")
     exact = Decimal(repr(round2(bne_cost_eur_per_kw_yr))) * Decimal(repr(float(capacity_requirement_mw))) * 1000
@@ -576,7 +581,7 @@ def split_pot_over_periods(
 
     The fixed pot (FCPPy) follows the demand forecast (set before the year), the variable
     pot (VCPPy) the forecast LOLP (set before the month), the ex-post pot (ECPPy) the
-    ex-post LOLP (after the month). Each pot is shared pro rata to its profile.
+    ex-post LOLP (after the month). Each pot is shared pro rata to its profile, to the cent.
 
     >>> out = split_pot_over_periods(100.0, {"fixed": 0.3, "variable": 0.4, "ex_post": 0.3},
     ...                              [1, 1], [0, 1], [1, 3])
@@ -595,8 +600,8 @@ def split_pot_over_periods(
             raise ValueError(f"the {pot} profile needs {n} non-negative values")
         total = profile.sum()
         share = profile / total if total > 0 else np.full(n, 1 / n)
-        out[f"{pot}_eur"] = month_sum_eur * proportions[pot] * share
-    out["total_eur"] = out[["fixed_eur", "variable_eur", "ex_post_eur"]].sum(axis=1)
+        out[f"{pot}_eur"] = half_up_array(month_sum_eur * proportions[pot] * share, 2)
+    out["total_eur"] = half_up_array(out[["fixed_eur", "variable_eur", "ex_post_eur"]].sum(axis=1), 2)
     return out
 
 

@@ -105,7 +105,12 @@ class Ds3Result:
 
 
 def compute(p: Ds3Params, **overrides: Any) -> Ds3Result:
-    """The whole Table A3.1 for a scenario; ``overrides`` replace parameters by name."""
+    """The whole Table A3.1 (Appendix 3) for a scenario; ``overrides`` replace parameters by name.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> compute(load_scenario("ds3", "2017_decision")).deduction
+    7.34
+    """
     if overrides:
         p = validate_model(Ds3Params, {**p.model_dump(), **overrides}, "overrides")
     rev = service_revenues(service_table(p), p.availability, p.performance_scalar)

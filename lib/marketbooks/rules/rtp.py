@@ -65,7 +65,7 @@ def periods_in_day(date: str, tz: str = TZ) -> int:
 
 
 def trading_period_prices(intervals: pd.DataFrame, method: str = "time_weighted", tz: str = TZ) -> pd.DataFrame:
-    """One price per node and trading period from dispatch-interval prices.
+    """One price per node and trading period from dispatch-interval prices (§3.8, Appendix D).
 
     ``intervals``: ``node``, ``start`` (tz-aware, or naive local time in ``tz``), ``end`` or
     ``duration_s``, ``price`` ($/MWh), optional ``load`` (MW). Methods: ``time_weighted``
@@ -457,8 +457,9 @@ def largest_spreads(methods: pd.DataFrame) -> pd.DataFrame:
 def flexible_user(
     intervals: pd.DataFrame, node: str, load_mw: float, value: float, forecast_error: float, seed: int, tz: str = TZ
 ) -> pd.DataFrame:
-    """A user who can switch ``load_mw`` on or off each dispatch interval and values it at
-    ``value`` $/MWh. It runs when the price it can see is below ``value``:
+    """Appendix E's flexible user (lost: an illustrative model). A user who can switch
+    ``load_mw`` on or off each dispatch interval and values it at ``value`` $/MWh. It runs
+    when the price it can see is below ``value``:
 
     * status quo: an indicative forecast of the period's price (error ``forecast_error``,
       lognormal), settled on the final price two days later;
@@ -585,7 +586,12 @@ def assess_options(p: RtpParams, rate: float | None = None, benefit_scale: float
 
 
 def rate_sensitivity(p: RtpParams) -> pd.DataFrame:
-    """Net benefit of each option at the base rate and the sensitivity rates."""
+    """Net benefit of each option at the base rate and the sensitivity rates (Table 2).
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> sorted(rate_sensitivity(load_scenario("rtp", "2016_information_paper"))["rate"].unique().tolist())
+    [0.04, 0.06, 0.08]
+    """
     return pd.concat([assess_options(p, r) for r in sorted({p.base_rate, *p.sensitivity_rates})], ignore_index=True)
 
 

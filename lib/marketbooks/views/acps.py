@@ -110,10 +110,11 @@ def illustrative_profiles(periods: int = 48, seed: int = 0) -> dict[str, np.ndar
     hour = np.arange(periods) / 2
     demand = 4000 + 1500 * np.exp(-((hour - 18) ** 2) / 8) + 600 * np.exp(-((hour - 9) ** 2) / 6)
     lolp = np.exp((demand - demand.max()) / 250)
+    # rounded, so no shown figure depends on the last bits of the CPU's exp()
     return {
         "demand_forecast": demand.round(0),
-        "lolp_forecast": lolp,
-        "lolp_ex_post": lolp * rng.uniform(0.5, 1.5, periods),
+        "lolp_forecast": lolp.round(6),
+        "lolp_ex_post": (lolp * rng.uniform(0.5, 1.5, periods)).round(6),
     }
 
 

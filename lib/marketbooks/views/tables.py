@@ -56,6 +56,11 @@ def number(v: float) -> str:
     return f"{v:,.2f}"
 
 
+def yes_no(v: Any) -> str:
+    """True/False as a reader says it."""
+    return "yes" if bool(v) else "no"
+
+
 def _is_year(column: Any) -> bool:
     return isinstance(column, str) and (column.lower() == "year" or column.lower().endswith(("_year", " year")))
 
@@ -76,8 +81,18 @@ def text_columns(df: pd.DataFrame) -> list[Any]:
 def styled(df: pd.DataFrame, name: str, formats: Mapping[Any, str | Callable] | None = None) -> HtmlTable:
     """The house table: element id ``T_<name>``, no index, missing values as "—", text
     escaped, text columns flush left, thousands separators (except in a whole-number
-    column named as a year: 2017, not 2,017), and ``formats`` per column."""
+    column named as a year: 2017, not 2,017), yes/no for true/false, and ``formats`` per
+    column. A table without rows reads "none", not a header over nothing.
+
+    >>> styled(pd.DataFrame({"x": []}), "empty").html
+    '<p class="mb-empty" id="T_empty">none</p>'
+    >>> "yes" in styled(pd.DataFrame({"valid": [True]}), "flags").html
+    True
+    """
+    if df.empty:
+        return HtmlTable(f'<p class="mb-empty" id="T_{html.escape(name)}">none</p>', name, df.shape)
     fmt: dict[Any, str | Callable] = {c: number for c, kind in df.dtypes.items() if pd.api.types.is_float_dtype(kind)}
+    fmt.update({c: yes_no for c, kind in df.dtypes.items() if pd.api.types.is_bool_dtype(kind)})
     fmt.update(
         {c: "{}" if _is_year(c) else "{:,}" for c, kind in df.dtypes.items() if pd.api.types.is_integer_dtype(kind)}
     )

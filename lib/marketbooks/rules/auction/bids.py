@@ -36,7 +36,11 @@ def as_auction(auction: AuctionSpec | dict[str, Any]) -> AuctionSpec:
 
 
 def lot(auction: AuctionSpec, connection_point: str | None) -> str:
-    """What one participant bids for once: a connection point (82), or the single project."""
+    """What one participant bids for once (clause 82): a connection point, or the single project.
+
+    >>> lot(AuctionSpec(kind="waste", technology="waste", volume_kw=1000, max_price=20.0), None)
+    '(project)'
+    """
     if auction.kind == "without_documentation":
         return str(connection_point)
     return "(project)"
@@ -62,7 +66,16 @@ def check_bid(
     min_volume_kw: float = MIN_VOLUME_KW,
     security_tenge: float | None = None,
 ) -> list[Rejection]:
-    """Every rule of a single bid that is broken, with its clause; empty when the bid is valid."""
+    """Every rule of a single bid that is broken, with its clause; empty when the bid is valid.
+
+    Clauses 40, 73, 78, 80 and 81: security per kW (40), price and volume form (73), the
+    maximum price (78), the volume limits (80) and, with documentation and in waste
+    auctions, the project's full installed capacity (81).
+
+    >>> spec = AuctionSpec(kind="with_documentation", technology="solar", volume_kw=1000, max_price=20.0)
+    >>> [r.clause for r in check_bid(spec, 21.0, 500)]
+    ['78', '81']
+    """
     out: list[Rejection] = []
     if not price > 0:
         out.append(Rejection("73", f"price {price} must be positive"))

@@ -283,8 +283,30 @@ def clear_auction(
 ) -> ClearingResult:
     """Clear an auction from its final bids; ``accepted`` answers the 102/103 offers.
 
-    Invalid bids (clauses 73–80) are set aside with their reasons (``rejected``) and never
-    ranked; nothing is dropped silently.
+    Clauses 93–103 and 105: the ranked list (93), the validity tests (94–96), the walk of an
+    auction without documentation (97, 99, 100, clauses 101.1 and 101.2), the lowest price
+    with documentation (98), the offers (102, 103) and the register (105). Invalid bids
+    (clauses 73–81) are set aside with their reasons (``rejected``) and never ranked;
+    nothing is dropped silently.
+
+    Parameters
+    ----------
+    auction : AuctionSpec or dict
+        Kind, technology, announced volume (kW), maximum price (tenge/kWh), connection points.
+    bids : DataFrame or list of dict
+        The final bids: participant, price (tenge/kWh), volume_kw, connection_point, ...
+    accepted : list of str, optional
+        The participants that accepted a clause 102/103 offer; None while the offers pend.
+
+    Returns
+    -------
+    ClearingResult
+        Validity, reason, final volume (kW), winners, offers, the step log.
+
+    >>> spec = {"kind": "with_documentation", "technology": "solar", "volume_kw": 1000, "max_price": 20.0}
+    >>> clear_auction(spec, [{"participant": "A", "price": 19.0, "volume_kw": 1000},
+    ...                      {"participant": "B", "price": 18.5, "volume_kw": 1000}]).winners["participant"].tolist()
+    ['B']
     """
     auction = as_auction(auction)
     checked = check_bids(auction, normalise_bids(bids))

@@ -34,7 +34,8 @@ class SessionResult:
 
 
 def run_session(auction: AuctionSpec | dict, orders: pd.DataFrame | list[dict]) -> SessionResult:
-    """Replay an order log in time order: each order's status, clause and reason.
+    """Replay an order log in time order (clauses 67, 68, 77, 79 and 84–87): each order's
+    status, clause and reason.
 
     ``time`` is in seconds since the session opened (clause 87: millisecond precision). An
     order before the opening is rejected (68: "acceptance of orders ... is carried out from
