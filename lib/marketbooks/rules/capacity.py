@@ -25,12 +25,20 @@ from marketbooks.scenarios.models import MONTHS, AcpsParams, validate_model
 
 
 def index_cost(cost: float, rate: float) -> float:
-    """Annualised BNE cost indexed by RPI (§1 step 1, §6: 2016 cost × (1 + June-2016 RPI)), 2 dp."""
+    """Annualised BNE cost indexed by RPI (§1 step 1, §6: 2016 cost × (1 + June-2016 RPI)), 2 dp.
+
+    >>> index_cost(83.74, 0.016)
+    85.08
+    """
     return round2(cost * (1 + rate))
 
 
 def base_cost_for_indexed(indexed: float, rate: float) -> list[float]:
-    """Every 2-dp base cost that indexes to ``indexed`` at ``rate`` (to recover a lost cell)."""
+    """Every 2-dp base cost that indexes to ``indexed`` at ``rate`` (to recover a lost cell).
+
+    >>> base_cost_for_indexed(85.08, 0.016)
+    [83.74]
+    """
     centre = indexed / (1 + rate)
     candidates = [round2(centre + k / 100) for k in range(-3, 4)]
     return sorted({c for c in candidates if index_cost(c, rate) == round2(indexed)})
@@ -40,6 +48,25 @@ def imr_deduction(price_cap: float, bid_price: float, outage_hours: float, force
     """Infra-marginal rent deduction, EUR/kW/yr, 2 dp (§5.2 and §6.1, Table 5.1).
 
     ``[(PCAP − BID)/1000] × OUTAGE TIME × (1 − FOP)``.
+
+    Parameters
+    ----------
+    price_cap : float
+        PCAP, EUR/MWh.
+    bid_price : float
+        The BNE's bid, EUR/MWh.
+    outage_hours : float
+        Outage time, hours a year.
+    forced_outage_probability : float
+        FOP, a fraction.
+
+    Returns
+    -------
+    float
+        The deduction, EUR/kW/yr, half up to 2 dp.
+
+    >>> imr_deduction(1000, 164.36, 8, 0.0591)  # Table 5.1: 6.29
+    6.29
     """
     if not 0 <= forced_outage_probability <= 1:
         raise ValueError(f"forced_outage_probability must lie in [0, 1], got {forced_outage_probability}")
@@ -83,7 +110,11 @@ def bid_price_range_for_imr(
 
 
 def bne_cost(annualised_cost: float, ancillary_deduction: float, imr_deduction: float) -> float:
-    """BNE peaker cost net of deductions, EUR/kW/yr, 2 dp (Table 4.1 / 6.1)."""
+    """BNE peaker cost net of deductions, EUR/kW/yr, 2 dp (Table 4.1 / 6.1).
+
+    >>> bne_cost(85.08, 7.34, 6.29)
+    71.45
+    """
     return round2(round2(annualised_cost) - round2(ancillary_deduction) - round2(imr_deduction))
 
 
@@ -101,7 +132,11 @@ def annual_capacity_payment_sum(bne_cost_eur_per_kw_yr: float, capacity_requirem
 
 
 def derive_missing_month(total: float, months: dict[str, int | None]) -> dict[str, int]:
-    """Fill the one lost monthly sum as the total minus the others (Table 1.2's December)."""
+    """Fill the one lost monthly sum as the total minus the others (Table 1.2's December).
+
+    >>> derive_missing_month(100, {"Jan": 60, "Feb": None})
+    {'Jan': 60, 'Feb': 40}
+    """
     missing = [m for m, v in months.items() if v is None]
     if len(missing) > 1:
         raise ValueError(f"more than one month is missing ({', '.join(missing)}): cannot derive")
@@ -166,7 +201,11 @@ def capacity_period_sums(acps: float, monthly_weights: dict[str, float] | pd.Ser
 
 
 def payment_proportions(fcpp: float, ecpp: float) -> dict[str, float]:
-    """Fixed, variable and ex-post proportions (§4.3): VCPPy = 1 − FCPPy − ECPPy."""
+    """Fixed, variable and ex-post proportions (§4.3): VCPPy = 1 − FCPPy − ECPPy.
+
+    >>> payment_proportions(0.3, 0.3)
+    {'fixed': 0.3, 'variable': 0.4, 'ex_post': 0.3}
+    """
     for name, v in (("fcpp", fcpp), ("ecpp", ecpp)):
         if not 0 <= v <= 1:
             raise ValueError(f"{name} must lie in [0, 1], got {v}")
@@ -236,6 +275,10 @@ def monthly_weights(p: AcpsParams, acps: float) -> tuple[dict[str, float], str]:
     has one, else ``acps``. A what-if total (the Explore section, a sensitivity) is then
     shared out in the published proportions, rather than landing whole in the lost month.
     One without monthly sums uses the 2017 published shares, labelled as such.
+
+    >>> from marketbooks.scenarios import load_scenario, load_scenarios
+    >>> monthly_weights(load_scenario("acps", "2016_decision"), 514837400)[1]
+    '2017 published shares applied (reconstructed: no monthly table for this year)'
     """
     if p.monthly_cpps is not None:
         total = p.published["acps"].value if "acps" in p.published else acps
@@ -252,6 +295,10 @@ def ancillary_deduction(p: AcpsParams) -> float:
     Either the published value, or the DS3 revenue model's result for the DS3 scenario the
     loader attached (``p.ds3``, from ``ds3_scenario``; seed 001 §5.2): the one
     cross-workbook link, so the figure is never typed twice.
+
+    >>> from marketbooks.scenarios import load_scenario, load_scenarios
+    >>> ancillary_deduction(load_scenario("acps", "2017_decision"))
+    7.34
     """
     if p.ancillary_source == "published" and p.ancillary_deduction is not None:
         return round2(p.ancillary_deduction)
@@ -280,6 +327,10 @@ def compute_acps(p: AcpsParams, **overrides: Any) -> AcpsResult:
     """Run the whole ACPS procedure for a scenario; ``overrides`` replace parameters by name.
 
     Overriding ``ancillary_deduction`` replaces the scenario's source (published or DS3 model).
+
+    >>> from marketbooks.scenarios import load_scenario, load_scenarios
+    >>> compute_acps(load_scenario("acps", "2017_decision")).acps
+    519227150.0
     """
     if overrides:
         p = with_overrides(p, **overrides)
@@ -649,7 +700,12 @@ def monthly_table(p: AcpsParams, r: AcpsResult) -> pd.DataFrame:
 
 
 def compare_scenarios(scenarios: list[AcpsParams]) -> pd.DataFrame:
-    """Table 6.1: the figures of several ACPS scenarios side by side (computed)."""
+    """Table 6.1: the figures of several ACPS scenarios side by side (computed).
+
+    >>> from marketbooks.scenarios import load_scenario, load_scenarios
+    >>> compare_scenarios(load_scenarios("acps", ["2016_decision", "2017_decision"])).shape
+    (6, 3)
+    """
     cols = {}
     for p in scenarios:
         r = compute_acps(p)

@@ -78,7 +78,11 @@ def service_revenues(
 
 
 def trip_charge(trips_per_year: float, charge_per_trip_eur: float) -> float:
-    """Expected annual trip charge (§5.2: one trip in every four years of operation → 0.25/yr)."""
+    """Expected annual trip charge (§5.2: one trip in every four years of operation → 0.25/yr).
+
+    >>> trip_charge(0.25, 20000)
+    5000.0
+    """
     if trips_per_year < 0 or charge_per_trip_eur < 0:
         raise ValueError("trip frequency and charge must not be negative")
     return trips_per_year * charge_per_trip_eur
@@ -190,6 +194,10 @@ def solve_tariff(p: Ds3Params, code: str, target_deduction: float) -> float:
 
     Revenue is linear in the tariff, so two evaluations give the answer. This is how the
     scenario's one ``calibrated`` input was found; the notebook shows it as calibrated.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> round(solve_tariff(load_scenario("ds3", "2017_decision"), "RM8", 7.34), 4)
+    0.0771
     """
     r0 = compute(with_services(p, **{code: {"tariff": 0.0}}))
     r1 = compute(with_services(p, **{code: {"tariff": 1.0}}))
@@ -205,6 +213,11 @@ def bridge(start: Ds3Params, end: Ds3Params) -> pd.DataFrame:
 
     Each step re-runs the model with one more change applied; a step's size is the change in
     the 2-dp deduction, so the steps add up exactly to the difference of the endpoints.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> steps = bridge(load_scenario("ds3", "2017_consultation"), load_scenario("ds3", "2017_decision"))
+    >>> round(float(steps["change"].sum()), 2)
+    -0.33
     """
     end_by_code = {s.code: s for s in end.services}
     calibrated = {s.code for s in (*start.services, *end.services) if s.status == "calibrated"}

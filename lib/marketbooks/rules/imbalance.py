@@ -69,6 +69,11 @@ def counter_imbalance_coefficient(nre: float, pre: float, po_minus: float, po_pl
     * a negative result (receipts do not cover regulation costs): 0. A positive payment is
       made *by* the agent *to* the subject (FAQ), so it is never turned into a charge; the
       agent's shortfall is reported by :func:`monthly_balance`.
+
+    >>> counter_imbalance_coefficient(100, -20, -500, 1000)
+    0.42
+    >>> counter_imbalance_coefficient(0, 0, -5000, 1000)
+    1.0
     """
     values = (nre, pre, po_minus, po_plus)
     if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values):
@@ -99,11 +104,15 @@ class MonthlyBalance:
 
 
 def monthly_balance(nre: float, pre: float, po_minus: float, po_plus: float) -> MonthlyBalance:
-    """kzpo with its raw value and the agent's result (> 0 surplus kept, < 0 shortfall)."""
+    """kzpo with its raw value and the agent's result (> 0 surplus kept, < 0 shortfall).
+
+    >>> monthly_balance(100, -20, -500, 1000).agent_result
+    0.0
+    """
     kz = counter_imbalance_coefficient(nre, pre, po_minus, po_plus)
     raw = None if po_plus <= 0 else float(-(nre + pre + po_minus) / po_plus)
     result = -(nre + pre + po_minus + kz * po_plus)
-    return MonthlyBalance(nre, pre, po_minus, po_plus, raw, kz, half_up(result, 2))
+    return MonthlyBalance(nre, pre, po_minus, po_plus, raw, kz, half_up(result, 2) + 0.0)
 
 
 def _column_units(periods: pd.DataFrame) -> str:
@@ -248,6 +257,11 @@ def settle(periods: pd.DataFrame, kzpo: float, period_minutes: float | None = No
     ``actual_mwh`` or ``agreed_mw`` / ``actual_mw`` with ``period_minutes``; optional
     ``regulation_mwh``. Adds ``imbalance_mwh`` and ``payment_eur`` (agent's cash flow:
     ``PO−i = Oi × ZC`` for a shortage, ``PO+i = Oi × ZC × kzpo`` for a surplus; cents).
+
+    >>> month = pd.DataFrame({"subject": ["A", "B"], "period": [1, 1], "agreed_mwh": [10.0, 10.0],
+    ...                       "actual_mwh": [8.0, 12.0], "zc": [100.0, 100.0]})
+    >>> settle(month, kzpo=0.5)["payment_eur"].tolist()
+    [100.0, -200.0]
     """
     if not 0 <= kzpo <= 1:
         raise ValueError(f"kzpo must lie in [0, 1], got {kzpo}")
@@ -274,6 +288,11 @@ def allocate_cents(total_cents: int, weights: np.ndarray) -> np.ndarray:
     keep month order. The rule has to be explicit: which of several tied rows a partial sort
     picks depends on the CPU (numpy sorts with AVX-512 where it can), and a market's month
     has ties (three at the last cent in the market-scale scenario).
+
+    >>> allocate_cents(10, np.array([1.0, 1.0, 1.0])).tolist()
+    [4, 3, 3]
+    >>> allocate_cents(100, np.array([3.0, -1.0])).tolist()
+    [150, -50]
     """
     total = weights.sum()
     if total_cents == 0 or total == 0:
@@ -327,7 +346,11 @@ class MonthVolumes:
 
 
 def cents_half_up(value: np.ndarray) -> np.ndarray:
-    """EUR to whole cents, half away from zero (:func:`~marketbooks.rules.rounding.half_up_array`)."""
+    """EUR to whole cents, half away from zero (:func:`~marketbooks.rules.rounding.half_up_array`).
+
+    >>> cents_half_up(np.array([0.005, -0.005, 1.234])).tolist()
+    [1, -1, 123]
+    """
     return np.rint(half_up_array(value, 2) * 100).astype("int64")
 
 
@@ -428,6 +451,11 @@ def settle_month(
     Negative payments are ``Oi × ZC`` rounded to cents. When kzpo < 1 the agent shares out
     exactly what it received net of regulation, so positive payments are allocated pro rata
     to ``Oi × ZC`` in whole cents and the agent's month balances to the cent.
+
+    >>> month = pd.DataFrame({"subject": ["A", "B"], "period": [1, 1], "agreed_mwh": [10.0, 10.0],
+    ...                       "actual_mwh": [8.0, 12.0], "zc": [100.0, 100.0]})
+    >>> settle_month(month, 50.0, 0.0)[1].kzpo
+    0.75
     """
     return price_month(month_volumes(periods, period_minutes, check), nre, pre)
 
@@ -485,7 +513,13 @@ class Guarantee(float):
 
 
 def relative_imbalance(po: float | None, first_contract: bool = False, has_offtake: bool = True) -> tuple[float, str]:
-    """Po applied and why (FAQ): 3 dp; 0.5 for a first contract or no off-take point; ≥ 0.005."""
+    """Po applied and why (FAQ): 3 dp; 0.5 for a first contract or no off-take point; ≥ 0.005.
+
+    >>> relative_imbalance(0.0032)
+    (0.005, 'Po 0.0032 is below the minimum: raised to 0.005')
+    >>> relative_imbalance(0.1, first_contract=True)[0]
+    0.5
+    """
     if first_contract or not has_offtake:
         return PO_DEFAULT, (
             "first contract on settlement of imbalance: Po = 0.5"
@@ -501,7 +535,11 @@ def relative_imbalance(po: float | None, first_contract: bool = False, has_offta
 
 
 def guarantee_coefficient(kg: float, months_since_first_diagram: int | None = None) -> tuple[float, str]:
-    """Kg applied and why: in [0, 1]; 1 for the first four months since the first diagram."""
+    """Kg applied and why: in [0, 1]; 1 for the first four months since the first diagram.
+
+    >>> guarantee_coefficient(0.6, months_since_first_diagram=2)
+    (1.0, 'month 3 since the first registered diagram: Kg = 1')
+    """
     if not 0 <= kg <= 1:
         raise ValueError(f"Kg must lie in [0, 1], got {kg}")
     if months_since_first_diagram is not None and months_since_first_diagram < KG_START_MONTHS:
@@ -525,6 +563,9 @@ def financial_guarantee(
     ``oo`` maximum daily volume (MWh), ``zp`` length of the guarantee period (days), ``po``
     relative imbalance, ``kg`` guarantee coefficient, ``co`` average negative-imbalance price
     (EUR/MWh). The result is a float with ``po_applied``, ``kg_applied`` and ``notes``.
+
+    >>> float(financial_guarantee(480, 30, 0.0032, 0.6, 125, months_since_first_diagram=9))
+    6300.0
     """
     for name, v in (("oo", oo), ("zp", zp), ("co", co)):
         if v is None or math.isnan(v) or v < 0:
@@ -576,7 +617,11 @@ def guarantee_timeline(year: int, month: int, holidays: list[str] | None = None)
 
 
 def kz_to_okte_imbalance(kz_imbalance: ArrayLike) -> np.ndarray:
-    """KOREM's positive imbalance is a deficit; OKTE's is a surplus: the sign flips."""
+    """KOREM's positive imbalance is a deficit; OKTE's is a surplus: the sign flips.
+
+    >>> kz_to_okte_imbalance([1.5, -2.0]).tolist()
+    [-1.5, 2.0]
+    """
     return -np.asarray(kz_imbalance, dtype="float64")
 
 

@@ -25,7 +25,11 @@ def half_up(x: float, places: int = 2) -> float:
 
 
 def round2(x: float) -> float:
-    """Half up to 2 decimals: EUR/kW/yr in the SEM paper, tenge/kWh in the KOREM guidelines."""
+    """Half up to 2 decimals: EUR/kW/yr in the SEM paper, tenge/kWh in the KOREM guidelines.
+
+    >>> round2(2.675), round2(1.005)
+    (2.68, 1.01)
+    """
     return half_up(x, 2)
 
 

@@ -57,7 +57,11 @@ def _period_labels(slots: np.ndarray, tz: str) -> pd.DataFrame:
 
 
 def periods_in_day(date: str, tz: str = TZ) -> int:
-    """48, or 46 / 50 on a daylight-saving change day."""
+    """48, or 46 / 50 on a daylight-saving change day.
+
+    >>> periods_in_day("2016-04-03"), periods_in_day("2016-09-25"), periods_in_day("2016-05-01")
+    (50, 46, 48)
+    """
     d = pd.Timestamp(date)
     start = d.tz_localize(tz)
     end = (d + pd.Timedelta(days=1)).tz_localize(tz)
@@ -75,6 +79,12 @@ def trading_period_prices(intervals: pd.DataFrame, method: str = "time_weighted"
     An interval that crosses a period boundary counts in each period for the time it spends
     there. ``covered_s`` and ``complete`` report gaps: a period is never silently averaged
     over missing intervals (see :func:`interval_gaps`).
+
+    >>> start = pd.date_range("2016-04-02 00:00", periods=6, freq="5min", tz=TZ)
+    >>> five = pd.DataFrame({"node": "HAY2201", "start": start, "duration_s": 300,
+    ...                      "price": [70.0, 71.0, 72.0, 73.0, 74.0, 75.0]})
+    >>> trading_period_prices(five)[["trading_period", "price", "complete"]].values.tolist()
+    [[1, 72.5, True]]
     """
     _check_method(intervals, method)
     periods = _group_by_period(intervals, tz)
@@ -554,6 +564,10 @@ def option_streams(p: RtpParams, option: str, benefit_scale: float = 1.0) -> Str
     scenario's horizon and implementation then place those flows: a longer horizon adds
     years of benefits, a longer implementation delays them and spreads the same total cost
     over more years.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> option_streams(load_scenario("rtp", "2016_information_paper"), "B").cost.round(3).tolist()[:5]
+    [0.0, 2.245, 2.245, 2.245, 0.0]
     """
     o = p.options[option]
     basis, years, impl = p.pv_basis, p.horizon_years, p.implementation_years
@@ -570,7 +584,12 @@ def option_streams(p: RtpParams, option: str, benefit_scale: float = 1.0) -> Str
 
 
 def assess_options(p: RtpParams, rate: float | None = None, benefit_scale: float = 1.0) -> pd.DataFrame:
-    """Table 1 rebuilt: present value by benefit category, cost and net benefit, per option."""
+    """Table 1 rebuilt: present value by benefit category, cost and net benefit, per option.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> assess_options(load_scenario("rtp", "2016_information_paper"))["net_benefit"].tolist()
+    [54.0, 33.0]
+    """
     rate = p.base_rate if rate is None else rate
     rows = []
     for name in p.options:
@@ -596,7 +615,12 @@ def rate_sensitivity(p: RtpParams) -> pd.DataFrame:
 
 
 def net_benefit_at_ratio(p: RtpParams, ratio: float, rate: float | None = None) -> float:
-    """Net benefit of option C if it delivered ``ratio`` × option B's benefits (Table 5)."""
+    """Net benefit of option C if it delivered ``ratio`` × option B's benefits (Table 5).
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> round(net_benefit_at_ratio(load_scenario("rtp", "2016_information_paper"), 1.0), 2)
+    56.0
+    """
     rate = p.base_rate if rate is None else rate
     b = option_streams(p, "B")
     c = option_streams(p, "C")
@@ -604,7 +628,12 @@ def net_benefit_at_ratio(p: RtpParams, ratio: float, rate: float | None = None) 
 
 
 def breakeven_performance_ratio(p: RtpParams, rate: float | None = None) -> float:
-    """The ratio of C's benefits to B's at which both options give the same net benefit."""
+    """The ratio of C's benefits to B's at which both options give the same net benefit.
+
+    >>> from marketbooks.scenarios import load_scenario
+    >>> round(breakeven_performance_ratio(load_scenario("rtp", "2016_information_paper")), 6)
+    0.966667
+    """
     rate = p.base_rate if rate is None else rate
     b = option_streams(p, "B")
     benefit_b = sum(npv(v, rate) for v in b.benefits.values())

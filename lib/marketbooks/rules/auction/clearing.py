@@ -135,7 +135,13 @@ def offer_price(reference: float, max_price: float, clause: str = "102") -> tupl
 
 
 def ranked_list(bids: pd.DataFrame) -> pd.DataFrame:
-    """Clause 93: ascending price; equal prices (rejected by 79) fall back to submission time."""
+    """Clause 93: ascending price; equal prices (rejected by 79) fall back to submission time.
+
+    >>> bids = pd.DataFrame({"participant": ["A", "B"], "price": [15.0, 14.0], "volume_kw": [500.0, 400.0],
+    ...                      "time": [0, 1]})
+    >>> ranked_list(bids)["participant"].tolist()
+    ['B', 'A']
+    """
     order = np.lexsort((np.arange(len(bids)), bids["time"].to_numpy(), bids["price"].to_numpy()))
     out = bids.iloc[order].reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
@@ -541,7 +547,14 @@ def offers_102(
 
 
 def register_of_winners(result: ClearingResult) -> pd.DataFrame:
-    """Clause 105: auction prices, volumes sold and the list of winners (pay-as-bid)."""
+    """Clause 105: auction prices, volumes sold and the list of winners (pay-as-bid).
+
+    >>> spec = {"kind": "with_documentation", "technology": "solar", "volume_kw": 1000, "max_price": 20.0}
+    >>> bids = [{"participant": "A", "price": 19.0, "volume_kw": 1000},
+    ...         {"participant": "B", "price": 18.5, "volume_kw": 1000}]
+    >>> register_of_winners(clear_auction(spec, bids))["winner"].tolist()
+    ['B']
+    """
     reg = result.winners[["participant", "price", "volume_kw", "connection_point", "clause"]].copy()
     reg.columns = ["winner", "auction price (tenge/kWh)", "volume sold (kW)", "connection point", "clause"]
     return reg
