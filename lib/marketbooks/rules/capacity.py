@@ -432,6 +432,13 @@ def published_vs_computed(p: AcpsParams, r: AcpsResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _plain(value: Any) -> str:
+    """A number as a reader writes it: 7,267 not 7267.0; 0.0591 as it stands."""
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
 def inputs_table(p: AcpsParams) -> pd.DataFrame:
     """The scenario's inputs with their provenance (published / derived / reconstructed)."""
     names = [
@@ -448,7 +455,7 @@ def inputs_table(p: AcpsParams) -> pd.DataFrame:
     rows = [
         {
             "parameter": n,
-            "value": str(getattr(p, n)),
+            "value": _plain(getattr(p, n)),
             "status": p.status.get(n, "published"),
             "note": p.notes.get(n, ""),
         }
@@ -472,7 +479,7 @@ def inputs_table(p: AcpsParams) -> pd.DataFrame:
         rows.append(
             {
                 "parameter": "ancillary_deduction",
-                "value": str(p.ancillary_deduction),
+                "value": _plain(p.ancillary_deduction),
                 "status": p.status.get("ancillary_deduction", "published"),
                 "note": p.notes.get("ancillary_deduction", ""),
             }

@@ -56,6 +56,15 @@ def number(v: float) -> str:
     return f"{v:,.2f}"
 
 
+def percent(v: float) -> str:
+    """A fraction as a percentage: 0.06 → "6 %", 0.375 → "37.5 %".
+
+    >>> percent(0.06), percent(0.375), percent(0.07)
+    ('6 %', '37.5 %', '7 %')
+    """
+    return f"{round(v * 100, 6):g} %"
+
+
 def yes_no(v: Any) -> str:
     """True/False as a reader says it."""
     return "yes" if bool(v) else "no"
