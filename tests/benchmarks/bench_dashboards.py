@@ -146,6 +146,8 @@ def change_times(page, rounds: int) -> dict[str, list[float]]:
         ).strip() or classes.split()[0]
         if "widget-upload" in classes:
             continue
+        if control.locator("input:disabled, select:disabled, .ui-slider-disabled").count():
+            continue  # a control a rule overrides is disabled with its reason: nothing to time
         page.evaluate("() => document.querySelectorAll('.widget-output .mb-chart').forEach(c => c.dataset.mbOld = '1')")
         before = page.evaluate("() => document.querySelector('.widget-output')?.innerText ?? ''")
         start = time.perf_counter()
