@@ -201,17 +201,16 @@ def run_scenario(
     name = run_name(scenario, overrides)
     final = scenario_output(outputs, workbook, name)
     notebook = notebook or root / "notebooks" / WORKBOOKS[workbook].notebook
+    run = name if overrides else ""
+
+    def done(cached: bool) -> RunResult:
+        """The scenario's output in place: cached, or just written."""
+        seconds = time.perf_counter() - start
+        shown, headline = _shown(final, root), _headline(final)
+        return RunResult(workbook, scenario, True, seconds, output=shown, headline=headline, cached=cached, run=run)
+
     if not force and is_current(final, notebook, root, overrides):
-        return RunResult(
-            workbook,
-            scenario,
-            True,
-            time.perf_counter() - start,
-            output=_shown(final, root),
-            headline=_headline(final),
-            cached=True,
-            run=name if overrides else "",
-        )
+        return done(cached=True)
     try:
         load_scenario(workbook, scenario, overrides)
     except ParameterError as exc:
@@ -221,7 +220,7 @@ def run_scenario(
             False,
             time.perf_counter() - start,
             error=f"invalid parameters: {exc}",
-            run=name if overrides else "",
+            run=run,
         )
     from marketbooks.run.html import html_report, shared_plotly_js
 
@@ -242,19 +241,11 @@ def run_scenario(
         record_inputs(tmp, notebook, root, overrides)
     except Exception as exc:  # a failing scenario must not stop the batch
         failed = _failed(outputs, workbook, name, tmp, failure_reason(exc), start, root)
-        failed.scenario, failed.run = scenario, name if overrides else ""
+        failed.scenario, failed.run = scenario, run
         return failed
     replace_dir(tmp, final)
     shutil.rmtree(failed_run(outputs, workbook, name), ignore_errors=True)
-    return RunResult(
-        workbook,
-        scenario,
-        True,
-        time.perf_counter() - start,
-        output=_shown(final, root),
-        headline=_headline(final),
-        run=name if overrides else "",
-    )
+    return done(cached=False)
 
 
 def _headline(output: Path) -> str:
