@@ -27,6 +27,20 @@ from marketbooks.scenarios.models import MONTHS, AcpsParams, validate_model
 def index_cost(cost: float, rate: float) -> float:
     """Annualised BNE cost indexed by RPI (§1 step 1, §6: 2016 cost × (1 + June-2016 RPI)), 2 dp.
 
+    Parameters
+    ----------
+    cost : float
+        The 2016 annualised cost, EUR/kW/yr.
+    rate : float
+        The RPI indexation rate, a fraction (0.016 = 1.6 %).
+
+    Returns
+    -------
+    float
+        The indexed cost, EUR/kW/yr, half up to 2 dp.
+
+    Examples
+    --------
     >>> index_cost(83.74, 0.016)
     85.08
     """
@@ -36,6 +50,20 @@ def index_cost(cost: float, rate: float) -> float:
 def base_cost_for_indexed(indexed: float, rate: float) -> list[float]:
     """Every 2-dp base cost that indexes to ``indexed`` at ``rate`` (to recover a lost cell).
 
+    Parameters
+    ----------
+    indexed : float
+        The published indexed cost, EUR/kW/yr.
+    rate : float
+        The RPI indexation rate, a fraction.
+
+    Returns
+    -------
+    list of float
+        Every base cost (EUR/kW/yr, 2 dp) whose indexed value rounds to ``indexed``; empty when none does.
+
+    Examples
+    --------
     >>> base_cost_for_indexed(85.08, 0.016)
     [83.74]
     """
@@ -65,6 +93,8 @@ def imr_deduction(price_cap: float, bid_price: float, outage_hours: float, force
     float
         The deduction, EUR/kW/yr, half up to 2 dp.
 
+    Examples
+    --------
     >>> imr_deduction(1000, 164.36, 8, 0.0591)  # Table 5.1: 6.29
     6.29
     """
@@ -85,6 +115,24 @@ def bid_price_range_for_imr(
     really give ``imr`` (the exact bounds rounded inwards to the cent); the centre is a
     choice within the interval, not a value the arithmetic forces.
 
+    Parameters
+    ----------
+    imr : float
+        The published IMR deduction, EUR/kW/yr.
+    price_cap : float
+        PCAP, EUR/MWh.
+    outage_hours : float
+        Outage time, hours a year.
+    forced_outage_probability : float
+        FOP, a fraction.
+
+    Returns
+    -------
+    tuple of float
+        (lowest, centre, highest) bid, EUR/MWh to the cent; the ends give ``imr``, the centre is a choice.
+
+    Examples
+    --------
     >>> lo, centre, hi = bid_price_range_for_imr(6.29, 1000, 8, 0.0591)
     >>> lo, centre, hi
     (163.7, 164.36, 165.02)
@@ -112,6 +160,22 @@ def bid_price_range_for_imr(
 def bne_cost(annualised_cost: float, ancillary_deduction: float, imr_deduction: float) -> float:
     """BNE peaker cost net of deductions, EUR/kW/yr, 2 dp (Table 4.1 / 6.1).
 
+    Parameters
+    ----------
+    annualised_cost : float
+        The BNE's annualised cost, EUR/kW/yr.
+    ancillary_deduction : float
+        The ancillary-services deduction, EUR/kW/yr.
+    imr_deduction : float
+        The infra-marginal rent deduction, EUR/kW/yr.
+
+    Returns
+    -------
+    float
+        The net BNE cost, EUR/kW/yr, half up to 2 dp.
+
+    Examples
+    --------
     >>> bne_cost(85.08, 7.34, 6.29)
     71.45
     """
@@ -122,6 +186,20 @@ def annual_capacity_payment_sum(bne_cost_eur_per_kw_yr: float, capacity_requirem
     """ACPS in EUR = BNE cost (EUR/kW/yr, 2 dp) × capacity requirement (MW, §4.2) × 1000
     (§1, Table 1.1).
 
+    Parameters
+    ----------
+    bne_cost_eur_per_kw_yr : float
+        The net BNE cost, EUR/kW/yr (2 dp).
+    capacity_requirement_mw : float
+        The capacity requirement, MW (§4.2).
+
+    Returns
+    -------
+    float
+        The ACPS, EUR.
+
+    Examples
+    --------
     >>> annual_capacity_payment_sum(71.45, 7267)
     519227150.0
     """
@@ -134,6 +212,20 @@ def annual_capacity_payment_sum(bne_cost_eur_per_kw_yr: float, capacity_requirem
 def derive_missing_month(total: float, months: dict[str, int | None]) -> dict[str, int]:
     """Fill the one lost monthly sum as the total minus the others (Table 1.2's December).
 
+    Parameters
+    ----------
+    total : float
+        The published total of the months, EUR.
+    months : dict of str to int or None
+        Month → published sum (EUR), None for the one lost month.
+
+    Returns
+    -------
+    dict of str to int
+        Every month's sum, EUR, the lost one as the total minus the others.
+
+    Examples
+    --------
     >>> derive_missing_month(100, {"Jan": 60, "Feb": None})
     {'Jan': 60, 'Feb': 40}
     """
@@ -162,6 +254,20 @@ def period_sum_values(acps: float, weights: np.ndarray) -> np.ndarray:
     value itself (the Decimal of its repr has the same floor: an integer between the two
     would round to the float, so it would be the float).
 
+    Parameters
+    ----------
+    acps : float
+        The ACPS, EUR.
+    weights : numpy.ndarray
+        Non-negative monthly weights, in month order (need not add up to 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 monthly sums, EUR, adding up to ``round(acps)``.
+
+    Examples
+    --------
     >>> period_sum_values(100, np.array([1.0, 1.0, 1.0])).tolist()
     [34, 33, 33]
     """
@@ -188,6 +294,20 @@ def capacity_period_sums(acps: float, monthly_weights: dict[str, float] | pd.Ser
     remainder, :func:`period_sum_values`). With the published sums as weights the
     published sums come back unchanged.
 
+    Parameters
+    ----------
+    acps : float
+        The ACPS, EUR.
+    monthly_weights : dict of str to float or pandas.Series
+        Month → weight (normalised here).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per month: month, share_pct (%), cpps_eur and cumulative_eur (whole euros).
+
+    Examples
+    --------
     >>> capacity_period_sums(1000, {"Jan": 1.0, "Feb": 3.0})["cpps_eur"].tolist()
     [250, 750]
     """
@@ -203,6 +323,20 @@ def capacity_period_sums(acps: float, monthly_weights: dict[str, float] | pd.Ser
 def payment_proportions(fcpp: float, ecpp: float) -> dict[str, float]:
     """Fixed, variable and ex-post proportions (§4.3): VCPPy = 1 − FCPPy − ECPPy.
 
+    Parameters
+    ----------
+    fcpp : float
+        FCPPy, the fixed proportion, a fraction.
+    ecpp : float
+        ECPPy, the ex-post proportion, a fraction.
+
+    Returns
+    -------
+    dict of str to float
+        'fixed', 'variable' and 'ex_post' proportions, adding up to 1.
+
+    Examples
+    --------
     >>> payment_proportions(0.3, 0.3)
     {'fixed': 0.3, 'variable': 0.4, 'ex_post': 0.3}
     """
@@ -219,6 +353,24 @@ def period_pots(period_sums: pd.DataFrame, proportions: dict[str, float]) -> pd.
     """Split each monthly sum into fixed / variable / ex-post pots in whole euros.
 
     The ex-post pot takes the rounding remainder so that each month still adds up.
+
+    Parameters
+    ----------
+    period_sums : pandas.DataFrame
+        Table 1.2 as :func:`capacity_period_sums` gives it (month, cpps_eur).
+    proportions : dict of str to float
+        The pots' proportions, from :func:`payment_proportions`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        month, cpps_eur and the fixed_eur, variable_eur and ex_post_eur pots, whole euros adding up to cpps_eur.
+
+    Examples
+    --------
+    >>> sums = capacity_period_sums(1000, {'Jan': 1.0, 'Feb': 1.0})
+    >>> period_pots(sums, payment_proportions(0.3, 0.3)).values.tolist()
+    [['Jan', 500, 150, 200, 150], ['Feb', 500, 150, 200, 150]]
     """
     out = period_sums[["month", "cpps_eur"]].copy()
     out["fixed_eur"] = (out["cpps_eur"] * proportions["fixed"]).round().astype("int64")
@@ -276,6 +428,22 @@ def monthly_weights(p: AcpsParams, acps: float) -> tuple[dict[str, float], str]:
     shared out in the published proportions, rather than landing whole in the lost month.
     One without monthly sums uses the 2017 published shares, labelled as such.
 
+    Parameters
+    ----------
+    p : AcpsParams
+        The ACPS scenario (a validated parameter file).
+    acps : float
+        The scenario's ACPS, EUR (to derive a lost month).
+
+    Returns
+    -------
+    dict of str to float
+        Month → weight.
+    str
+        Where the weights come from, in words.
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario, load_scenarios
     >>> monthly_weights(load_scenario("acps", "2016_decision"), 514837400)[1]
     '2017 published shares applied (reconstructed: no monthly table for this year)'
@@ -296,6 +464,18 @@ def ancillary_deduction(p: AcpsParams) -> float:
     loader attached (``p.ds3``, from ``ds3_scenario``; seed 001 §5.2): the one
     cross-workbook link, so the figure is never typed twice.
 
+    Parameters
+    ----------
+    p : AcpsParams
+        The ACPS scenario (a validated parameter file).
+
+    Returns
+    -------
+    float
+        The deduction, EUR/kW/yr.
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario, load_scenarios
     >>> ancillary_deduction(load_scenario("acps", "2017_decision"))
     7.34
@@ -315,6 +495,25 @@ def with_overrides(p: AcpsParams, **overrides: Any) -> AcpsParams:
 
     Overriding ``ancillary_deduction`` replaces the scenario's source (published or DS3
     model); otherwise the attached DS3 scenario stays.
+
+    Parameters
+    ----------
+    p : AcpsParams
+        The ACPS scenario (a validated parameter file).
+    **overrides : Any
+        Parameter name → new value (e.g. ``bid_price=150.0``).
+
+    Returns
+    -------
+    AcpsParams
+        A validated copy of ``p``; ``p`` itself is unchanged.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> p = load_scenario('acps', '2017_decision')
+    >>> with_overrides(p, bid_price=150.0).bid_price, p.bid_price
+    (150.0, 164.36)
     """
     if "ancillary_deduction" in overrides:
         overrides = {**overrides, "ancillary_source": "published", "ds3_scenario": None}
@@ -328,6 +527,20 @@ def compute_acps(p: AcpsParams, **overrides: Any) -> AcpsResult:
 
     Overriding ``ancillary_deduction`` replaces the scenario's source (published or DS3 model).
 
+    Parameters
+    ----------
+    p : AcpsParams
+        The ACPS scenario (a validated parameter file).
+    **overrides : Any
+        Parameter name → new value, validated as a scenario file's.
+
+    Returns
+    -------
+    AcpsResult
+        Every step: annualised cost, IMR, ancillary deduction, BNE cost, requirement, ACPS and monthly weights.
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario, load_scenarios
     >>> compute_acps(load_scenario("acps", "2017_decision")).acps
     519227150.0
@@ -359,6 +572,18 @@ def evaluate(p: AcpsParams) -> dict[str, float]:
     Units: EUR for ``acps_eur`` and ``jan_sep_total_eur``, EUR/kW/yr for the steps, MW for
     the requirement.
 
+    Parameters
+    ----------
+    p : AcpsParams
+        The ACPS scenario (a validated parameter file).
+
+    Returns
+    -------
+    dict of str to float
+        acps_eur, the BNE cost and its terms (EUR/kW/yr), capacity_requirement_mw and jan_sep_total_eur.
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> evaluate(load_scenario("acps", "2017_decision"))["acps_eur"]
     519227150.0
@@ -390,7 +615,26 @@ FIGURE_LABELS = {
 
 def calibrated_deduction(p: AcpsParams) -> str:
     """The DS3 input solved so the deduction meets the published figure ('' when none):
-    such a deduction equals the paper's by construction, which is no evidence of a match."""
+    such a deduction equals the paper's by construction, which is no evidence of a match.
+
+    Parameters
+    ----------
+    p : AcpsParams
+        The ACPS scenario (a validated parameter file).
+
+    Returns
+    -------
+    str
+        The DS3 service code whose tariff was solved (e.g. 'RM8'), '' when the deduction is not calibrated.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> calibrated_deduction(load_scenario('acps', '2017_decision'))
+    'RM8'
+    >>> calibrated_deduction(load_scenario('acps', '2016_decision'))
+    ''
+    """
     if p.ancillary_source != "ds3_model" or p.ds3 is None:
         return ""
     return ", ".join(s.code for s in p.ds3.services if s.status == "calibrated")
@@ -401,7 +645,28 @@ def published_vs_computed(p: AcpsParams, r: AcpsResult) -> pd.DataFrame:
     ones), computed, difference. A deduction whose DS3 model was calibrated to the paper's
     figure is shown as *calibrated to the published value*, its difference left empty: a
     zero there is the calibration, not a match. A scenario that names no publication
-    (``reproduces``) is compared with none."""
+    (``reproduces``) is compared with none.
+
+    Parameters
+    ----------
+    p : AcpsParams
+        The ACPS scenario (a validated parameter file).
+    r : AcpsResult
+        The scenario's result, from :func:`compute_acps`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step: step (with unit), published, computed, difference, status and source.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> p = load_scenario('acps', '2017_decision')
+    >>> t = published_vs_computed(p, compute_acps(p)).set_index('step')
+    >>> t.loc['Infra-marginal rent (EUR/kW/yr)', ['published', 'computed', 'difference']].tolist()
+    [6.29, 6.29, 0.0]
+    """
     computed = {**r.figures(), "capacity_requirement_mw": r.capacity_requirement_mw}
     calibrated = calibrated_deduction(p)
     rows = []
@@ -440,7 +705,24 @@ def _plain(value: Any) -> str:
 
 
 def inputs_table(p: AcpsParams) -> pd.DataFrame:
-    """The scenario's inputs with their provenance (published / derived / reconstructed)."""
+    """The scenario's inputs with their provenance (published / derived / reconstructed).
+
+    Parameters
+    ----------
+    p : AcpsParams
+        The ACPS scenario (a validated parameter file).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input: parameter, value, status (published / derived / reconstructed / chosen) and note.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> inputs_table(load_scenario('acps', '2017_decision')).columns.tolist()
+    ['parameter', 'value', 'status', 'note']
+    """
     names = [
         "base_annualised_cost",
         "rpi",
@@ -497,7 +779,26 @@ SENSITIVITY_DRIVERS = {
 
 
 def acps_sensitivity(p: AcpsParams) -> pd.DataFrame:
-    """One-at-a-time ACPS at each driver's low and high value (the tornado chart's data)."""
+    """One-at-a-time ACPS at each driver's low and high value (the tornado chart's data).
+
+    Parameters
+    ----------
+    p : AcpsParams
+        The ACPS scenario (a validated parameter file).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per driver: its low and high value, the ACPS (EUR) at each, the changes and the swing, smallest swing
+        first (a tornado chart draws bottom up).
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> s = acps_sensitivity(load_scenario('acps', '2017_decision'))
+    >>> bool((s['swing'].diff().dropna() >= 0).all())
+    True
+    """
     base_result = compute_acps(p)
     base = base_result.acps
     # The other drivers move with the deduction held at its base value: pinning it saves
@@ -553,6 +854,14 @@ def acps_history() -> pd.DataFrame:
     beside their surviving digit groups: ``acps_eur`` stays empty and ``approx_eur`` holds
     the rounded figure, never presented as the ACPS.
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per trading year: year, acps_eur (NaN where lost), approx_eur, what the transcription shows, status
+        and note.
+
+    Examples
+    --------
     >>> h = acps_history().set_index("year")
     >>> h.loc[2014, "shown"], bool(pd.isna(h.loc[2014, "acps_eur"]))
     ('≈ 565 million (rounded); digit group …,819,… survives', True)
@@ -598,6 +907,18 @@ def security_standard_checks(capacity_requirement_mw: float) -> pd.DataFrame:
     """The paper's checks of the capacity requirement (§5.1–5.2): against the median total
     energy requirement (TER), the margin over the SEM peak, and the security standard.
 
+    Parameters
+    ----------
+    capacity_requirement_mw : float
+        The capacity requirement, MW.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per check: check, value, the paper's figure and status.
+
+    Examples
+    --------
     >>> security_standard_checks(7267)["value"].tolist()[:2]
     ['7,267 MW vs 6,888 MW: +5.50 %', '≈ 9 % (peak ≈ 6,667 MW implied)']
     """
@@ -641,6 +962,26 @@ def split_pot_over_periods(
     pot (VCPPy) the forecast LOLP (set before the month), the ex-post pot (ECPPy) the
     ex-post LOLP (after the month). Each pot is shared pro rata to its profile, to the cent.
 
+    Parameters
+    ----------
+    month_sum_eur : float
+        The month's Capacity Period Payment Sum, EUR.
+    proportions : dict of str to float
+        'fixed', 'variable' and 'ex_post' proportions (:func:`payment_proportions`).
+    demand_forecast : array_like
+        Forecast demand per trading period, MW (any consistent unit).
+    lolp_forecast : array_like
+        Forecast loss-of-load probability per trading period.
+    lolp_ex_post : array_like
+        Ex-post loss-of-load probability per trading period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per trading period: fixed_eur, variable_eur, ex_post_eur and total_eur, to the cent.
+
+    Examples
+    --------
     >>> out = split_pot_over_periods(100.0, {"fixed": 0.3, "variable": 0.4, "ex_post": 0.3},
     ...                              [1, 1], [0, 1], [1, 3])
     >>> out[["fixed_eur", "variable_eur", "ex_post_eur"]].values.tolist()
@@ -666,7 +1007,25 @@ def split_pot_over_periods(
 def bid_price_table(p: AcpsParams) -> pd.DataFrame:
     """Table 5.1 with the lost BID cell bounded by the published IMR: the interval is
     derived (every bid in it, and none outside, rounds to the IMR); the bid used is a
-    choice within it (its centre), labelled so."""
+    choice within it (its centre), labelled so.
+
+    Parameters
+    ----------
+    p : AcpsParams
+        The ACPS scenario (a validated parameter file).
+
+    Returns
+    -------
+    pandas.DataFrame
+        item, value and status rows: PCAP, outage time, FOP, the derived BID interval, its centre and the scenario's
+        bid.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> bid_price_table(load_scenario('acps', '2017_decision'))['value'].tolist()[3:5]
+    ['163.70 – 165.02', '164.36']
+    """
     pub = p.published.get("imr")
     rows = [
         {"item": "Price cap (EUR/MWh)", "value": p.price_cap, "status": "published"},
@@ -696,7 +1055,27 @@ def bid_price_table(p: AcpsParams) -> pd.DataFrame:
 
 
 def monthly_table(p: AcpsParams, r: AcpsResult) -> pd.DataFrame:
-    """Table 1.2 plus the fixed / variable / ex-post split of each month (§4.3, §6.2)."""
+    """Table 1.2 plus the fixed / variable / ex-post split of each month (§4.3, §6.2).
+
+    Parameters
+    ----------
+    p : AcpsParams
+        The ACPS scenario (a validated parameter file).
+    r : AcpsResult
+        The scenario's result, from :func:`compute_acps`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per month: share_pct, cpps_eur, cumulative_eur, the three pots (EUR) and status.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> p = load_scenario('acps', '2017_decision')
+    >>> int(monthly_table(p, compute_acps(p))['cpps_eur'].sum())
+    519227150
+    """
     pots = period_pots(r.period_sums, payment_proportions(p.fcpp, p.ecpp))
     out = r.period_sums.merge(pots, on=["month", "cpps_eur"])
     lost = {m for m, v in (p.monthly_cpps or {}).items() if v is None}
@@ -709,6 +1088,18 @@ def monthly_table(p: AcpsParams, r: AcpsResult) -> pd.DataFrame:
 def compare_scenarios(scenarios: list[AcpsParams]) -> pd.DataFrame:
     """Table 6.1: the figures of several ACPS scenarios side by side (computed).
 
+    Parameters
+    ----------
+    scenarios : list of AcpsParams
+        The scenarios to set side by side.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure (item), one column per scenario (computed).
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario, load_scenarios
     >>> compare_scenarios(load_scenarios("acps", ["2016_decision", "2017_decision"])).shape
     (6, 3)

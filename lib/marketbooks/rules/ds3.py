@@ -28,7 +28,25 @@ SERVICE_COLUMNS = ["code", "name", "capability", "unit", "hours", "tariff", "pro
 
 
 def service_table(p: Ds3Params) -> pd.DataFrame:
-    """The scenario's services as a DataFrame (one row per DS3 service)."""
+    """The scenario's services as a DataFrame (one row per DS3 service).
+
+    Parameters
+    ----------
+    p : Ds3Params
+        The DS3 scenario (a validated parameter file).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per service: code, name, capability and its unit, hours a year, tariff (EUR per unit-hour), product
+        scalar, procured and status.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> service_table(load_scenario('ds3', '2017_decision'))['code'].tolist()[:4]
+    ['SIR', 'FFR', 'POR', 'SOR']
+    """
     return pd.DataFrame([s.model_dump() for s in p.services], columns=[*SERVICE_COLUMNS, "status"])
 
 
@@ -47,6 +65,32 @@ def revenue_values(
     performance scalar × volume`` for procured services, 0 for the others (FFR, DRR, FPFAPR
     earn nothing under the interim arrangements).
 
+    Parameters
+    ----------
+    capability : numpy.ndarray
+        Each service's capability (MW, MWs or Mvar).
+    hours : numpy.ndarray
+        Hours a year each service is provided.
+    tariff : numpy.ndarray
+        Each service's tariff, EUR per unit-hour.
+    product_scalar : numpy.ndarray
+        Each service's product scalar.
+    procured : numpy.ndarray
+        Whether each service is procured (one not procured earns nothing).
+    availability : float
+        Annual availability for payment, a fraction.
+    performance_scalar : float or numpy.ndarray, default 1.0
+        The performance scalar, one or per service.
+
+    Returns
+    -------
+    volume : numpy.ndarray
+        The available volume per service, whole units (MWh, MWsh or Mvarh).
+    revenue : numpy.ndarray
+        The revenue per service, whole euros.
+
+    Examples
+    --------
     >>> one = np.array([1.0])
     >>> revenue_values(np.array([10.0]), np.array([100.0]), np.array([2.0]), one, np.array([True]), 0.9)
     (array([900.]), array([1800.]))
@@ -65,7 +109,29 @@ def service_revenues(
     services: pd.DataFrame, availability: float, performance_scalar: float | pd.Series = 1.0
 ) -> pd.DataFrame:
     """Add ``volume`` (available volume) and ``revenue_eur`` to a service table
-    (:func:`revenue_values`, §5.2)."""
+    (:func:`revenue_values`, §5.2).
+
+    Parameters
+    ----------
+    services : pandas.DataFrame
+        A service table (:func:`service_table`).
+    availability : float
+        Annual availability for payment, a fraction.
+    performance_scalar : float or pandas.Series, default 1.0
+        The performance scalar, one or per service.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table with ``volume``, ``performance_scalar`` and ``revenue_eur`` (whole euros) added.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> p = load_scenario('ds3', '2017_decision')
+    >>> int(service_revenues(service_table(p), p.availability)['revenue_eur'].sum())
+    1440967
+    """
     missing = set(SERVICE_COLUMNS) - set(services.columns)
     if missing:
         raise ValueError(f"service table lacks columns: {', '.join(sorted(missing))}")
@@ -80,6 +146,20 @@ def service_revenues(
 def trip_charge(trips_per_year: float, charge_per_trip_eur: float) -> float:
     """Expected annual trip charge (§5.2: one trip in every four years of operation → 0.25/yr).
 
+    Parameters
+    ----------
+    trips_per_year : float
+        Expected trips a year (0.25 = one in four years).
+    charge_per_trip_eur : float
+        The charge per trip, EUR.
+
+    Returns
+    -------
+    float
+        The expected annual trip charge, EUR.
+
+    Examples
+    --------
     >>> trip_charge(0.25, 20000)
     5000.0
     """
@@ -89,11 +169,50 @@ def trip_charge(trips_per_year: float, charge_per_trip_eur: float) -> float:
 
 
 def net_revenue(revenues: pd.DataFrame, trip_charge_eur: float) -> float:
+    """Net DS3 revenue, EUR: gross revenue of the services less the annual trip charge (§5.2).
+
+    Parameters
+    ----------
+    revenues : pandas.DataFrame
+        The services with ``revenue_eur`` (:func:`service_revenues`).
+    trip_charge_eur : float
+        The expected annual trip charge, EUR (:func:`trip_charge`).
+
+    Returns
+    -------
+    float
+        Net revenue, EUR.
+
+    Examples
+    --------
+    >>> net_revenue(pd.DataFrame({'revenue_eur': [1_000_000.0, 440_967.0]}), 5000.0)
+    1435967.0
+    """
     return float(revenues["revenue_eur"].sum()) - trip_charge_eur
 
 
 def deduction_per_kw(revenues: pd.DataFrame, capacity_mw: float, trip_charge_eur: float) -> float:
-    """Ancillary-services deduction, EUR/kW/yr (2 dp): net revenue / unit capacity in kW."""
+    """Ancillary-services deduction, EUR/kW/yr (2 dp): net revenue / unit capacity in kW.
+
+    Parameters
+    ----------
+    revenues : pandas.DataFrame
+        The services with ``revenue_eur`` (:func:`service_revenues`).
+    capacity_mw : float
+        The unit's capacity, MW.
+    trip_charge_eur : float
+        The expected annual trip charge, EUR (:func:`trip_charge`).
+
+    Returns
+    -------
+    float
+        The deduction, EUR/kW/yr, half up to 2 dp.
+
+    Examples
+    --------
+    >>> deduction_per_kw(pd.DataFrame({'revenue_eur': [1_440_967.0]}), 195.6357, 5000.0)
+    7.34
+    """
     if capacity_mw <= 0:
         raise ValueError(f"unit capacity must be positive, got {capacity_mw}")
     return round2(net_revenue(revenues, trip_charge_eur) / (capacity_mw * 1000))
@@ -111,6 +230,20 @@ class Ds3Result:
 def compute(p: Ds3Params, **overrides: Any) -> Ds3Result:
     """The whole Table A3.1 (Appendix 3) for a scenario; ``overrides`` replace parameters by name.
 
+    Parameters
+    ----------
+    p : Ds3Params
+        The DS3 scenario (a validated parameter file).
+    **overrides : Any
+        Parameter name → new value, validated as a scenario file's.
+
+    Returns
+    -------
+    Ds3Result
+        The revenues table, trip charge, net revenue (EUR) and the deduction (EUR/kW/yr, rounded and unrounded).
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> compute(load_scenario("ds3", "2017_decision")).deduction
     7.34
@@ -134,6 +267,18 @@ def evaluate(p: Ds3Params) -> dict[str, float]:
     run records, a sweep records per point and a comparison sets side by side. The same
     arithmetic as :func:`compute`, on arrays, without the table.
 
+    Parameters
+    ----------
+    p : Ds3Params
+        The DS3 scenario (a validated parameter file).
+
+    Returns
+    -------
+    dict of str to float
+        deduction_eur_per_kw_yr, gross_revenue_eur, net_revenue_eur and trip_charge_eur.
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> evaluate(load_scenario("ds3", "2017_decision"))["deduction_eur_per_kw_yr"]
     7.34
@@ -166,7 +311,24 @@ _DEDUCTIONS: OrderedDict[int, tuple[Ds3Params, float]] = OrderedDict()
 
 def deduction_of(p: Ds3Params) -> float:
     """The scenario's deduction, EUR/kW/yr (:func:`evaluate`), remembered for the last few
-    scenarios (a scenario is frozen: its deduction cannot change)."""
+    scenarios (a scenario is frozen: its deduction cannot change).
+
+    Parameters
+    ----------
+    p : Ds3Params
+        The DS3 scenario (a validated parameter file).
+
+    Returns
+    -------
+    float
+        The deduction, EUR/kW/yr.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> deduction_of(load_scenario('ds3', '2017_consultation'))
+    7.67
+    """
     held = _DEDUCTIONS.get(id(p))
     if held is not None and held[0] is p:
         _DEDUCTIONS.move_to_end(id(p))
@@ -179,7 +341,28 @@ def deduction_of(p: Ds3Params) -> float:
 
 
 def with_services(p: Ds3Params, **changes: dict) -> Ds3Params:
-    """A copy of ``p`` with some services' fields changed: ``with_services(p, RRD={"tariff": 0.5})``."""
+    """A copy of ``p`` with some services' fields changed: ``with_services(p, RRD={"tariff": 0.5})``.
+
+    Parameters
+    ----------
+    p : Ds3Params
+        The DS3 scenario (a validated parameter file).
+    **changes : dict
+        Service code → {field: new value}.
+
+    Returns
+    -------
+    Ds3Params
+        A validated copy of ``p``; an unknown code raises ValueError.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> p = load_scenario('ds3', '2017_decision')
+    >>> q = with_services(p, RRD={'tariff': 0.5})
+    >>> [s.tariff for s in q.services if s.code == 'RRD'], evaluate(q)['deduction_eur_per_kw_yr']
+    ([0.5], 6.87)
+    """
     unknown = set(changes) - {s.code for s in p.services}
     if unknown:
         raise ValueError(f"unknown services: {', '.join(sorted(unknown))}")
@@ -195,6 +378,22 @@ def solve_tariff(p: Ds3Params, code: str, target_deduction: float) -> float:
     Revenue is linear in the tariff, so two evaluations give the answer. This is how the
     scenario's one ``calibrated`` input was found; the notebook shows it as calibrated.
 
+    Parameters
+    ----------
+    p : Ds3Params
+        The DS3 scenario (a validated parameter file).
+    code : str
+        The service whose tariff is solved (e.g. 'RM8').
+    target_deduction : float
+        The deduction to meet, EUR/kW/yr.
+
+    Returns
+    -------
+    float
+        The tariff, EUR per unit-hour (unrounded).
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> round(solve_tariff(load_scenario("ds3", "2017_decision"), "RM8", 7.34), 4)
     0.0771
@@ -214,6 +413,20 @@ def bridge(start: Ds3Params, end: Ds3Params) -> pd.DataFrame:
     Each step re-runs the model with one more change applied; a step's size is the change in
     the 2-dp deduction, so the steps add up exactly to the difference of the endpoints.
 
+    Parameters
+    ----------
+    start : Ds3Params
+        The scenario the bridge starts from (the consultation).
+    end : Ds3Params
+        The scenario it ends at (the decision).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step: step, the deduction after it (EUR/kW/yr) and its change.
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> steps = bridge(load_scenario("ds3", "2017_consultation"), load_scenario("ds3", "2017_decision"))
     >>> round(float(steps["change"].sum()), 2)
@@ -275,7 +488,28 @@ def bridge(start: Ds3Params, end: Ds3Params) -> pd.DataFrame:
 
 
 def sensitivity(p: Ds3Params, field: str, values: list[float]) -> pd.DataFrame:
-    """The deduction as one scenario field varies (performance scalar, availability, trips)."""
+    """The deduction as one scenario field varies (performance scalar, availability, trips).
+
+    Parameters
+    ----------
+    p : Ds3Params
+        The DS3 scenario (a validated parameter file).
+    field : str
+        A scenario field: 'performance_scalar', 'availability' or 'trips_per_year'.
+    values : list of float
+        The values to try.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per value: the field, the deduction (EUR/kW/yr) and net_revenue_eur.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> sensitivity(load_scenario('ds3', '2017_decision'), 'performance_scalar', [0.9, 1.0])['deduction'].tolist()
+    [6.6, 7.34]
+    """
     results = [compute(p, **{field: v}) for v in values]
     return pd.DataFrame(
         {
@@ -287,7 +521,24 @@ def sensitivity(p: Ds3Params, field: str, values: list[float]) -> pd.DataFrame:
 
 
 def provenance(p: Ds3Params) -> pd.DataFrame:
-    """Which inputs are published, derived, reconstructed or calibrated."""
+    """Which inputs are published, derived, reconstructed or calibrated.
+
+    Parameters
+    ----------
+    p : Ds3Params
+        The DS3 scenario (a validated parameter file).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input: input, value, status and note.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> provenance(load_scenario('ds3', '2017_decision')).set_index('input').loc['availability', 'status']
+    'published'
+    """
     rows = [
         {"input": k, "value": f"{getattr(p, k):g}", "status": p.status.get(k, "published"), "note": p.notes.get(k, "")}
         for k in (
@@ -311,14 +562,52 @@ def provenance(p: Ds3Params) -> pd.DataFrame:
 
 
 def reconstructed_inputs(p: Ds3Params) -> list[str]:
-    """Names of the inputs that are not published (reconstructed or calibrated)."""
+    """Names of the inputs that are not published (reconstructed or calibrated).
+
+    Parameters
+    ----------
+    p : Ds3Params
+        The DS3 scenario (a validated parameter file).
+
+    Returns
+    -------
+    list of str
+        Service codes and field names, sorted.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> reconstructed_inputs(load_scenario('ds3', '2017_decision'))[-2:]
+    ['trip_charge_per_trip_eur', 'unit_capacity_mw']
+    """
     names = [k for k, v in p.status.items() if v in ("reconstructed", "calibrated")]
     names += [s.code for s in p.services if s.status in ("reconstructed", "calibrated")]
     return sorted(names)
 
 
 def deduction_table(p: Ds3Params, r: Ds3Result) -> pd.DataFrame:
-    """Gross revenue, trip charge, net revenue and the deduction, published vs computed."""
+    """Gross revenue, trip charge, net revenue and the deduction, published vs computed.
+
+    Parameters
+    ----------
+    p : Ds3Params
+        The DS3 scenario (a validated parameter file).
+    r : Ds3Result
+        The scenario's result, from :func:`compute`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item: published, computed, difference and status.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> p = load_scenario('ds3', '2017_decision')
+    >>> t = deduction_table(p, compute(p)).set_index('item')
+    >>> t.loc['Deduction (EUR/kW/yr)', ['published', 'computed', 'difference']].tolist()
+    [7.34, 7.34, 0.0]
+    """
     pub = p.published.get("deduction")
     rows = [
         {"item": "Gross revenue (EUR)", "published": None, "computed": float(r.revenues["revenue_eur"].sum())},
@@ -352,6 +641,19 @@ SURVIVING_REVENUE_DIGITS = {
 def surviving_digits(revenues: pd.DataFrame) -> pd.DataFrame:
     """Which of Table A3.1's surviving last digit groups the rebuilt revenues match.
 
+    Parameters
+    ----------
+    revenues : pandas.DataFrame
+        Rebuilt revenues: code and revenue_eur.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per service with a surviving group: code, rebuilt revenue and its last digits, the surviving digits,
+        and whether they match.
+
+    Examples
+    --------
     >>> table = pd.DataFrame({"code": ["RRD", "RM1"], "revenue_eur": [865_371.0, 19_452.0]})
     >>> surviving_digits(table)["matches"].tolist()
     [True, False]
@@ -391,6 +693,26 @@ def rrd_rates_that_fit(
     The rate 0.56 and the unit capacity 195.6357 MW were chosen together to fit; this
     table shows the choice is not forced: each rate has its volumes, each volume its capacity.
 
+    Parameters
+    ----------
+    availability : float
+        Annual availability for payment, a fraction.
+    hours : float, default 8760
+        Hours a year RRD is provided.
+    rates : tuple of float
+        The candidate RRD rates, EUR/MWh.
+    volume_range : tuple of int
+        The surviving volume's range, MWh (both ends included).
+    last_digits : int, default 371
+        The revenue's surviving last three digits, EUR.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per rate: volumes_that_fit, the first such volume (MWh) and its unit capacity (MW).
+
+    Examples
+    --------
     >>> fit = rrd_rates_that_fit(0.9017)
     >>> bool(fit.set_index("rate").loc[0.56, "volumes_that_fit"] > 0), int((fit["volumes_that_fit"] > 0).sum()) > 1
     (True, True)

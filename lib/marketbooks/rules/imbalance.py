@@ -45,6 +45,22 @@ def imbalance_mwh(agreed: ArrayLike, actual: ArrayLike, regulation: ArrayLike = 
     Works on scalars and arrays. For a subject without an off-take point pass contractual
     consumption as ``agreed`` and contractual supply as ``actual``.
 
+    Parameters
+    ----------
+    agreed : array_like
+        Agreed net off-take, MWh (the daily diagram).
+    actual : array_like
+        Actual (metered) net off-take, MWh.
+    regulation : array_like, default 0
+        Regulation electricity supplied, MWh.
+
+    Returns
+    -------
+    numpy.ndarray
+        O, MWh, 3 dp: positive a surplus, negative a shortage.
+
+    Examples
+    --------
     >>> float(imbalance_mwh(10.0, 12.25)), float(imbalance_mwh(0.0005, 0.0))
     (-2.25, 0.001)
     """
@@ -70,6 +86,24 @@ def counter_imbalance_coefficient(nre: float, pre: float, po_minus: float, po_pl
       made *by* the agent *to* the subject (FAQ), so it is never turned into a charge; the
       agent's shortfall is reported by :func:`monthly_balance`.
 
+    Parameters
+    ----------
+    nre : float
+        NRE, the cost of regulating electricity, EUR (≥ 0, paid by the agent).
+    pre : float
+        PRE, the subjects' share of regulation costs, EUR (≤ 0, received).
+    po_minus : float
+        PO−, negative payments received, EUR (≤ 0).
+    po_plus : float
+        PO+, positive payments before kzpo, EUR (≥ 0).
+
+    Returns
+    -------
+    float
+        kzpo, a ratio, at most 1.
+
+    Examples
+    --------
     >>> counter_imbalance_coefficient(100, -20, -500, 1000)
     0.42
     >>> counter_imbalance_coefficient(0, 0, -5000, 1000)
@@ -106,6 +140,24 @@ class MonthlyBalance:
 def monthly_balance(nre: float, pre: float, po_minus: float, po_plus: float) -> MonthlyBalance:
     """kzpo with its raw value and the agent's result (> 0 surplus kept, < 0 shortfall).
 
+    Parameters
+    ----------
+    nre : float
+        NRE, the cost of regulating electricity, EUR (≥ 0, paid by the agent).
+    pre : float
+        PRE, the subjects' share of regulation costs, EUR (≤ 0, received).
+    po_minus : float
+        PO−, negative payments received, EUR (≤ 0).
+    po_plus : float
+        PO+, positive payments before kzpo, EUR (≥ 0).
+
+    Returns
+    -------
+    MonthlyBalance
+        The inputs, kzpo from the formula (None when undefined), kzpo applied and the agent's result, EUR.
+
+    Examples
+    --------
     >>> monthly_balance(100, -20, -500, 1000).agent_result
     0.0
     """
@@ -137,7 +189,26 @@ def _plain(x: Any) -> Any:
 
 
 def group_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Each row's group and the groups in sorted order (``pd.factorize(values, sort=True)``)."""
+    """Each row's group and the groups in sorted order (``pd.factorize(values, sort=True)``).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        A column of labels (subjects, zones).
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        Each row's group number, 0-based.
+    groups : pandas.Index
+        The groups, sorted.
+
+    Examples
+    --------
+    >>> codes, groups = group_codes(pd.Series(['B', 'A', 'B']))
+    >>> codes.tolist(), groups.tolist()
+    ([1, 0, 1], ['A', 'B'])
+    """
     codes, uniques = pd.factorize(values, sort=True)
     return codes, pd.Index(np.asarray(uniques))
 
@@ -153,6 +224,20 @@ def validate_periods(periods: pd.DataFrame, name: str = "periods") -> None:
     subject), a subject missing a period others have, and a period missing for every
     subject (integer periods run without gaps).
 
+    Parameters
+    ----------
+    periods : pandas.DataFrame
+        A month's periods, as :func:`settle` takes them.
+    name : str, default 'periods'
+        What the errors call the table (its file).
+
+    Returns
+    -------
+    None
+        Nothing; raises SettlementInputError listing each problem.
+
+    Examples
+    --------
     >>> bad = pd.DataFrame({"subject": ["A", "B"], "period": [1, 1], "zc": [50.0, 51.0],
     ...                     "agreed_mwh": [1.0, 1.0], "actual_mwh": [1.0, 1.0]})
     >>> try:
@@ -160,7 +245,6 @@ def validate_periods(periods: pd.DataFrame, name: str = "periods") -> None:
     ... except SettlementInputError as exc:
     ...     print(exc)
     month.csv: row 2, field 'zc': ZC 51.0 differs from 50.0 (row 1) in clearing period 1
-
     """
     for col in ("subject", "period", "zc"):
         if col not in periods.columns:
@@ -258,6 +342,25 @@ def settle(periods: pd.DataFrame, kzpo: float, period_minutes: float | None = No
     ``regulation_mwh``. Adds ``imbalance_mwh`` and ``payment_eur`` (agent's cash flow:
     ``PO−i = Oi × ZC`` for a shortage, ``PO+i = Oi × ZC × kzpo`` for a surplus; cents).
 
+    Parameters
+    ----------
+    periods : pandas.DataFrame
+        One row per subject and clearing period: subject, period, zc (EUR/MWh), agreed and actual off-take (MWh, or
+        MW with ``period_minutes``), optional regulation_mwh.
+    kzpo : float
+        The counter-imbalance coefficient applied to surpluses.
+    period_minutes : float, optional
+        Length of a clearing period, minutes, when volumes are given in MW.
+    check : bool, default True
+        Validate the periods first (:func:`validate_periods`); off only for periods already checked.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The periods with imbalance_mwh (3 dp) and payment_eur (cents; + the agent pays the subject).
+
+    Examples
+    --------
     >>> month = pd.DataFrame({"subject": ["A", "B"], "period": [1, 1], "agreed_mwh": [10.0, 10.0],
     ...                       "actual_mwh": [8.0, 12.0], "zc": [100.0, 100.0]})
     >>> settle(month, kzpo=0.5)["payment_eur"].tolist()
@@ -271,7 +374,27 @@ def settle(periods: pd.DataFrame, kzpo: float, period_minutes: float | None = No
 
 
 def payment_totals(settled: pd.DataFrame) -> tuple[float, float]:
-    """(PO−, PO+) before kzpo: sums of O × ZC over shortages and surpluses."""
+    """(PO−, PO+) before kzpo: sums of O × ZC over shortages and surpluses.
+
+    Parameters
+    ----------
+    settled : pandas.DataFrame
+        Periods with imbalance_mwh and zc (:func:`settle`).
+
+    Returns
+    -------
+    po_minus : float
+        PO−, EUR (≤ 0).
+    po_plus : float
+        PO+ before kzpo, EUR (≥ 0).
+
+    Examples
+    --------
+    >>> month = pd.DataFrame({'subject': ['A', 'B'], 'period': [1, 1], 'agreed_mwh': [10.0, 10.0],
+    ...                       'actual_mwh': [8.0, 12.0], 'zc': [100.0, 100.0]})
+    >>> payment_totals(settle(month, kzpo=1.0))
+    (-200.0, 200.0)
+    """
     o = settled["imbalance_mwh"].to_numpy()
     value = o * settled["zc"].to_numpy(dtype="float64")
     return float(value[o < 0].sum()), float(value[o > 0].sum())
@@ -289,6 +412,20 @@ def allocate_cents(total_cents: int, weights: np.ndarray) -> np.ndarray:
     picks depends on the CPU (numpy sorts with AVX-512 where it can), and a market's month
     has ties (three at the last cent in the market-scale scenario).
 
+    Parameters
+    ----------
+    total_cents : int
+        The amount to share, cents.
+    weights : numpy.ndarray
+        Each row's weight (O × ZC), either sign.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 cents per row, adding up to ``total_cents``.
+
+    Examples
+    --------
     >>> allocate_cents(10, np.array([1.0, 1.0, 1.0])).tolist()
     [4, 3, 3]
     >>> allocate_cents(100, np.array([3.0, -1.0])).tolist()
@@ -348,6 +485,18 @@ class MonthVolumes:
 def cents_half_up(value: np.ndarray) -> np.ndarray:
     """EUR to whole cents, half away from zero (:func:`~marketbooks.rules.rounding.half_up_array`).
 
+    Parameters
+    ----------
+    value : numpy.ndarray
+        Amounts, EUR.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 cents.
+
+    Examples
+    --------
     >>> cents_half_up(np.array([0.005, -0.005, 1.234])).tolist()
     [1, -1, 123]
     """
@@ -360,7 +509,31 @@ def _negative_cents(o: np.ndarray, value: np.ndarray) -> np.ndarray:
 
 
 def month_volumes(periods: pd.DataFrame, period_minutes: float | None = None, check: bool = True) -> MonthVolumes:
-    """Imbalances and negative payments (``Oi × ZC`` rounded to cents) of a month's periods."""
+    """Imbalances and negative payments (``Oi × ZC`` rounded to cents) of a month's periods.
+
+    Parameters
+    ----------
+    periods : pandas.DataFrame
+        One row per subject and clearing period: subject, period, zc (EUR/MWh), agreed and actual off-take (MWh, or
+        MW with ``period_minutes``), optional regulation_mwh.
+    period_minutes : float, optional
+        Length of a clearing period, minutes, when volumes are given in MW.
+    check : bool, default True
+        Validate the periods first (:func:`validate_periods`); off only for periods already checked.
+
+    Returns
+    -------
+    MonthVolumes
+        The settled periods (with imbalance_mwh), O, O × ZC, negative payments in cents and where O > 0.
+
+    Examples
+    --------
+    >>> month = pd.DataFrame({'subject': ['A', 'B'], 'period': [1, 1], 'agreed_mwh': [10.0, 10.0],
+    ...                       'actual_mwh': [8.0, 12.0], 'zc': [100.0, 100.0]})
+    >>> v = month_volumes(month)
+    >>> v.o.tolist(), v.neg_cents.tolist()
+    ([2.0, -2.0], [0, -20000])
+    """
     settled, o, value = _imbalances(periods, period_minutes, check)
     return MonthVolumes(settled, o, value, _negative_cents(o, value), o > 0)
 
@@ -371,6 +544,25 @@ def shift_prices(volumes: MonthVolumes, zc_shift: float) -> MonthVolumes:
     What :func:`month_volumes` finds for the shifted periods, without finding the
     imbalances again: a price moves the payments, never an imbalance (the Explore section's
     ZC control). ``volumes`` is left as it was.
+
+    Parameters
+    ----------
+    volumes : MonthVolumes
+        A month's imbalances and negative payments (:func:`month_volumes`).
+    zc_shift : float
+        EUR/MWh added to every clearing price.
+
+    Returns
+    -------
+    MonthVolumes
+        A new month at the shifted prices.
+
+    Examples
+    --------
+    >>> month = pd.DataFrame({'subject': ['A', 'B'], 'period': [1, 1], 'agreed_mwh': [10.0, 10.0],
+    ...                       'actual_mwh': [8.0, 12.0], 'zc': [100.0, 100.0]})
+    >>> shift_prices(month_volumes(month), 10.0).value.tolist()
+    [220.0, -220.0]
     """
     if not zc_shift:
         return volumes
@@ -387,6 +579,29 @@ def deviate(volumes: MonthVolumes, subject: str, period: int, mwh: float) -> Mon
     """``volumes`` with ``mwh`` added to one subject's actual off-take in one period (metered
     to 3 decimals): what :func:`month_volumes` finds for the changed periods, finding only
     that row's imbalance again (the Explore section's deviation). ``volumes`` is left as it was.
+
+    Parameters
+    ----------
+    volumes : MonthVolumes
+        A month's imbalances and negative payments (:func:`month_volumes`).
+    subject : str
+        The subject whose off-take changes.
+    period : int
+        The clearing period.
+    mwh : float
+        MWh added to its actual off-take.
+
+    Returns
+    -------
+    MonthVolumes
+        A new month with that row's imbalance found again.
+
+    Examples
+    --------
+    >>> month = pd.DataFrame({'subject': ['A', 'B'], 'period': [1, 1], 'agreed_mwh': [10.0, 10.0],
+    ...                       'actual_mwh': [8.0, 12.0], 'zc': [100.0, 100.0]})
+    >>> deviate(month_volumes(month), 'A', 1, 1.0).o.tolist()
+    [1.0, -2.0]
     """
     s = volumes.settled
     if "actual_mwh" not in s:
@@ -419,7 +634,32 @@ def deviate(volumes: MonthVolumes, subject: str, period: int, mwh: float) -> Mon
 
 def price_month(volumes: MonthVolumes, nre: float, pre: float) -> tuple[pd.DataFrame, MonthlyBalance]:
     """The month's payments for regulation costs ``nre`` and ``pre``: kzpo from the month's
-    totals, then positive payments (see :func:`settle_month`). ``volumes`` is left as it was."""
+    totals, then positive payments (see :func:`settle_month`). ``volumes`` is left as it was.
+
+    Parameters
+    ----------
+    volumes : MonthVolumes
+        A month's imbalances and negative payments (:func:`month_volumes`).
+    nre : float
+        NRE, the cost of regulating electricity, EUR (≥ 0, paid by the agent).
+    pre : float
+        PRE, the subjects' share of regulation costs, EUR (≤ 0, received).
+
+    Returns
+    -------
+    settled : pandas.DataFrame
+        The periods with payment_eur (cents).
+    balance : MonthlyBalance
+        kzpo and the agent's month.
+
+    Examples
+    --------
+    >>> month = pd.DataFrame({'subject': ['A', 'B'], 'period': [1, 1], 'agreed_mwh': [10.0, 10.0],
+    ...                       'actual_mwh': [8.0, 12.0], 'zc': [100.0, 100.0]})
+    >>> settled, balance = price_month(month_volumes(month), 50.0, 0.0)
+    >>> settled['payment_eur'].tolist(), balance.kzpo
+    ([150.0, -200.0], 0.75)
+    """
     neg_total = int(volumes.neg_cents.sum())
     po_minus = neg_total / 100
     po_plus = float(volumes.pos_value.sum())
@@ -452,6 +692,29 @@ def settle_month(
     exactly what it received net of regulation, so positive payments are allocated pro rata
     to ``Oi × ZC`` in whole cents and the agent's month balances to the cent.
 
+    Parameters
+    ----------
+    periods : pandas.DataFrame
+        One row per subject and clearing period: subject, period, zc (EUR/MWh), agreed and actual off-take (MWh, or
+        MW with ``period_minutes``), optional regulation_mwh.
+    nre : float
+        NRE, the cost of regulating electricity, EUR (≥ 0, paid by the agent).
+    pre : float
+        PRE, the subjects' share of regulation costs, EUR (≤ 0, received).
+    period_minutes : float, optional
+        Length of a clearing period, minutes, when volumes are given in MW.
+    check : bool, default True
+        Validate the periods first (:func:`validate_periods`); off only for periods already checked.
+
+    Returns
+    -------
+    settled : pandas.DataFrame
+        The periods with imbalance_mwh and payment_eur (cents).
+    balance : MonthlyBalance
+        kzpo and the agent's month, balanced to the cent.
+
+    Examples
+    --------
     >>> month = pd.DataFrame({"subject": ["A", "B"], "period": [1, 1], "agreed_mwh": [10.0, 10.0],
     ...                       "actual_mwh": [8.0, 12.0], "zc": [100.0, 100.0]})
     >>> settle_month(month, 50.0, 0.0)[1].kzpo
@@ -486,7 +749,25 @@ def _summary(
 
 
 def subject_summary(settled: pd.DataFrame) -> pd.DataFrame:
-    """Per subject: imbalance (surplus, shortage, net) and net payment (agent's cash flow)."""
+    """Per subject: imbalance (surplus, shortage, net) and net payment (agent's cash flow).
+
+    Parameters
+    ----------
+    settled : pandas.DataFrame
+        Settled periods (:func:`settle_month`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per subject: surplus, shortage and net imbalance (MWh), net payment (EUR) and who pays whom.
+
+    Examples
+    --------
+    >>> month = pd.DataFrame({'subject': ['A', 'B'], 'period': [1, 1], 'agreed_mwh': [10.0, 10.0],
+    ...                       'actual_mwh': [8.0, 12.0], 'zc': [100.0, 100.0]})
+    >>> subject_summary(settle_month(month, 50.0, 0.0)[0])['net_payment_eur'].tolist()
+    [150.0, -200.0]
+    """
     codes, subjects = group_codes(settled["subject"])
     return _summary(
         codes,
@@ -515,6 +796,24 @@ class Guarantee(float):
 def relative_imbalance(po: float | None, first_contract: bool = False, has_offtake: bool = True) -> tuple[float, str]:
     """Po applied and why (FAQ): 3 dp; 0.5 for a first contract or no off-take point; ≥ 0.005.
 
+    Parameters
+    ----------
+    po : float or None
+        The subject's relative imbalance Po from its history, a ratio.
+    first_contract : bool, default False
+        A subject in its first contract (Po = 0.5).
+    has_offtake : bool, default True
+        Whether the subject has an off-take point (else Po = 0.5).
+
+    Returns
+    -------
+    po : float
+        Po applied, 3 dp.
+    why : str
+        The reason, in words.
+
+    Examples
+    --------
     >>> relative_imbalance(0.0032)
     (0.005, 'Po 0.0032 is below the minimum: raised to 0.005')
     >>> relative_imbalance(0.1, first_contract=True)[0]
@@ -537,6 +836,22 @@ def relative_imbalance(po: float | None, first_contract: bool = False, has_offta
 def guarantee_coefficient(kg: float, months_since_first_diagram: int | None = None) -> tuple[float, str]:
     """Kg applied and why: in [0, 1]; 1 for the first four months since the first diagram.
 
+    Parameters
+    ----------
+    kg : float
+        The subject's guarantee coefficient Kg, in [0, 1].
+    months_since_first_diagram : int, optional
+        Whole months since its first registered diagram.
+
+    Returns
+    -------
+    kg : float
+        Kg applied.
+    why : str
+        The reason, in words.
+
+    Examples
+    --------
     >>> guarantee_coefficient(0.6, months_since_first_diagram=2)
     (1.0, 'month 3 since the first registered diagram: Kg = 1')
     """
@@ -564,6 +879,32 @@ def financial_guarantee(
     relative imbalance, ``kg`` guarantee coefficient, ``co`` average negative-imbalance price
     (EUR/MWh). The result is a float with ``po_applied``, ``kg_applied`` and ``notes``.
 
+    Parameters
+    ----------
+    oo : float
+        OO, maximum daily volume, MWh.
+    zp : float
+        Zp, the guarantee period, days.
+    po : float
+        Po, relative imbalance.
+    kg : float
+        Kg, guarantee coefficient.
+    co : float
+        Co, average negative-imbalance price, EUR/MWh.
+    first_contract : bool, default False
+        A subject in its first contract.
+    has_offtake : bool, default True
+        Whether it has an off-take point.
+    months_since_first_diagram : int, optional
+        Whole months since its first registered diagram.
+
+    Returns
+    -------
+    Guarantee
+        FZ, EUR (a float), with po_applied, kg_applied and notes.
+
+    Examples
+    --------
     >>> float(financial_guarantee(480, 30, 0.0032, 0.6, 125, months_since_first_diagram=9))
     6300.0
     """
@@ -580,12 +921,47 @@ def max_daily_volume(diagram: pd.DataFrame) -> float:
     """OO: the higher of Σ|agreed consumption| and Σ|supply| over a daily diagram (MWh).
 
     ``diagram`` has ``consumption_mwh`` and ``supply_mwh`` per trading period of one day.
+
+    Parameters
+    ----------
+    diagram : pandas.DataFrame
+        One day's diagram: consumption_mwh and supply_mwh per trading period.
+
+    Returns
+    -------
+    float
+        OO, MWh.
+
+    Examples
+    --------
+    >>> max_daily_volume(pd.DataFrame({'consumption_mwh': [10.0, -5.0], 'supply_mwh': [3.0, 4.0]}))
+    15.0
     """
     return float(max(diagram["consumption_mwh"].abs().sum(), diagram["supply_mwh"].abs().sum()))
 
 
 def guarantee_timeline(year: int, month: int, holidays: list[str] | None = None) -> pd.DataFrame:
-    """The monthly guarantee cycle for the guarantee of (year, month) (FAQ, Operation Order ch. 2)."""
+    """The monthly guarantee cycle for the guarantee of (year, month) (FAQ, Operation Order ch. 2).
+
+    Parameters
+    ----------
+    year : int
+        The guarantee month's year.
+    month : int
+        The guarantee month, 1–12.
+    holidays : list of str, optional
+        Public holidays (ISO dates) that are not working days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per event: when and event.
+
+    Examples
+    --------
+    >>> guarantee_timeline(2026, 3)['when'].tolist()[:2]
+    ['2026-02-20 12:00', '2026-02-20 12:30']
+    """
     prev = pd.Timestamp(year=year, month=month, day=1) - pd.offsets.MonthBegin(1)
     submit = prev + pd.Timedelta(days=19, hours=12)
     publish = submit + pd.Timedelta(minutes=30)
@@ -619,6 +995,18 @@ def guarantee_timeline(year: int, month: int, holidays: list[str] | None = None)
 def kz_to_okte_imbalance(kz_imbalance: ArrayLike) -> np.ndarray:
     """KOREM's positive imbalance is a deficit; OKTE's is a surplus: the sign flips.
 
+    Parameters
+    ----------
+    kz_imbalance : array_like
+        Imbalances in KOREM's sign (positive = deficit), MWh.
+
+    Returns
+    -------
+    numpy.ndarray
+        The same in OKTE's sign (positive = surplus), MWh.
+
+    Examples
+    --------
     >>> kz_to_okte_imbalance([1.5, -2.0]).tolist()
     [-1.5, 2.0]
     """
@@ -631,6 +1019,27 @@ def zone_weighted_prices(trades: pd.DataFrame, marginal_tariffs: dict[str, float
     ``trades``: ``zone``, ``hour``, ``kind`` ("balancing" = sale of balancing electricity,
     "negative_imbalance" = purchase of negative imbalances), ``volume_mwh`` (> 0), ``price``.
     ``marginal_tariffs``: {kind: tariff} for every zone, or a DataFrame with zone, kind, tariff.
+
+    Parameters
+    ----------
+    trades : pandas.DataFrame
+        Balancing trades: zone, hour, kind, volume_mwh (> 0) and price (tenge/kWh).
+    marginal_tariffs : dict of str to float or pandas.DataFrame
+        {kind: cap} for every zone, or rows of zone, kind and tariff.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per zone, hour and kind: volume_mwh, weighted_price, marginal_tariff, whether capped, and the price
+        applied.
+
+    Examples
+    --------
+    >>> trades = pd.DataFrame({'zone': ['N', 'N'], 'hour': [1, 1], 'kind': ['balancing'] * 2,
+    ...                        'volume_mwh': [1.0, 3.0], 'price': [8.0, 12.0]})
+    >>> prices = zone_weighted_prices(trades, {'balancing': 10.0, 'negative_imbalance': 9.0})
+    >>> prices[['weighted_price', 'marginal_tariff', 'price']].values.tolist(), prices['capped'].tolist()
+    ([[11.0, 10.0, 10.0]], [True])
     """
     need = {"zone", "hour", "kind", "volume_mwh", "price"}
     if need - set(trades.columns):
@@ -670,6 +1079,31 @@ def synthetic_periods(
 
     Agreed net off-take follows a daily shape; actual deviates by a few percent; the
     imbalance price ZC follows a daily shape with noise. Illustrative, not OKTE data.
+
+    Parameters
+    ----------
+    n_subjects : int
+        How many balancing subjects.
+    days : int
+        Days in the month.
+    period_minutes : int
+        Length of a clearing period, minutes.
+    seed : int
+        Random seed (the same seed gives the same month).
+    base_price : float
+        Mean clearing price, EUR/MWh.
+    price_spread : float
+        Amplitude of the daily price shape, EUR/MWh.
+
+    Returns
+    -------
+    pandas.DataFrame
+        subject, period, agreed_mwh, actual_mwh and zc, one row per subject and period.
+
+    Examples
+    --------
+    >>> synthetic_periods(2, 1, 60, 1, 100.0, 20.0).shape
+    (48, 5)
     """
     rng = np.random.default_rng(seed)
     per_day = 24 * 60 // period_minutes
@@ -701,7 +1135,27 @@ def synthetic_periods(
 
 
 def synthetic_zone_trades(zones: list[str], seed: int, base_price: float) -> pd.DataFrame:
-    """A synthetic day of KOREM balancing trades (illustrative: no published prices exist)."""
+    """A synthetic day of KOREM balancing trades (illustrative: no published prices exist).
+
+    Parameters
+    ----------
+    zones : list of str
+        The balancing zones.
+    seed : int
+        Random seed.
+    base_price : float
+        Mean price, tenge/kWh.
+
+    Returns
+    -------
+    pandas.DataFrame
+        zone, hour, kind, volume_mwh and price, one row per trade.
+
+    Examples
+    --------
+    >>> synthetic_zone_trades(['North', 'South'], 1, 10.0)['zone'].unique().tolist()
+    ['North', 'South']
+    """
     rng = np.random.default_rng(seed)
     rows = []
     for z_i, zone in enumerate(zones):
@@ -767,6 +1221,33 @@ class ImbalanceRun:
 def scenario_periods(
     n_subjects: int, days: int, minutes: int, seed: int, base_price: float, price_spread: float
 ) -> pd.DataFrame:
+    """A scenario's synthetic month (:func:`synthetic_periods`), by the scenario file's names.
+
+    Parameters
+    ----------
+    n_subjects : int
+        How many balancing subjects.
+    days : int
+        Days in the month.
+    minutes : int
+        Length of a clearing period, minutes.
+    seed : int
+        Random seed.
+    base_price : float
+        Mean clearing price, EUR/MWh.
+    price_spread : float
+        Amplitude of the daily price shape, EUR/MWh.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`synthetic_periods`.
+
+    Examples
+    --------
+    >>> scenario_periods(2, 1, 60, 1, 100.0, 20.0).equals(synthetic_periods(2, 1, 60, 1, 100.0, 20.0))
+    True
+    """
     return synthetic_periods(n_subjects, days, minutes, seed, base_price, price_spread)
 
 
@@ -782,6 +1263,31 @@ def scenario_volumes(
     ``zc_shift`` adds EUR/MWh to every clearing price (:func:`shift_prices`); ``deviation`` =
     (subject, period, MWh) adds to that subject's actual off-take in that period
     (:func:`deviate`). Either way the result is what the changed month's periods give.
+
+    Parameters
+    ----------
+    p : ImbalanceParams
+        The imbalance scenario (a validated parameter file).
+    zc_shift : float, default 0.0
+        EUR/MWh added to every clearing price.
+    deviation : tuple of (str, int, float), optional
+        (subject, period, MWh) added to one actual off-take.
+    period_minutes : int, optional
+        A clearing period other than the scenario's, minutes.
+    check : bool, default True
+        Validate the periods first (:func:`validate_periods`); off only for periods already checked.
+
+    Returns
+    -------
+    MonthVolumes
+        The month's imbalances and negative payments.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> p = load_scenario('imbalance', 'faq_worked_example')
+    >>> scenario_volumes(p).o[:3].tolist()
+    [0.118, -0.007, -0.159]
     """
     minutes = period_minutes or p.period_minutes
     # generated once per scenario: the Explore section asks for the same month on every change
@@ -794,7 +1300,29 @@ def scenario_volumes(
 
 def price_run(volumes: MonthVolumes, nre: float, pre: float) -> ImbalanceRun:
     """:func:`price_month` with the per-subject summary; the subjects' imbalance totals come
-    from ``volumes``, which keeps them for the next prices (the Explore section's NRE and PRE)."""
+    from ``volumes``, which keeps them for the next prices (the Explore section's NRE and PRE).
+
+    Parameters
+    ----------
+    volumes : MonthVolumes
+        A month's imbalances and negative payments (:func:`month_volumes`).
+    nre : float
+        NRE, the cost of regulating electricity, EUR (≥ 0, paid by the agent).
+    pre : float
+        PRE, the subjects' share of regulation costs, EUR (≤ 0, received).
+
+    Returns
+    -------
+    ImbalanceRun
+        The settled periods, the month's balance and the per-subject summary.
+
+    Examples
+    --------
+    >>> month = pd.DataFrame({'subject': ['A', 'B'], 'period': [1, 1], 'agreed_mwh': [10.0, 10.0],
+    ...                       'actual_mwh': [8.0, 12.0], 'zc': [100.0, 100.0]})
+    >>> price_run(month_volumes(month), 50.0, 0.0).balance.kzpo
+    0.75
+    """
     settled, bal = price_month(volumes, nre, pre)
     codes, subjects, totals = volumes.subjects
     return ImbalanceRun(settled, bal, _summary(codes, subjects, totals, settled["payment_eur"].to_numpy()))
@@ -809,13 +1337,59 @@ def run_month(
     period_minutes: int | None = None,
     check: bool = True,
 ) -> ImbalanceRun:
-    """Generate the scenario's month, apply optional what-ifs (:func:`scenario_volumes`), settle it."""
+    """Generate the scenario's month, apply optional what-ifs (:func:`scenario_volumes`), settle it.
+
+    Parameters
+    ----------
+    p : ImbalanceParams
+        The imbalance scenario (a validated parameter file).
+    nre : float, optional
+        NRE, EUR; the scenario's when None.
+    pre : float, optional
+        PRE, EUR; the scenario's when None.
+    zc_shift : float, default 0.0
+        EUR/MWh added to every clearing price.
+    deviation : tuple of (str, int, float), optional
+        (subject, period, MWh) added to one actual off-take.
+    period_minutes : int, optional
+        A clearing period other than the scenario's, minutes.
+    check : bool, default True
+        Validate the periods first (:func:`validate_periods`); off only for periods already checked.
+
+    Returns
+    -------
+    ImbalanceRun
+        The settled periods, the month's balance and the per-subject summary.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> p = load_scenario('imbalance', 'faq_worked_example')
+    >>> round(run_month(p).balance.kzpo, 6)
+    0.933503
+    """
     volumes = scenario_volumes(p, zc_shift, deviation, period_minutes, check)
     return price_run(volumes, p.nre_eur if nre is None else nre, p.pre_eur if pre is None else pre)
 
 
 def balance_table(b: MonthlyBalance) -> pd.DataFrame:
-    """The clearing agent's month: the kzpo inputs (agent's cash-flow signs) and result."""
+    """The clearing agent's month: the kzpo inputs (agent's cash-flow signs) and result.
+
+    Parameters
+    ----------
+    b : MonthlyBalance
+        The month's balance (:func:`monthly_balance`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        item, value (EUR, kzpo a ratio) and note rows.
+
+    Examples
+    --------
+    >>> balance_table(monthly_balance(100, -20, -500, 1000))['value'].tolist()
+    [100.0, -20.0, -500.0, 1000.0, 0.42, 0.42, 0.0]
+    """
     rows = [
         ("NRE: cost of regulating electricity (out)", b.nre),
         ("PRE: subjects' share of regulation (in)", b.pre),
@@ -840,7 +1414,24 @@ def balance_table(b: MonthlyBalance) -> pd.DataFrame:
 
 
 def scenario_guarantee(g: GuaranteeInputs) -> Guarantee:
-    """FZ (:func:`financial_guarantee`) for a scenario's guarantee inputs."""
+    """FZ (:func:`financial_guarantee`) for a scenario's guarantee inputs.
+
+    Parameters
+    ----------
+    g : GuaranteeInputs
+        A scenario's guarantee inputs (OO, Zp, Po, Kg, Co and the cases).
+
+    Returns
+    -------
+    Guarantee
+        FZ, EUR, with the Po and Kg applied and the notes.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> float(scenario_guarantee(load_scenario('imbalance', 'faq_worked_example').guarantee))
+    6300.0
+    """
     return financial_guarantee(
         g.oo_mwh,
         g.zp_days,
@@ -854,7 +1445,27 @@ def scenario_guarantee(g: GuaranteeInputs) -> Guarantee:
 
 
 def guarantee_table(g: GuaranteeInputs) -> tuple[pd.DataFrame, Guarantee]:
-    """FZ for the scenario's guarantee inputs, with the values applied and why."""
+    """FZ for the scenario's guarantee inputs, with the values applied and why.
+
+    Parameters
+    ----------
+    g : GuaranteeInputs
+        A scenario's guarantee inputs (OO, Zp, Po, Kg, Co and the cases).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per input (given and applied), then FZ, EUR.
+    fz : Guarantee
+        FZ (:func:`scenario_guarantee`).
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> table, fz = guarantee_table(load_scenario('imbalance', 'faq_worked_example').guarantee)
+    >>> table['applied'].tolist()
+    [480.0, 30.0, 0.005, 0.6, 125.0, 6300.0]
+    """
     fz = scenario_guarantee(g)
     rows = [
         ("OO, maximum daily volume (MWh)", g.oo_mwh, g.oo_mwh),
@@ -868,7 +1479,18 @@ def guarantee_table(g: GuaranteeInputs) -> tuple[pd.DataFrame, Guarantee]:
 
 
 def design_comparison() -> pd.DataFrame:
-    """OKTE (Slovakia) and KOREM (Kazakhstan) settlement designs side by side (seeds 004, 000)."""
+    """OKTE (Slovakia) and KOREM (Kazakhstan) settlement designs side by side (seeds 004, 000).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per aspect, a column for each design.
+
+    Examples
+    --------
+    >>> design_comparison().columns.tolist()
+    ['aspect', 'OKTE (SK)', 'KOREM (KZ)']
+    """
     return pd.DataFrame(
         [
             {
@@ -907,6 +1529,20 @@ def evaluate(p: ImbalanceParams, run: ImbalanceRun | None = None) -> dict[str, f
     sets side by side. ``run`` is the month already settled for ``p``, when the caller has
     it (the notebook), so it is not settled twice.
 
+    Parameters
+    ----------
+    p : ImbalanceParams
+        The imbalance scenario (a validated parameter file).
+    run : ImbalanceRun, optional
+        The month already settled for ``p`` (:func:`run_month`).
+
+    Returns
+    -------
+    dict of str to float or str
+        The month's NRE, PRE, PO−, PO+ (EUR), kzpo, the agent's result and FZ (EUR).
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> evaluate(load_scenario("imbalance", "faq_worked_example"))["kzpo"]
     0.933503

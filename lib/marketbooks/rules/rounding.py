@@ -18,6 +18,20 @@ def half_up(x: float, places: int = 2) -> float:
 
     Remembered for the last 65,536 values: a sweep rounds the same steps again and again.
 
+    Parameters
+    ----------
+    x : float
+        The value, in any unit.
+    places : int, default 2
+        Decimals to keep.
+
+    Returns
+    -------
+    float
+        ``x`` rounded half away from zero to ``places`` decimals.
+
+    Examples
+    --------
     >>> half_up(2.675), half_up(-2.675), half_up(0.125, 2)
     (2.68, -2.68, 0.13)
     """
@@ -27,6 +41,18 @@ def half_up(x: float, places: int = 2) -> float:
 def round2(x: float) -> float:
     """Half up to 2 decimals: EUR/kW/yr in the SEM paper, tenge/kWh in the KOREM guidelines.
 
+    Parameters
+    ----------
+    x : float
+        The value, e.g. EUR/kW/yr or tenge/kWh.
+
+    Returns
+    -------
+    float
+        ``x`` half up to 2 decimals.
+
+    Examples
+    --------
     >>> round2(2.675), round2(1.005)
     (2.68, 1.01)
     """
@@ -41,6 +67,20 @@ def half_up_array(x: ArrayLike, places: int = 2) -> np.ndarray:
     it rounds away from zero, as the decimal it was written as does. Values are assumed to
     be decimals of at most 15 significant digits, as metered data and prices are.
 
+    Parameters
+    ----------
+    x : array_like
+        Values, in any unit.
+    places : int, default 2
+        Decimals to keep.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 values rounded half away from zero, the shape of ``x``.
+
+    Examples
+    --------
     >>> half_up_array([0.0005, 0.0135, -0.0135, 2.675, 1.0004999], 3).tolist()
     [0.001, 0.014, -0.014, 2.675, 1.0]
     """

@@ -59,6 +59,20 @@ def _period_labels(slots: np.ndarray, tz: str) -> pd.DataFrame:
 def periods_in_day(date: str, tz: str = TZ) -> int:
     """48, or 46 / 50 on a daylight-saving change day.
 
+    Parameters
+    ----------
+    date : str
+        The trading date, ISO (YYYY-MM-DD).
+    tz : str, default 'Pacific/Auckland'
+        The market's time zone (trading days and periods are local).
+
+    Returns
+    -------
+    int
+        Trading periods of half an hour in that local day.
+
+    Examples
+    --------
     >>> periods_in_day("2016-04-03"), periods_in_day("2016-09-25"), periods_in_day("2016-05-01")
     (50, 46, 48)
     """
@@ -80,6 +94,23 @@ def trading_period_prices(intervals: pd.DataFrame, method: str = "time_weighted"
     there. ``covered_s`` and ``complete`` report gaps: a period is never silently averaged
     over missing intervals (see :func:`interval_gaps`).
 
+    Parameters
+    ----------
+    intervals : pandas.DataFrame
+        Dispatch intervals: node, start, end or duration_s, price ($/MWh), optional load (MW).
+    method : str, default 'time_weighted'
+        'time_weighted', 'simple', 'load_weighted' or 'last'.
+    tz : str, default 'Pacific/Auckland'
+        The market's time zone (trading days and periods are local).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per node and trading period: trading_date, trading_period, period_start_utc, price ($/MWh, 2 dp),
+        n_intervals, covered_s and complete.
+
+    Examples
+    --------
     >>> start = pd.date_range("2016-04-02 00:00", periods=6, freq="5min", tz=TZ)
     >>> five = pd.DataFrame({"node": "HAY2201", "start": start, "duration_s": 300,
     ...                      "price": [70.0, 71.0, 72.0, 73.0, 74.0, 75.0]})
@@ -303,7 +334,27 @@ def _priced(g: _PeriodGroups, prices: dict[str, np.ndarray]) -> pd.DataFrame:
 
 
 def interval_gaps(intervals: pd.DataFrame, tz: str = TZ) -> pd.DataFrame:
-    """Stretches of time with no interval, per node (between the first start and last end)."""
+    """Stretches of time with no interval, per node (between the first start and last end).
+
+    Parameters
+    ----------
+    intervals : pandas.DataFrame
+        Dispatch intervals: node, start, end or duration_s, price ($/MWh), optional load (MW).
+    tz : str, default 'Pacific/Auckland'
+        The market's time zone (trading days and periods are local).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per gap: node, gap_start, gap_end (UTC) and missing_s (seconds).
+
+    Examples
+    --------
+    >>> intervals = synthetic_intervals({'HAY2201': 60.0}, '2016-05-01', 1, seed=1)
+    >>> gaps = interval_gaps(intervals.drop(index=[10, 11, 12]))
+    >>> gaps['missing_s'].tolist()
+    [960.0]
+    """
     df = pd.DataFrame({"node": intervals["node"], "start": _as_utc(intervals["start"], tz)})
     if "end" in intervals:
         df["end"] = _as_utc(intervals["end"], tz)
@@ -404,7 +455,36 @@ def synthetic_intervals(
 ) -> pd.DataFrame:
     """Deterministic dispatch-interval prices (illustrative): daily and evening-peak shape,
     noise, intervals of 4–6 minutes when ``irregular``, and an optional scarcity spike
-    (node, minutes after the start, $/MWh) lasting ten minutes."""
+    (node, minutes after the start, $/MWh) lasting ten minutes.
+
+    Parameters
+    ----------
+    nodes : dict of str to float
+        Node → its mean price, $/MWh.
+    start_date : str or datetime.date
+        The first local day.
+    days : int
+        How many days.
+    seed : int
+        Random seed (the same seed gives the same prices).
+    spike : tuple of (str, int, float), optional
+        (node, minutes after the start, $/MWh) of a ten-minute scarcity spike.
+    tz : str, default 'Pacific/Auckland'
+        The market's time zone (trading days and periods are local).
+    irregular : bool, default True
+        Intervals of 4–6 minutes rather than 5.
+
+    Returns
+    -------
+    pandas.DataFrame
+        node, start, end (tz-aware), price ($/MWh) and load (MW), one row per interval.
+
+    Examples
+    --------
+    >>> intervals = synthetic_intervals({'HAY2201': 60.0}, '2016-05-01', 1, seed=1)
+    >>> intervals.columns.tolist(), intervals['start'].min().isoformat()
+    (['node', 'start', 'end', 'price', 'load'], '2016-05-01T00:00:00+12:00')
+    """
     rng = np.random.default_rng(seed)
     t0 = pd.Timestamp(start_date).tz_localize(tz)
     t1 = (pd.Timestamp(start_date) + pd.Timedelta(days=days)).tz_localize(tz)
@@ -441,7 +521,27 @@ def synthetic_intervals(
 
 
 def compare_methods(intervals: pd.DataFrame, tz: str = TZ) -> pd.DataFrame:
-    """The four trading-period prices side by side, one row per node and period."""
+    """The four trading-period prices side by side, one row per node and period.
+
+    Parameters
+    ----------
+    intervals : pandas.DataFrame
+        Dispatch intervals: node, start, end or duration_s, price ($/MWh), optional load (MW).
+    tz : str, default 'Pacific/Auckland'
+        The market's time zone (trading days and periods are local).
+
+    Returns
+    -------
+    pandas.DataFrame
+        node, trading_date, trading_period, a price column per method ($/MWh), n_intervals, complete and the spread
+        between methods.
+
+    Examples
+    --------
+    >>> intervals = synthetic_intervals({'HAY2201': 60.0}, '2016-05-01', 1, seed=1)
+    >>> compare_methods(intervals).shape
+    (48, 10)
+    """
     present = [m for m in METHODS if m != "load_weighted" or "load" in intervals]
     _check_method(intervals, "time_weighted")  # the columns; load_weighted is only present with a load
     periods = _group_by_period(intervals, tz)  # once: the methods differ only in the weights
@@ -457,6 +557,23 @@ def largest_spreads(methods: pd.DataFrame) -> pd.DataFrame:
     Equal spreads keep the table's node and period order (a stable sort): the order of
     ties must not depend on the CPU, and numpy's default sort differs between CPUs with
     and without AVX2.
+
+    Parameters
+    ----------
+    methods : pandas.DataFrame
+        The table :func:`compare_methods` gives.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows, largest spread first.
+
+    Examples
+    --------
+    >>> intervals = synthetic_intervals({'HAY2201': 60.0}, '2016-05-01', 1, seed=1)
+    >>> spreads = largest_spreads(compare_methods(intervals))['spread']
+    >>> bool(spreads.is_monotonic_decreasing)
+    True
     """
     return methods.sort_values("spread", ascending=False, kind="stable")
 
@@ -479,6 +596,36 @@ def flexible_user(
 
     Welfare is counted at resource cost (each interval's price), as the economy-wide CBA
     does; the user's bill is at the trading-period price. Regret = perfect − option.
+
+    Parameters
+    ----------
+    intervals : pandas.DataFrame
+        Dispatch intervals: node, start, end or duration_s, price ($/MWh), optional load (MW).
+    node : str
+        The user's node.
+    load_mw : float
+        The load it can switch, MW.
+    value : float
+        What it values the energy at, $/MWh.
+    forecast_error : float
+        The indicative forecast's error, a fraction of the price (status quo).
+    seed : int
+        Random seed of the forecast errors.
+    tz : str, default 'Pacific/Auckland'
+        The market's time zone (trading days and periods are local).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per arrangement: energy_mwh, bill ($), average_paid ($/MWh), welfare ($) and regret against perfect
+        foresight ($).
+
+    Examples
+    --------
+    >>> intervals = synthetic_intervals({'HAY2201': 60.0}, '2016-05-01', 1, seed=1)
+    >>> user = flexible_user(intervals, 'HAY2201', 10.0, 70.0, 0.1, seed=1).set_index('arrangement')
+    >>> float(user.loc['Perfect foresight', 'regret'])
+    0.0
     """
     iv = intervals[intervals["node"] == node].sort_values("start").reset_index(drop=True)
     if iv.empty:
@@ -524,6 +671,20 @@ def npv(cashflows: Sequence[float] | np.ndarray, rate: float) -> float:
     """Present value at the decision of yearly cash flows, ``cashflows[t]`` at the end of
     year t after the decision (t = 0 is the decision itself, undiscounted).
 
+    Parameters
+    ----------
+    cashflows : sequence of float or numpy.ndarray
+        Yearly flows, $ (any unit); ``cashflows[t]`` at the end of year t.
+    rate : float
+        The discount rate, a fraction.
+
+    Returns
+    -------
+    float
+        The present value at the decision, in the flows' unit.
+
+    Examples
+    --------
     >>> round(npv([0, 100, 100], 0.06), 2)  # 100 / 1.06 + 100 / 1.06²
     183.34
     """
@@ -536,6 +697,22 @@ def npv(cashflows: Sequence[float] | np.ndarray, rate: float) -> float:
 def annuity_factor(rate: float, first_year: int, last_year: int) -> float:
     """Σ 1/(1+rate)^t for t = first_year … last_year (end-of-year convention).
 
+    Parameters
+    ----------
+    rate : float
+        The discount rate, a fraction.
+    first_year : int
+        The first year counted.
+    last_year : int
+        The last year counted (included).
+
+    Returns
+    -------
+    float
+        The sum of the discount factors.
+
+    Examples
+    --------
     >>> round(annuity_factor(0.06, 1, 2), 6)
     1.833393
     """
@@ -565,6 +742,22 @@ def option_streams(p: RtpParams, option: str, benefit_scale: float = 1.0) -> Str
     years of benefits, a longer implementation delays them and spreads the same total cost
     over more years.
 
+    Parameters
+    ----------
+    p : RtpParams
+        The assessment scenario (a validated parameter file).
+    option : str
+        'B' or 'C'.
+    benefit_scale : float, default 1.0
+        A multiplier on every benefit (the sensitivity tables).
+
+    Returns
+    -------
+    Streams
+        Yearly benefits by category and yearly cost, $M (2016 dollars), index t = 0 … horizon.
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> option_streams(load_scenario("rtp", "2016_information_paper"), "B").cost.round(3).tolist()[:5]
     [0.0, 2.245, 2.245, 2.245, 0.0]
@@ -586,6 +779,23 @@ def option_streams(p: RtpParams, option: str, benefit_scale: float = 1.0) -> Str
 def assess_options(p: RtpParams, rate: float | None = None, benefit_scale: float = 1.0) -> pd.DataFrame:
     """Table 1 rebuilt: present value by benefit category, cost and net benefit, per option.
 
+    Parameters
+    ----------
+    p : RtpParams
+        The assessment scenario (a validated parameter file).
+    rate : float, optional
+        The discount rate, a fraction; the scenario's base rate when None.
+    benefit_scale : float, default 1.0
+        A multiplier on every benefit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per option: rate, the present value of each benefit category, total_benefit, cost and net_benefit
+        ($M, rounded as Table 1).
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> assess_options(load_scenario("rtp", "2016_information_paper"))["net_benefit"].tolist()
     [54.0, 33.0]
@@ -607,6 +817,18 @@ def assess_options(p: RtpParams, rate: float | None = None, benefit_scale: float
 def rate_sensitivity(p: RtpParams) -> pd.DataFrame:
     """Net benefit of each option at the base rate and the sensitivity rates (Table 2).
 
+    Parameters
+    ----------
+    p : RtpParams
+        The assessment scenario (a validated parameter file).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per option and rate, the columns of :func:`assess_options`.
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> sorted(rate_sensitivity(load_scenario("rtp", "2016_information_paper"))["rate"].unique().tolist())
     [0.04, 0.06, 0.08]
@@ -617,6 +839,22 @@ def rate_sensitivity(p: RtpParams) -> pd.DataFrame:
 def net_benefit_at_ratio(p: RtpParams, ratio: float, rate: float | None = None) -> float:
     """Net benefit of option C if it delivered ``ratio`` × option B's benefits (Table 5).
 
+    Parameters
+    ----------
+    p : RtpParams
+        The assessment scenario (a validated parameter file).
+    ratio : float
+        C's benefits as a multiple of B's.
+    rate : float, optional
+        The discount rate, a fraction; the scenario's base rate when None.
+
+    Returns
+    -------
+    float
+        Option C's net benefit, $M.
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> round(net_benefit_at_ratio(load_scenario("rtp", "2016_information_paper"), 1.0), 2)
     56.0
@@ -630,6 +868,20 @@ def net_benefit_at_ratio(p: RtpParams, ratio: float, rate: float | None = None) 
 def breakeven_performance_ratio(p: RtpParams, rate: float | None = None) -> float:
     """The ratio of C's benefits to B's at which both options give the same net benefit.
 
+    Parameters
+    ----------
+    p : RtpParams
+        The assessment scenario (a validated parameter file).
+    rate : float, optional
+        The discount rate, a fraction; the scenario's base rate when None.
+
+    Returns
+    -------
+    float
+        The ratio, 6 dp.
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> round(breakeven_performance_ratio(load_scenario("rtp", "2016_information_paper")), 6)
     0.966667
@@ -648,6 +900,18 @@ def evaluate(p: RtpParams) -> dict[str, float]:
     each option's net benefit and the break-even performance ratio. What its run records,
     a sweep records per point and a comparison sets side by side.
 
+    Parameters
+    ----------
+    p : RtpParams
+        The assessment scenario (a validated parameter file).
+
+    Returns
+    -------
+    dict of str to float
+        net_benefit, total_benefit and cost of B and C ($M) and breakeven_ratio.
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> evaluate(load_scenario("rtp", "2016_information_paper"))["net_benefit_b"]
     54.0

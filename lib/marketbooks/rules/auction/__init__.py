@@ -15,7 +15,27 @@ from marketbooks.scenarios.models import AuctionParams
 
 
 def walkthrough(p: AuctionParams) -> tuple[SessionResult, ClearingResult]:
-    """A walkthrough scenario's trading session (clauses 73–87) and its clearing (88–105)."""
+    """A walkthrough scenario's trading session (clauses 73–87) and its clearing (88–105).
+
+    Parameters
+    ----------
+    p : AuctionParams
+        The auction scenario: its auction, order log and the answers to the offers.
+
+    Returns
+    -------
+    session : SessionResult
+        Every order's status and the standing bids.
+    result : ClearingResult
+        The clearing of the standing bids.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> session, result = walkthrough(load_scenario('auction', 'offer_bands'))
+    >>> result.winners['participant'].tolist(), result.offers['status'].tolist()
+    (['Participant 1', 'Participant 2', 'Participant 3'], ['accepted', 'refused'])
+    """
     session = run_session(p.auction, [o.model_dump() for o in p.orders])
     return session, clear_auction(p.auction, session.standing, accepted=p.accepted)
 
@@ -25,6 +45,21 @@ def evaluate(p: AuctionParams, result: ClearingResult | None = None) -> dict[str
     names): what its run records, a sweep records per point and a comparison sets side by
     side. ``result`` is the clearing already done for ``p``, when the caller has it.
 
+    Parameters
+    ----------
+    p : AuctionParams
+        The auction scenario: its auction, order log and the answers to the offers.
+    result : ClearingResult, optional
+        The clearing already done for ``p`` (:func:`walkthrough`).
+
+    Returns
+    -------
+    dict of str to Any
+        valid, branch, final_volume_kw, announced_kw, winners, offers, n_winners and the lowest and highest winning
+        prices (tenge/kWh).
+
+    Examples
+    --------
     >>> from marketbooks.scenarios import load_scenario
     >>> evaluate(load_scenario("auction", "example_01"))["valid"]
     False

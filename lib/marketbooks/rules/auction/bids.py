@@ -30,6 +30,23 @@ class Rejection:
 
 
 def as_auction(auction: AuctionSpec | dict[str, Any]) -> AuctionSpec:
+    """The auction as a validated :class:`AuctionSpec` (a ParameterError names each bad field).
+
+    Parameters
+    ----------
+    auction : AuctionSpec or dict
+        The auction, or its fields as a parameter file gives them.
+
+    Returns
+    -------
+    AuctionSpec
+        ``auction`` itself when it is one.
+
+    Examples
+    --------
+    >>> as_auction({'kind': 'waste', 'technology': 'waste', 'volume_kw': 1000, 'max_price': 20.0}).volume_kw
+    1000.0
+    """
     if isinstance(auction, AuctionSpec):
         return auction
     return validate_model(AuctionSpec, auction, "auction")
@@ -38,6 +55,20 @@ def as_auction(auction: AuctionSpec | dict[str, Any]) -> AuctionSpec:
 def lot(auction: AuctionSpec, connection_point: str | None) -> str:
     """What one participant bids for once (clause 82): a connection point, or the single project.
 
+    Parameters
+    ----------
+    auction : AuctionSpec
+        Kind, technology, announced volume (kW), maximum price (tenge/kWh) and connection points.
+    connection_point : str or None
+        The bid's connection point (None in an auction without points).
+
+    Returns
+    -------
+    str
+        The lot's name.
+
+    Examples
+    --------
     >>> lot(AuctionSpec(kind="waste", technology="waste", volume_kw=1000, max_price=20.0), None)
     '(project)'
     """
@@ -47,7 +78,26 @@ def lot(auction: AuctionSpec, connection_point: str | None) -> str:
 
 
 def full_capacity_reason(auction: AuctionSpec, volume_kw: float) -> str:
-    """Why a bid breaks clause 81 (the project's full installed capacity)."""
+    """Why a bid breaks clause 81 (the project's full installed capacity).
+
+    Parameters
+    ----------
+    auction : AuctionSpec
+        Kind, technology, announced volume (kW), maximum price (tenge/kWh) and connection points.
+    volume_kw : float
+        The bid's volume, kW.
+
+    Returns
+    -------
+    str
+        The reason, in words.
+
+    Examples
+    --------
+    >>> spec = AuctionSpec(kind='waste', technology='waste', volume_kw=1000, max_price=20.0)
+    >>> full_capacity_reason(spec, 500)
+    'volume 500 kW is not the full installed capacity 1,000 kW of the project put up for auction'
+    """
     return (
         f"volume {volume_kw:,.0f} kW is not the full installed capacity {auction.volume_kw:,.0f} kW "
         "of the project put up for auction"
@@ -72,6 +122,28 @@ def check_bid(
     maximum price (78), the volume limits (80) and, with documentation and in waste
     auctions, the project's full installed capacity (81).
 
+    Parameters
+    ----------
+    auction : AuctionSpec
+        Kind, technology, announced volume (kW), maximum price (tenge/kWh) and connection points.
+    price : float
+        The bid price, tenge/kWh.
+    volume_kw : float
+        The bid volume, kW.
+    connection_point : str, optional
+        The bid's connection point.
+    min_volume_kw : float, default 100
+        The least volume the bidder accepts, kW (clause 73).
+    security_tenge : float, optional
+        The bid security paid, tenge (clause 40).
+
+    Returns
+    -------
+    list of Rejection
+        Each broken rule with its clause and reason; empty when the bid is valid.
+
+    Examples
+    --------
     >>> spec = AuctionSpec(kind="with_documentation", technology="solar", volume_kw=1000, max_price=20.0)
     >>> [r.clause for r in check_bid(spec, 21.0, 500)]
     ['78', '81']
@@ -124,6 +196,20 @@ def check_bids(auction: AuctionSpec | dict, bids: pd.DataFrame) -> pd.DataFrame:
     Vectorised: masks find the broken rules; :func:`check_bid` words the reasons for just
     those rows, so a 100,000-bid table costs no more than its few bad rows.
 
+    Parameters
+    ----------
+    auction : AuctionSpec or dict
+        The auction, or its fields as a parameter file gives them.
+    bids : pandas.DataFrame
+        Bids as :func:`normalise_bids` gives them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The bids with valid, clause and reason.
+
+    Examples
+    --------
     >>> spec = {"kind": "with_documentation", "technology": "solar", "volume_kw": 1000, "max_price": 20.0}
     >>> bids = normalise_bids([{"participant": "A", "price": 21.0, "volume_kw": 1000}])
     >>> check_bids(spec, bids)[["valid", "clause"]].values.tolist()
@@ -174,6 +260,20 @@ def normalise_bids(bids: pd.DataFrame | list[dict], name: str = "bids") -> pd.Da
     :class:`~marketbooks.scenarios.models.ParameterError` naming ``name``, the field and the
     row (rows counted from 1, the header not counted).
 
+    Parameters
+    ----------
+    bids : pandas.DataFrame or list of dict
+        Bids or orders as given.
+    name : str, default 'bids'
+        What the errors call the table (its file).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every column clearing uses, each of its type; a bad cell raises BidFileError naming the row and field.
+
+    Examples
+    --------
     >>> normalise_bids([{"participant": "A", "price": "15.5", "volume_kw": 1000}])["price"].tolist()
     [15.5]
     >>> normalise_bids([{"participant": "A", "price": "abc", "volume_kw": 1000}], "my.csv")

@@ -96,6 +96,20 @@ def discount_percent(reduction: float | Decimal | Fraction, clause: str = "102")
 
     r is a fraction (0.3 is 30 %) and is compared with the band edges exactly.
 
+    Parameters
+    ----------
+    reduction : float or Decimal or Fraction
+        r = 1 − reference / maximum price, a fraction.
+    clause : str, default '102'
+        '102' (offers after clearing) or '103' (a single participant).
+
+    Returns
+    -------
+    int
+        The discount, whole %.
+
+    Examples
+    --------
     >>> discount_percent(0.3), discount_percent(0.5), discount_percent(0.5, "103")
     (7, 5, 1)
     """
@@ -109,6 +123,20 @@ def discount_percent(reduction: float | Decimal | Fraction, clause: str = "102")
 def discount_for_reduction(reduction: float | Decimal | Fraction, clause: str = "102") -> float:
     """The discount of a clause 102/103 offer as a fraction (0.07 is 7 %).
 
+    Parameters
+    ----------
+    reduction : float or Decimal or Fraction
+        r = 1 − reference / maximum price, a fraction.
+    clause : str, default '102'
+        '102' (offers after clearing) or '103' (a single participant).
+
+    Returns
+    -------
+    float
+        The discount, a fraction.
+
+    Examples
+    --------
     >>> discount_for_reduction(0.1), discount_for_reduction(0.11)
     (0.1, 0.07)
     """
@@ -123,6 +151,26 @@ def offer_price(reference: float, max_price: float, clause: str = "102") -> tupl
     decimal arithmetic on the two-decimal prices, and the offer price is rounded half up
     to 0.01 tenge.
 
+    Parameters
+    ----------
+    reference : float
+        The reference price, tenge/kWh.
+    max_price : float
+        The auction's maximum price, tenge/kWh.
+    clause : str, default '102'
+        '102' (offers after clearing) or '103' (a single participant).
+
+    Returns
+    -------
+    price : float
+        The offer price, tenge/kWh, 2 dp.
+    discount : float
+        The discount, a fraction.
+    reduction : float
+        r, a fraction.
+
+    Examples
+    --------
     >>> offer_price(11.20, 16.00)  # r is exactly 30 %: "up to 30 % (inclusive)" gives 7 %
     (10.42, 0.07, 0.3)
     """
@@ -137,6 +185,18 @@ def offer_price(reference: float, max_price: float, clause: str = "102") -> tupl
 def ranked_list(bids: pd.DataFrame) -> pd.DataFrame:
     """Clause 93: ascending price; equal prices (rejected by 79) fall back to submission time.
 
+    Parameters
+    ----------
+    bids : pandas.DataFrame
+        Valid bids with price (tenge/kWh) and time (seconds).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The bids in rank order, with rank from 1.
+
+    Examples
+    --------
     >>> bids = pd.DataFrame({"participant": ["A", "B"], "price": [15.0, 14.0], "volume_kw": [500.0, 400.0],
     ...                      "time": [0, 1]})
     >>> ranked_list(bids)["participant"].tolist()
@@ -149,7 +209,27 @@ def ranked_list(bids: pd.DataFrame) -> pd.DataFrame:
 
 
 def validity_tests(auction: AuctionSpec, ranked: pd.DataFrame) -> pd.DataFrame:
-    """Clauses 94–96 as a table: test, value, threshold, applies, passed."""
+    """Clauses 94–96 as a table: test, value, threshold, applies, passed.
+
+    Parameters
+    ----------
+    auction : AuctionSpec
+        Kind, technology, announced volume (kW), maximum price (tenge/kWh) and connection points.
+    ranked : pandas.DataFrame
+        The ranked valid bids (:func:`ranked_list`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per test: test, value, threshold, applies, passed and clause.
+
+    Examples
+    --------
+    >>> spec = AuctionSpec(kind='with_documentation', technology='solar', volume_kw=1000, max_price=20.0)
+    >>> one = ranked_list(pd.DataFrame({'participant': ['A'], 'price': [15.0], 'volume_kw': [1000.0], 'time': [0]}))
+    >>> validity_tests(spec, one)[['clause', 'passed']].values.tolist()
+    [['94.2', False], ['95 (does not apply)', True]]
+    """
     n = ranked["participant"].nunique()
     offered = float(
         ranked["volume_kw"].max() if auction.kind == "with_documentation" and len(ranked) else ranked["volume_kw"].sum()
@@ -299,7 +379,7 @@ def clear_auction(
     ----------
     auction : AuctionSpec or dict
         Kind, technology, announced volume (kW), maximum price (tenge/kWh), connection points.
-    bids : DataFrame or list of dict
+    bids : pandas.DataFrame or list of dict
         The final bids: participant, price (tenge/kWh), volume_kw, connection_point, ...
     accepted : list of str, optional
         The participants that accepted a clause 102/103 offer; None while the offers pend.
@@ -307,8 +387,11 @@ def clear_auction(
     Returns
     -------
     ClearingResult
-        Validity, reason, final volume (kW), winners, offers, the step log.
+        Validity, reason, final volume (kW), winners, offers, the step log, the ranked list, the validity tests and
+        the rejected bids.
 
+    Examples
+    --------
     >>> spec = {"kind": "with_documentation", "technology": "solar", "volume_kw": 1000, "max_price": 20.0}
     >>> clear_auction(spec, [{"participant": "A", "price": 19.0, "volume_kw": 1000},
     ...                      {"participant": "B", "price": 18.5, "volume_kw": 1000}]).winners["participant"].tolist()
@@ -487,6 +570,37 @@ def offers_102(
     Returns (offers, bids not offered). An offer's status is ``pending`` until
     ``accepted`` (the participants that accepted) is given, then ``accepted`` or
     ``refused``.
+
+    Parameters
+    ----------
+    auction : AuctionSpec
+        Kind, technology, announced volume (kW), maximum price (tenge/kWh) and connection points.
+    steps : pandas.DataFrame
+        The clearing's step log, with awarded_kw per ranked bid.
+    winners : pandas.DataFrame
+        The preliminary list of winners.
+    accepted : list of str or None
+        The participants that accepted; None while the offers pend.
+
+    Returns
+    -------
+    offers : pandas.DataFrame
+        One row per offer: participant, price, discount, reference price, reduction, volume (kW), point, clause and
+        status.
+    not_offered : pandas.DataFrame
+        The bids that got no offer, with the reason.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> from marketbooks.rules.auction import walkthrough
+    >>> p = load_scenario('auction', 'offer_bands')
+    >>> _, pending = walkthrough(p.model_copy(update={'accepted': None}))
+    >>> offers, not_offered = offers_102(p.auction, pending.steps, pending.winners, ['Participant 3'])
+    >>> offers[['participant', 'price', 'status']].values.tolist()
+    [['Participant 3', 10.42, 'accepted'], ['Participant 5', 10.42, 'refused']]
+    >>> len(not_offered)
+    3
     """
     reference = float(winners["price"].min())
     price, discount, r = offer_price(reference, auction.max_price, "102")
@@ -549,6 +663,18 @@ def offers_102(
 def register_of_winners(result: ClearingResult) -> pd.DataFrame:
     """Clause 105: auction prices, volumes sold and the list of winners (pay-as-bid).
 
+    Parameters
+    ----------
+    result : ClearingResult
+        A clearing (:func:`clear_auction`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per winner: winner, price (tenge/kWh), volume (kW), connection point and clause.
+
+    Examples
+    --------
     >>> spec = {"kind": "with_documentation", "technology": "solar", "volume_kw": 1000, "max_price": 20.0}
     >>> bids = [{"participant": "A", "price": 19.0, "volume_kw": 1000},
     ...         {"participant": "B", "price": 18.5, "volume_kw": 1000}]
@@ -561,7 +687,24 @@ def register_of_winners(result: ClearingResult) -> pd.DataFrame:
 
 
 def connection_points_table(auction: AuctionSpec | dict) -> pd.DataFrame:
-    """The auction's connection points: permitted capacity and number of connections (65.2)."""
+    """The auction's connection points: permitted capacity and number of connections (65.2).
+
+    Parameters
+    ----------
+    auction : AuctionSpec or dict
+        The auction.
+
+    Returns
+    -------
+    pandas.DataFrame
+        connection point, limit_kw and max_connections, one row per point.
+
+    Examples
+    --------
+    >>> from marketbooks.scenarios import load_scenario
+    >>> connection_points_table(load_scenario('auction', 'example_01').auction).values.tolist()
+    [['A', 5000.0, 3], ['B', 20000.0, 3], ['C', 10000.0, 3]]
+    """
     auction = as_auction(auction)
     return pd.DataFrame(
         [

@@ -45,6 +45,20 @@ def run_session(auction: AuctionSpec | dict, orders: pd.DataFrame | list[dict]) 
     clause 79 equal-price test) and in a heap (for the current minimum of clause 67's
     extension), so no order rescans the others.
 
+    Parameters
+    ----------
+    auction : AuctionSpec or dict
+        The auction.
+    orders : pandas.DataFrame or list of dict
+        The order log: participant, time (s), price (tenge/kWh), volume_kw, ...
+
+    Returns
+    -------
+    SessionResult
+        Every order with status, clause and reason; the standing bids; the close time (s) and the extensions.
+
+    Examples
+    --------
     >>> spec = {"kind": "with_documentation", "technology": "solar", "volume_kw": 1000, "max_price": 20.0}
     >>> log = [
     ...     {"time": -1, "participant": "A", "price": 19.0, "volume_kw": 1000},
