@@ -37,14 +37,15 @@ def test_workbook_notebook_has_one_parameters_cell(name):
 def test_workbook_notebook_has_one_code_cell_per_section(name):
     """A section is its text, then one code cell that computes and shows it: a reader finds
     a section's code in one place. The parameters cell stands alone (papermill puts the
-    scenario's values after it)."""
+    scenario's values after it), and so does the visit cell (a waiting dashboard kernel
+    rehearses the page from the next cell on: marketbooks.explore.rehearsal)."""
     nb = json.loads((ROOT / "notebooks" / WORKBOOKS[name].notebook).read_text())
     cells = nb["cells"]
     adjacent = [
         i
         for i in range(1, len(cells))
         if cells[i]["cell_type"] == cells[i - 1]["cell_type"] == "code"
-        and "parameters" not in cells[i - 1]["metadata"].get("tags", [])
+        and not {"parameters", "visit"} & set(cells[i - 1]["metadata"].get("tags", []))
     ]
     assert adjacent == [], f"{name}: code cells {adjacent} follow another code cell; merge them into one"
 
@@ -98,12 +99,14 @@ def test_the_commit_hook_leaves_the_committed_notebooks_as_they_are(tmp_path):
 def test_the_first_cell_loads_the_extension_and_waits_for_the_visit(name):
     """A workbook's first code cell after its parameters loads the notebook extension (a
     parameter file that cannot be used shows as a located message) and reads the visit's
-    scenario; it is tagged so that Voilà lets a pre-heated kernel wait in it without a limit."""
-    from marketbooks.run.serve import VISIT_TAG
+    scenario, and ends there: what follows is the page, which a waiting kernel rehearses
+    (marketbooks.explore.rehearsal). It is tagged so that Voilà lets a pre-heated kernel
+    wait in it without a limit."""
+    from marketbooks.tags import VISIT_TAG
 
     nb = json.loads((ROOT / "notebooks" / WORKBOOKS[name].notebook).read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code" and "parameters" not in c["metadata"].get("tags", [])]
     first = "".join(code[0]["source"])
     assert first.startswith("%load_ext marketbooks.explore.notebook\n")
-    assert f'requested_scenario("{name}", scenario)' in first
+    assert first.rstrip().splitlines()[-1].startswith(f'scenario = requested_scenario("{name}", scenario)')
     assert [c for c in code if VISIT_TAG in c["metadata"].get("tags", [])] == [code[0]]

@@ -94,13 +94,14 @@ def check_capacity(limit: int | None = None) -> None:
         raise ServerBusy()
 
 
-def visit_query() -> str:
+def visit_query(while_waiting: Callable[[], None] | None = None) -> str:
     """The query string of the dashboard visit this kernel serves ('' outside Voilà).
 
     A pre-heated kernel (Voilà's pool; ``config/voila.py``) has imported what its notebook
     needs and waits here until someone visits: :func:`voila.utils.get_query_string` returns
-    the visit's query then. Outside Voilà (the runner, papermill, nbval, JupyterLab) there is
-    no visit and nothing waits.
+    the visit's query then; ``while_waiting`` runs before it waits (the page's rehearsal,
+    :mod:`marketbooks.explore.rehearsal`). Outside Voilà (the runner, papermill, nbval,
+    JupyterLab) there is no visit and nothing waits.
     """
     if not os.environ.get("VOILA_KERNEL_ID"):
         return ""
@@ -108,6 +109,8 @@ def visit_query() -> str:
 
     if os.environ.get("VOILA_PREHEAT") == "True":
         warm_up()
+        if while_waiting is not None:
+            while_waiting()
     query = get_query_string() or ""
     check_capacity()
     return query
@@ -130,8 +133,11 @@ def requested_scenario(workbook: str, scenario: str) -> str:
     address and the scenarios there are: a page under that address must not show another
     scenario's numbers.
     """
-    asked = parse_qs(visit_query()).get("scenario")
+    from marketbooks.explore import rehearsal
+
+    asked = parse_qs(visit_query(rehearsal.rehearsal_hook(workbook, scenario))).get("scenario")
     if not asked:
+        rehearsal.take(workbook, scenario)
         return scenario
     known = [sc for _, sc in list_scenarios(workbook)]
     if asked[-1] not in known:
@@ -144,6 +150,7 @@ def requested_scenario(workbook: str, scenario: str) -> str:
                 )
             ],
         )
+    rehearsal.take(workbook, asked[-1])
     return asked[-1]
 
 
@@ -174,6 +181,9 @@ def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True, 
     """
     if not interactive:
         return None
+    from marketbooks.explore import rehearsal
+
+    rehearsal.finish()  # the controls are the visit's own: nothing after them is replayed
     return build(p) if scenario is None else scenario_switch(build, p, scenario)
 
 

@@ -11,10 +11,8 @@ from typing import Any
 
 from marketbooks.run.runner import KERNEL_ENV
 from marketbooks.scenarios.loader import project_root
+from marketbooks.tags import VISIT_TAG
 
-# The cell of a workbook's notebook that waits for the visit's address in a pre-heated
-# kernel (marketbooks.explore.common.requested_scenario): it may wait as long as nobody comes.
-VISIT_TAG = "visit"
 CELL_TIMEOUT_S = 120
 
 # Kernels at most, the waiting ones (one per dashboard) included: a visit beyond gets a

@@ -1,0 +1,98 @@
+"""A waiting dashboard kernel's rehearsal of its page (marketbooks.explore.rehearsal), in a
+real IPython shell: replayed only for the scenario and file it was made from, never run twice,
+never left behind."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+from marketbooks.explore import rehearsal
+
+CELLS = [
+    "calls.append('heading')\ndisplay({'text/html': '<h2>Heading</h2>'}, raw=True)\nanswer = 40",
+    "calls.append('figure')\nanswer + 2",
+]
+
+
+@pytest.fixture
+def shell(monkeypatch):
+    shell = InteractiveShell.instance()
+    shell.user_ns["calls"] = []
+    # the parameter file as it reads at the visit: "v1" unless a test changes it
+    monkeypatch.setattr(rehearsal, "current_inputs", lambda workbook, scenario: shell.user_ns.get("_file", "v1"))
+    yield shell
+    rehearsal.finish(shell)
+    for name in ("calls", "answer", "_file"):
+        shell.user_ns.pop(name, None)
+
+
+def shown(shell, code: str) -> list[dict]:
+    """What running ``code`` displays, its last value included (as a kernel sends it)."""
+    with shell.display_trap, capture_output(display=True) as cap:
+        assert shell.run_cell(code, store_history=False).success
+    return [o.data for o in cap.outputs]
+
+
+def test_a_visit_to_the_rehearsed_scenario_is_shown_what_was_computed_and_nothing_runs_twice(shell):
+    rehearsal.rehearse("default", "v1", CELLS, shell)
+    assert shell.user_ns["calls"] == ["heading", "figure"]
+
+    assert rehearsal.take("acps", "default", shell)
+    # ipykernel transforms a cell before running it, and IPython transforms it again
+    assert shell.transform_cell(CELLS[0]) == shell.transform_cell(CELLS[0]) != CELLS[0]
+    first, second = shown(shell, CELLS[0]), shown(shell, CELLS[1])
+    assert first == [{"text/html": "<h2>Heading</h2>"}]
+    assert second == [{"text/plain": "42"}]
+    assert shell.user_ns["calls"] == ["heading", "figure"]  # the cells did not run again
+    assert shell.user_ns["answer"] == 40
+    # every rehearsed cell was shown once: the same code now runs as code
+    assert shown(shell, CELLS[1]) == [{"text/plain": "42"}]
+    assert shell.user_ns["calls"] == ["heading", "figure", "figure"]
+
+
+@pytest.mark.parametrize("asked, file", [("other", "v1"), ("default", "v2")])
+def test_another_scenario_or_a_changed_file_discards_the_rehearsal(shell, asked, file):
+    rehearsal.rehearse("default", "v1", CELLS, shell)
+    shell.user_ns["_file"] = file
+    assert not rehearsal.take("acps", asked, shell)
+    assert "answer" not in shell.user_ns  # the rehearsal's names are gone with it
+    # the visit runs the cells itself
+    assert shell.transform_cell(CELLS[0]).startswith("calls.append")
+    assert shown(shell, CELLS[0]) == [{"text/html": "<h2>Heading</h2>"}]
+    assert shown(shell, CELLS[1]) == [{"text/plain": "42"}]
+    assert shell.user_ns["calls"] == ["heading", "figure", "heading", "figure"]
+
+
+def test_a_rehearsal_inside_a_cell_shows_nothing_then_and_keeps_every_output(shell):
+    """As in a waiting kernel: the visit cell rehearses the cells after it."""
+    shell.user_ns["_cells"] = CELLS
+    with capture_output(display=True) as during:
+        shell.run_cell("from marketbooks.explore import rehearsal\nrehearsal.rehearse('default', 'v1', _cells)")
+    assert during.outputs == [] and shell.user_ns["calls"] == ["heading", "figure"]
+    assert rehearsal.take("acps", "default", shell)
+    assert shown(shell, CELLS[0]) + shown(shell, CELLS[1]) == [{"text/html": "<h2>Heading</h2>"}, {"text/plain": "42"}]
+    for name in ("_cells", "rehearsal"):
+        shell.user_ns.pop(name)
+
+
+def test_a_failing_cell_leaves_no_rehearsal_and_the_namespace_as_it_was(shell):
+    assert rehearsal.rehearse("default", "v1", [CELLS[0], "1 / 0"], shell) is None
+    assert "answer" not in shell.user_ns
+    assert not rehearsal.take("acps", "default", shell)
+
+
+def test_the_explore_section_ends_the_replay(shell):
+    rehearsal.rehearse("default", "v1", CELLS, shell)
+    assert rehearsal.take("acps", "default", shell)
+    rehearsal.finish(shell)
+    assert shell.transform_cell(CELLS[0]).startswith("calls.append")
+
+
+def test_a_notebook_rehearses_the_cells_between_its_visit_cell_and_its_explore_section():
+    cells = rehearsal.rehearsed_cells(ROOT / "notebooks" / "imbalance.ipynb")
+    assert cells[0].startswith('p = load_scenario("imbalance", scenario, overrides)')
+    assert not any("requested_scenario" in c or c.startswith("explore(") for c in cells)
+    assert any(c.startswith("display(report.table(") for c in cells)
