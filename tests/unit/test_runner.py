@@ -114,6 +114,25 @@ def test_a_rerun_writes_the_same_bytes(ran, monkeypatch):
     assert 'output_dir = "."' in injected.source and str(root) not in nbformat.writes(nb)
 
 
+def test_scenarios_sharing_a_batch_kernel_leave_what_each_leaves_in_a_new_kernel(ran, monkeypatch):
+    """A batch worker runs its scenarios one after another in one kernel, cleared between
+    them (BatchKernel), and after a failure in a new one: every file a scenario leaves is
+    byte for byte what it leaves when it runs alone in a kernel of its own."""
+    root, _ = ran
+    monkeypatch.setenv("MARKETBOOKS_ROOT", str(root))
+    pairs = [("acps", "2017_decision"), ("acps", "runtime_fail"), ("ds3", "2017_decision"), ("acps", "2016_decision")]
+    batch = run_batch(pairs, jobs=1, outputs=root / "outputs-shared", progress=False)
+    assert [r.ok for r in batch] == [True, False, True, True]
+    for workbook, scenario in [pairs[0], *pairs[2:]]:
+        alone = run_scenario(workbook, scenario, outputs=root / "outputs-alone")
+        assert alone.ok, alone.error
+        shared, own = root / "outputs-shared" / workbook / scenario, root / "outputs-alone" / workbook / scenario
+        files = sorted(p.relative_to(own) for p in own.rglob("*") if p.is_file())
+        assert files == sorted(p.relative_to(shared) for p in shared.rglob("*") if p.is_file())
+        for name in files:
+            assert (shared / name).read_bytes() == (own / name).read_bytes(), f"{workbook}/{scenario}/{name}"
+
+
 def test_failures_are_reported_and_nothing_half_written(ran):
     root, results = ran
     assert not results["runtime_fail"].ok

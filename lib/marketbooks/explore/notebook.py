@@ -10,6 +10,7 @@ fail.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from marketbooks.explore.common import ServerBusy
@@ -33,3 +34,22 @@ def load_ipython_extension(ipython: Any) -> None:
 def unload_ipython_extension(ipython: Any) -> None:
     """Called by ``%unload_ext``: back to IPython's plain error display."""
     ipython.set_custom_exc((), None)
+
+
+def start_afresh(cwd: str) -> None:
+    """Clear this kernel to what a new one holds, working in ``cwd``: what a batch worker's
+    kernel runs before its next scenario (:class:`marketbooks.run.runner.BatchKernel`).
+
+    The extension is unloaded (the notebook loads it again), the namespace, the prompt count
+    and the input history start anew (IPython's ``reset``), and the record of the scenario
+    files read (which a run writes beside its outputs) is emptied. Imported modules stay.
+    """
+    from IPython import get_ipython
+
+    from marketbooks.scenarios.loader import FILES_READ
+
+    shell = get_ipython()
+    shell.extension_manager.unload_extension(__name__)
+    shell.reset(new_session=True)
+    FILES_READ.clear()
+    os.chdir(cwd)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from marketbooks.outputs import FAILURE_REASON, failed_run, outputs_dir, replace_dir, scenario_output
 from marketbooks.scenarios import WORKBOOKS, ParameterError, list_scenarios, load_scenario, project_root
+from marketbooks.tags import INTERACTIVE_TAG
 
 if TYPE_CHECKING:
     import nbformat
@@ -35,9 +36,6 @@ VOLATILE_METADATA = ("papermill", "execution", "widgets")
 STDERR_LOG = "runner-stderr.log"  # under outputs/: kernels' and workers' stderr, last batch only
 KERNEL_NAME = "python3"
 
-# The cells only someone looking can use (a workbook's Explore section): a batch run skips
-# them, since a saved report cannot run widgets. The section's text says so.
-INTERACTIVE_TAG = "explore"
 
 # What every kernel that runs a workbook sees, whatever the user's shell sets: ipykernel's
 # debugger does not warn about frozen modules on stderr.
@@ -89,27 +87,97 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+class BatchKernel:
+    """The kernel a batch worker runs its scenarios in, one after another.
+
+    Starting a kernel costs a scenario more than running it (Python, pandas, plotly and the
+    workbooks imported again, about 1.5 s of CPU). A worker starts one, and before each
+    scenario clears it to what a new one holds: the notebook extension unloaded, the
+    namespace and the prompt count reset, the working directory the scenario's folder.
+    Modules stay imported; the library keeps no state but caches of pure functions. papermill
+    runs the notebook in it (nbclient's ``km``: a kernel it does not own, so it leaves it
+    running). A scenario that fails may have left anything behind: its kernel is shut down
+    and the next scenario gets a new one. What a scenario leaves is the same either way
+    (tests/unit/test_runner.py compares the two).
+    """
+
+    # run in the kernel before each scenario (a cell that counts no prompt)
+    RESET = "__import__('marketbooks.explore.notebook', fromlist=['start_afresh']).start_afresh({cwd!r})"
+
+    def __init__(self) -> None:
+        self.km: Any = None
+
+    def ready(self, cwd: Path) -> Any:
+        """The kernel manager, its kernel started or cleared and working in ``cwd``."""
+        from jupyter_core.utils import run_sync
+
+        return run_sync(self._ready)(cwd)
+
+    async def _ready(self, cwd: Path) -> Any:
+        from jupyter_client.manager import AsyncKernelManager
+
+        if self.km is None or not await self.km.is_alive():
+            self.km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+            await self.km.start_kernel(cwd=str(cwd), env={**os.environ, **KERNEL_ENV})
+        client = self.km.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            reply = await client.execute_interactive(
+                self.RESET.format(cwd=str(cwd)), store_history=False, timeout=60, output_hook=lambda msg: None
+            )
+        finally:
+            client.stop_channels()
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"the batch kernel could not be cleared: {reply['content'].get('evalue', '')}")
+        return self.km
+
+    def discard(self) -> None:
+        """Shut the kernel down (after a failure); the next scenario starts a new one."""
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None:
+            km, self.km = self.km, None
+            try:
+                run_sync(km.shutdown_kernel)(now=True)
+            except Exception:  # noqa: BLE001 - a kernel already gone
+                pass
+
+
+# The worker's kernel when this process is a batch worker (set by _init_worker)
+_batch_kernel: BatchKernel | None = None
+
+
 def execute(
     notebook: Path, target: Path, parameters: dict[str, Any], cwd: Path, batch: bool = False
 ) -> nbformat.NotebookNode:
     """Run ``notebook`` with papermill into ``target``; return the executed notebook
     without volatile metadata (:func:`strip_volatile`), which ``target`` then holds too.
     ``batch`` leaves the cells tagged :data:`INTERACTIVE_TAG` unexecuted (the golden copies
-    execute them: nbval checks that the widgets build)."""
+    execute them: nbval checks that the widgets build). In a batch worker the notebook runs
+    in the worker's :class:`BatchKernel`; elsewhere in a new kernel."""
     import papermill as pm
 
     os.environ.update(KERNEL_ENV)
-    extra = {"skip_cells_with_tag": INTERACTIVE_TAG} if batch else {}
-    nb = pm.execute_notebook(
-        str(notebook),
-        str(target),
-        parameters=parameters,
-        kernel_name=KERNEL_NAME,
-        cwd=str(cwd),
-        progress_bar=False,
-        log_output=False,
-        **extra,
-    )
+    extra: dict[str, Any] = {"skip_cells_with_tag": INTERACTIVE_TAG} if batch else {}
+    kernel = _batch_kernel if batch else None
+    if kernel is not None:
+        extra["km"] = kernel.ready(cwd)
+    try:
+        nb = pm.execute_notebook(
+            str(notebook),
+            str(target),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            cwd=str(cwd),
+            progress_bar=False,
+            log_output=False,
+            **extra,
+        )
+    except BaseException:
+        if kernel is not None:
+            kernel.discard()
+        raise
     nb = strip_volatile(nb)
     import nbformat
 
@@ -306,6 +374,8 @@ def _init_worker(log: str) -> None:
         os._exit(1)
 
     threading.Thread(target=follow_parent, daemon=True, name="follow-parent").start()
+    global _batch_kernel
+    _batch_kernel = BatchKernel()
 
 
 def run_batch(
