@@ -131,6 +131,18 @@ def visit(browser, url: str, controls: int) -> tuple[float, int, int, object, ob
     return usable, total, len(sizes), page, context
 
 
+# The text of every output of the Explore section: a control's result may land in any of
+# them (the guarantee's Po and Kg change the guarantee's text, not the settlement's chart);
+# on a page without Explore charts (the landing page's comparison) its HTML widgets' too.
+OUTPUT_TEXT = (
+    "() => [...document.querySelectorAll(document.querySelector('.widget-output .mb-chart')"
+    " ? '.widget-output' : '.widget-output, .widget-html')].map(o => o.innerText).join('\\n')"
+)
+# A control has answered: an Explore chart drawn anew, or the outputs' text changed.
+REDRAWN = f"""(before) => [...document.querySelectorAll('.widget-output .mb-chart')]
+    .some(c => !c.dataset.mbOld && c.querySelector('.main-svg')) || ({OUTPUT_TEXT})() !== before"""
+
+
 def change_times(page, rounds: int) -> dict[str, list[float]]:
     """Each Explore control changed ``rounds`` times, as a user would; seconds until the
     Explore chart (or the section's text, where a control has no chart) is drawn again."""
@@ -149,7 +161,7 @@ def change_times(page, rounds: int) -> dict[str, list[float]]:
         if control.locator("input:disabled, select:disabled, .ui-slider-disabled").count():
             continue  # a control a rule overrides is disabled with its reason: nothing to time
         page.evaluate("() => document.querySelectorAll('.widget-output .mb-chart').forEach(c => c.dataset.mbOld = '1')")
-        before = page.evaluate("() => document.querySelector('.widget-output')?.innerText ?? ''")
+        before = page.evaluate(OUTPUT_TEXT)
         start = time.perf_counter()
         if "widget-hslider" in classes:
             readout = control.locator(".widget-readout")
@@ -174,11 +186,9 @@ def change_times(page, rounds: int) -> dict[str, list[float]]:
             box.press("Enter")
         try:
             page.wait_for_function(
-                """(before) => [...document.querySelectorAll('.widget-output .mb-chart')]
-                    .some(c => !c.dataset.mbOld && c.querySelector('.main-svg'))
-                  || (document.querySelector('.widget-output')?.innerText ?? '') !== before""",
+                REDRAWN,
                 arg=before,
-                timeout=30_000,
+                timeout=10_000,
                 polling=5,
             )
         except Exception:  # noqa: BLE001 - a control that changes nothing shows as such
