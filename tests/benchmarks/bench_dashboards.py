@@ -19,6 +19,7 @@ Prints a Markdown table of medians (and ranges).
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import sys
@@ -138,14 +139,31 @@ OUTPUT_TEXT = (
     "() => [...document.querySelectorAll(document.querySelector('.widget-output .mb-chart')"
     " ? '.widget-output' : '.widget-output, .widget-html')].map(o => o.innerText).join('\\n')"
 )
-# A control has answered: an Explore chart drawn anew, or the outputs' text changed.
+# A control has answered: an Explore chart drawn anew, or the outputs' text changed; or,
+# for a control whose result is a figure in a line of text (Po and Kg change only the
+# guarantee FZ), that text changed and no chart followed within a second.
 REDRAWN = f"""(before) => [...document.querySelectorAll('.widget-output .mb-chart')]
-    .some(c => !c.dataset.mbOld && c.querySelector('.main-svg')) || ({OUTPUT_TEXT})() !== before"""
+    .some(c => !c.dataset.mbOld && c.querySelector('.main-svg')) || ({OUTPUT_TEXT})() !== before
+  || (window.mbTextAt !== null && performance.now() - window.mbTextAt > 1000)"""
+# Records when the Explore section's lines of text (HTML widgets) first change after a control.
+WATCH_TEXT = """() => {
+  const text = () => [...document.querySelectorAll('.widget-html')].map(h => h.innerText).join('\\n');
+  const before = text();
+  window.mbTextAt = null;
+  if (window.mbWatch) { window.mbWatch.disconnect(); }
+  window.mbWatch = new MutationObserver(() => {
+    if (window.mbTextAt === null && text() !== before) { window.mbTextAt = performance.now(); }
+  });
+  window.mbWatch.observe(document.body, {subtree: true, childList: true, characterData: true});
+  window.mbStart = performance.now();
+}"""
 
 
 def change_times(page, rounds: int) -> dict[str, list[float]]:
     """Each Explore control changed ``rounds`` times, as a user would; seconds until the
-    Explore chart (or the section's text, where a control has no chart) is drawn again."""
+    Explore chart (or the section's text, where a control has no chart) is drawn again; for
+    a control that changes only a line of text (a figure such as FZ), until that text
+    changed, labelled "(text)"."""
     times: dict[str, list[float]] = {}
     count = page.locator(CONTROLS).count()
     for i in [i for _ in range(rounds) for i in range(count)]:
@@ -162,6 +180,7 @@ def change_times(page, rounds: int) -> dict[str, list[float]]:
             continue  # a control a rule overrides is disabled with its reason: nothing to time
         page.evaluate("() => document.querySelectorAll('.widget-output .mb-chart').forEach(c => c.dataset.mbOld = '1')")
         before = page.evaluate(OUTPUT_TEXT)
+        page.evaluate(WATCH_TEXT)
         start = time.perf_counter()
         if "widget-hslider" in classes:
             readout = control.locator(".widget-readout")
@@ -169,12 +188,13 @@ def change_times(page, rounds: int) -> dict[str, list[float]]:
             # alternate between two values a step apart: every round is a change
             readout.click()
             page.keyboard.press("Control+A")
-            page.keyboard.type(f"{current * 0.9 if current else 1:g}")
+            page.keyboard.type(f"{current * 0.9 if abs(current) > 1 else current + 1:g}")
             page.keyboard.press("Enter")
         elif "widget-dropdown" in classes:
             select = control.locator("select")
             options = select.locator("option").all_inner_texts()
-            others = [o for o in options if o != select.input_value()]
+            shown = select.evaluate("s => s.options[s.selectedIndex]?.text ?? ''")
+            others = [o for o in options if o != shown]
             if not others:
                 continue
             select.select_option(label=others[0])
@@ -194,7 +214,16 @@ def change_times(page, rounds: int) -> dict[str, list[float]]:
         except Exception:  # noqa: BLE001 - a control that changes nothing shows as such
             times.setdefault(label, []).append(float("nan"))
             continue
-        times.setdefault(label, []).append(time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        text_only = page.evaluate(
+            f"""() => ![...document.querySelectorAll('.widget-output .mb-chart')]
+                .some(c => !c.dataset.mbOld && c.querySelector('.main-svg'))
+              && ({OUTPUT_TEXT})() === {json.dumps(before)} && window.mbTextAt !== null"""
+        )
+        if text_only:  # the time the text changed, not the second waited for a chart
+            label = f"{label} (text)"
+            elapsed = page.evaluate("() => (window.mbTextAt - window.mbStart) / 1000")
+        times.setdefault(label, []).append(elapsed)
     return times
 
 
