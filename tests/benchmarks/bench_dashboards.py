@@ -184,11 +184,13 @@ def change_times(page, rounds: int) -> dict[str, list[float]]:
         start = time.perf_counter()
         if "widget-hslider" in classes:
             readout = control.locator(".widget-readout")
-            current = float(readout.inner_text().replace(",", "").replace("\u2212", "-") or 0)
-            # alternate between two values a step apart: every round is a change
+            shown = readout.inner_text().replace(",", "").replace("\u2212", "-")
+            current = float(shown or 0)
+            # 10 % down, every round a change; an integer slider at 1 or below (a period) goes up one
+            whole = "." not in shown and abs(current) <= 1
             readout.click()
             page.keyboard.press("Control+A")
-            page.keyboard.type(f"{current * 0.9 if abs(current) > 1 else current + 1:g}")
+            page.keyboard.type(f"{current + 1 if whole else current * 0.9 if current else 1:g}")
             page.keyboard.press("Enter")
         elif "widget-dropdown" in classes:
             select = control.locator("select")
