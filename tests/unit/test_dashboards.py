@@ -195,10 +195,11 @@ def test_imbalance_explorer_redoes_only_what_a_control_changes(monkeypatch):
 
     box = imb_explorer(p)
     shown = _find(box, "mb-imbalance")
-    assert count() == (1, 1, 2, 1)  # scenario_volumes shifts by nothing, and so does the first render
+    # scenario_volumes shifts by nothing, and so does the first render; no extra off-take, no deviation
+    assert count() == (1, 0, 2, 1)
     _find(box, "mb-po").value = 0.2
     _find(box, "mb-kg").value = 0.5
-    assert count() == (1, 1, 2, 1)
+    assert count() == (1, 0, 2, 1)
     _, fz = imbalance.guarantee_table(p.guarantee.model_copy(update={"po": 0.2, "kg": 0.5}))
     assert f'<span class="mb-fz">{float(fz):,.2f}</span>' in shown.value
 
@@ -215,17 +216,49 @@ def test_imbalance_explorer_redoes_only_what_a_control_changes(monkeypatch):
 
     _find(box, "mb-nre").value = 3000
     _find(box, "mb-pre").value = -500
-    assert count() == (1, 1, 2, 3) and calls["price_run"][-1] == (3000, -500)
+    assert count() == (1, 0, 2, 3) and calls["price_run"][-1] == (3000, -500)
     assert shows(nre=3000, pre=-500)
     _find(box, "mb-zc").value = 20
-    assert count() == (1, 2, 3, 4) and calls["shift_prices"][-1] == (20,)  # and the deviated row again
+    assert count() == (1, 0, 3, 4) and calls["shift_prices"][-1] == (20,)
     assert shows(nre=3000, pre=-500, zc=20)
     _find(box, "mb-dev").value = 4.5
-    assert count() == (1, 3, 3, 5) and calls["deviate"][-1] == ("S00000", 1, 4.5)
+    assert count() == (1, 1, 3, 5) and calls["deviate"][-1] == ("S00000", 1, 4.5)
     assert shows(nre=3000, pre=-500, zc=20, dev=4.5)
     _find(box, "mb-nre").value = 100  # on the new imbalances, not the first ones
-    assert count() == (1, 3, 3, 6)
+    assert count() == (1, 1, 3, 6)
     assert shows(nre=100, pre=-500, zc=20, dev=4.5)
+
+
+def test_imbalance_explorer_shows_the_pages_settlement_without_settling_again(monkeypatch):
+    """Given the page's run of the scenario, the Explore section starts from it (no month
+    found or priced again) and shows what it shows when it settles the month itself; a
+    control then prices that run's imbalances, as it would its own."""
+    from marketbooks.explore import common
+    from marketbooks.explore.imbalance import explorer as imb_explorer
+    from marketbooks.rules import imbalance
+
+    p = load_scenario("imbalance", "faq_worked_example")
+    run = imbalance.run_month(p)
+    own = imb_explorer(p)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the month was settled again")
+
+    monkeypatch.setattr(imbalance, "scenario_volumes", refused)
+    monkeypatch.setattr(imbalance, "price_run", refused)
+    given = common.explore(imb_explorer, p, True, "faq_worked_example", run=run).children[1]
+    shown = _find(given, "mb-imbalance").value
+    assert shown == _find(own, "mb-imbalance").value and f">{run.balance.kzpo:.4f}<" in shown
+    assert given.children[-1].outputs == own.children[-1].outputs  # the Explore chart
+    monkeypatch.undo()
+    for box in (own, given):
+        _find(box, "mb-nre").value = 3000
+        _find(box, "mb-zc").value = 20
+    assert _find(given, "mb-imbalance").value == _find(own, "mb-imbalance").value
+    assert _find(given, "mb-imbalance").value != shown
+    # a run that does not keep its imbalances (built by hand) is settled again, not trusted
+    bare = imbalance.ImbalanceRun(run.settled, run.balance, run.summary)
+    assert _find(imb_explorer(p, bare), "mb-imbalance").value == shown
 
 
 def _upload(content: bytes, name: str) -> tuple:

@@ -167,7 +167,9 @@ def requested_sweep(sweep: str) -> str:
     return asked[-1] if asked else sweep
 
 
-def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True, scenario: str | None = None):
+def explore(
+    build: Callable[..., w.Widget], p: Any, interactive: bool = True, scenario: str | None = None, **computed: Any
+):
     """The Explore section: ``build(p)``'s live widgets when someone is looking (Voilà,
     Jupyter); nothing in a batch run (``interactive=False``). Given the notebook's
     ``scenario`` (the one ``p`` was loaded from), a drop-down above the controls starts them
@@ -178,13 +180,16 @@ def explore(build: Callable[[Any], w.Widget], p: Any, interactive: bool = True, 
     are. The runner does not even execute the section (its cell is tagged
     :data:`marketbooks.run.runner.INTERACTIVE_TAG`); ``interactive=False`` covers other batch
     executions, such as papermill called directly.
+
+    ``computed`` is what the page has already computed for ``p`` (the imbalance month's
+    settlement): the first ``build`` shows it rather than computing it again.
     """
     if not interactive:
         return None
     from marketbooks.explore import rehearsal
 
     rehearsal.finish()  # the controls are the visit's own: nothing after them is replayed
-    return build(p) if scenario is None else scenario_switch(build, p, scenario)
+    return build(p, **computed) if scenario is None else scenario_switch(build, p, scenario, **computed)
 
 
 def scenario_label(workbook: str, scenario: str) -> str:
@@ -195,7 +200,7 @@ def scenario_label(workbook: str, scenario: str) -> str:
         return f"{scenario} (its file cannot be used)"
 
 
-def scenario_switch(build: Callable[[Any], w.Widget], p: Any, scenario: str) -> w.VBox:
+def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **computed: Any) -> w.VBox:
     """``build(p)`` under a drop-down of the workbook's scenarios: choosing one rebuilds the
     controls from that scenario's parameter file. The dashboard's other sections show the
     page's scenario. A file that cannot be used is named with its fields and reasons, and
@@ -210,7 +215,7 @@ def scenario_switch(build: Callable[[Any], w.Widget], p: Any, scenario: str) -> 
     )
     pick.add_class("mb-scenario")
     status = w.HTML()
-    box = w.VBox([w.HBox([pick, status]), build(p)])
+    box = w.VBox([w.HBox([pick, status]), build(p, **computed)])
     shown = {"scenario": scenario}
 
     def switch(change: dict) -> None:

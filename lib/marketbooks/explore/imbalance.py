@@ -23,8 +23,14 @@ def lowest_shift(volumes: imbalance.MonthVolumes) -> float:
     return -float(math.floor(lowest)) if lowest > 0 else 0.0
 
 
-def explorer(p: ImbalanceParams) -> w.VBox:
-    month_found = imbalance.scenario_volumes(p, check=False)
+def explorer(p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None) -> w.VBox:
+    """The controls and their results for scenario ``p``. ``run``, the page's settlement of
+    ``p`` (:func:`marketbooks.rules.imbalance.run_month`), is shown as the controls' first
+    result rather than settled again (a market-scale month is a million subject-periods)."""
+    month_found = run.volumes if run is not None and run.volumes is not None else None
+    if month_found is None:
+        run = None
+        month_found = imbalance.scenario_volumes(p, check=False)
     subjects = [str(s) for s in month_found.subjects[1]]
     periods = month_found.settled["period"]
     # lined up with the sliders' descriptions, above the deviation they aim
@@ -69,10 +75,13 @@ def explorer(p: ImbalanceParams) -> w.VBox:
 
     @lru_cache(maxsize=1)
     def volumes(zc: float, subject: str, period: int, dev: float) -> imbalance.MonthVolumes:
-        return imbalance.deviate(repriced(zc), subject, period, dev)
+        # no extra off-take aims at no row: the month as it is
+        return imbalance.deviate(repriced(zc), subject, period, dev) if dev else repriced(zc)
 
     @lru_cache(maxsize=1)
     def month(nre: float, pre: float, zc: float, subject: str, period: int, dev: float) -> imbalance.ImbalanceRun:
+        if run is not None and (nre, pre, zc, dev) == (p.nre_eur, p.pre_eur, 0.0, 0.0):
+            return run  # the page's own settlement: the same month at the same prices
         return imbalance.price_run(volumes(zc, subject, period, dev), nre, pre)
 
     def render() -> list:

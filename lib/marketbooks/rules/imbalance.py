@@ -1191,6 +1191,8 @@ class ImbalanceRun:
     settled: pd.DataFrame
     balance: MonthlyBalance
     summary: pd.DataFrame
+    # the imbalances these payments were priced from: the Explore section prices them again
+    volumes: MonthVolumes | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def system(self) -> pd.DataFrame:
@@ -1325,7 +1327,7 @@ def price_run(volumes: MonthVolumes, nre: float, pre: float) -> ImbalanceRun:
     """
     settled, bal = price_month(volumes, nre, pre)
     codes, subjects, totals = volumes.subjects
-    return ImbalanceRun(settled, bal, _summary(codes, subjects, totals, settled["payment_eur"].to_numpy()))
+    return ImbalanceRun(settled, bal, _summary(codes, subjects, totals, settled["payment_eur"].to_numpy()), volumes)
 
 
 def run_month(
