@@ -1,6 +1,45 @@
-from marketbooks.rules.rounding import half_up, round2
+from decimal import Decimal
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from marketbooks.rules.rounding import half_up, half_up_array, round2
 
 
 def test_half_up_on_the_decimal_value():
     assert round2(2.675) == 2.68 and round2(0.125) == 0.13 and round2(-1.005) == -1.01
     assert half_up(13.995, 2) == 14.0 and half_up(1545304.5, 0) == 1545305.0 and half_up(0.0005, 3) == 0.001
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-(10**15) + 1, 10**15 - 1), st.integers(0, 8)), min_size=1, max_size=50),
+    st.integers(0, 6),
+)
+def test_half_up_array_rounds_each_decimal_as_half_up_does(decimals, places):
+    """The vectorised rounding (settlements, prices) agrees with the decimal one on every
+    value written with up to 15 significant digits, however large."""
+    values = [float(Decimal(n).scaleb(-k)) for n, k in decimals]
+    assert half_up_array(values, places).tolist() == [half_up(v, places) for v in values]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-(10**13), 10**13), st.integers(0, 6))
+def test_half_up_array_rounds_a_tie_away_from_zero(n, places):
+    """A decimal ending in 5 one place beyond ``places`` goes away from zero, as written."""
+    tie = Decimal(10 * n + (5 if n >= 0 else -5)).scaleb(-places - 1)
+    expected = float((abs(tie) + Decimal(5).scaleb(-places - 1)).quantize(Decimal(1).scaleb(-places)).copy_sign(tie))
+    assert half_up_array([float(tie)], places).tolist() == [expected]
+
+
+def test_half_up_array_returns_a_large_whole_value_as_it_is():
+    # 56294995343 at 4 places once read as a tie (a unit in the last place of 0.125, × 4)
+    assert half_up_array([56294995343.0, 39652665625417.7], 4).tolist() == [56294995343.0, 39652665625417.7]
+    assert half_up_array(np.float64(-0.001), 2) == 0.0 and np.ndim(half_up_array(2.675, 2)) == 0
+
+
+def test_half_up_array_leaves_its_input_as_it_was():
+    values = np.array([0.125, -2.675, 1.0005])
+    half_up_array(values, 2)
+    assert values.tolist() == [0.125, -2.675, 1.0005]

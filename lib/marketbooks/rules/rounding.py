@@ -62,10 +62,11 @@ def round2(x: float) -> float:
 def half_up_array(x: ArrayLike, places: int = 2) -> np.ndarray:
     """:func:`half_up` for arrays, vectorised: half away from zero on the decimal value.
 
-    A value whose scaled fraction lies within four units in the last place of one half is a
-    tie (0.0005 is stored as 0.000500000000000000010..., 0.0135 × 1000 as 13.499999999999998):
-    it rounds away from zero, as the decimal it was written as does. Values are assumed to
-    be decimals of at most 15 significant digits, as metered data and prices are.
+    A value whose scaled fraction lies within four units in the last place (at most 1/8) of
+    one half is a tie (0.0005 is stored as 0.000500000000000000010..., 0.0135 × 1000 as
+    13.499999999999998): it rounds away from zero, as the decimal it was written as does.
+    Values are assumed to be decimals of at most 15 significant digits, as metered data and
+    prices are; one of 1e15 or more once scaled has nothing to round and is returned as it is.
 
     Parameters
     ----------
@@ -84,9 +85,25 @@ def half_up_array(x: ArrayLike, places: int = 2) -> np.ndarray:
     >>> half_up_array([0.0005, 0.0135, -0.0135, 2.675, 1.0004999], 3).tolist()
     [0.001, 0.014, -0.014, 2.675, 1.0]
     """
-    values = np.asarray(x, dtype="float64")
-    scaled = np.abs(values) * 10.0**places
-    whole = np.floor(scaled)
-    tie = 0.5 - 4 * np.spacing(scaled)
-    rounded = whole + (scaled - whole >= tie)
-    return np.copysign(rounded, values) / 10.0**places + 0.0
+    given = np.asarray(x, dtype="float64")
+    values = given.reshape(-1)  # (a 0-d array's ufunc results are scalars, not arrays to reuse)
+    # in place where it can: a month's settlement rounds a million values at a time
+    scaled = np.abs(values)
+    scaled *= 10.0**places
+    # from 1e15 up a decimal of 15 digits has no digit beyond ``places`` to round; scaled,
+    # it is known only to half a unit or so, which could read as a tie
+    large = scaled >= 1e15
+    rounded = np.floor(scaled)
+    # a tie: within four units in the last place of one half, and at most 1/8 below it
+    # (from 2**50 up a unit in the last place is 1/8 or more: four would make 0 a tie)
+    tie = np.spacing(scaled)
+    tie *= 4
+    np.minimum(tie, 0.125, out=tie)
+    np.subtract(0.5, tie, out=tie)
+    rounded += np.subtract(scaled, rounded, out=scaled) >= tie
+    np.copysign(rounded, values, out=rounded)
+    rounded /= 10.0**places
+    rounded += 0.0  # no negative zero
+    if large.any():
+        rounded = np.where(large, values + 0.0, rounded)
+    return rounded.reshape(given.shape)[()]  # a 0-d input gives a scalar, as numpy does
