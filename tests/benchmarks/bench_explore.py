@@ -41,7 +41,9 @@ def controls(widget: w.Widget) -> list[w.Widget]:
 def other_values(c: w.Widget) -> list:
     """Two values other than the current one, within the control's range."""
     if isinstance(c, w.Dropdown):
-        return [v for v in c.options if v != c.value][:2]
+        # options given as (label, value) pairs: the values
+        values = [o[1] if isinstance(o, tuple) else o for o in c.options]
+        return [v for v in values if v != c.value][:2]
     return (
         [c.min + (c.max - c.min) * f for f in (0.3, 0.6)]
         if isinstance(c, (w.FloatSlider, w.IntSlider))
