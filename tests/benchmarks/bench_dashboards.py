@@ -171,11 +171,9 @@ def change_times(page, rounds: int) -> dict[str, list[float]]:
     for i in [i for _ in range(rounds) for i in range(count)]:
         control = page.locator(CONTROLS).nth(i)
         classes = control.get_attribute("class") or ""
-        label = (
-            control.locator(".widget-label").first.inner_text()
-            if control.locator(".widget-label").count()
-            else classes.split()[0]
-        ).strip() or classes.split()[0]
+        # a check box's name is its own text, beside an empty description (a zero-width space)
+        named = control.locator(".widget-label").first.inner_text() if control.locator(".widget-label").count() else ""
+        label = named.replace("\u200b", "").strip() or control.inner_text().strip() or classes.split()[0]
         if "widget-upload" in classes:
             continue
         if control.locator("input:disabled, select:disabled, .ui-slider-disabled").count():
