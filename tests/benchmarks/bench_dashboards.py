@@ -176,7 +176,7 @@ def change_times(page, rounds: int) -> dict[str, list[float]]:
         label = named.replace("\u200b", "").strip() or control.inner_text().strip() or classes.split()[0]
         if "widget-upload" in classes:
             continue
-        if control.locator("input:disabled, select:disabled, .ui-slider-disabled").count():
+        if "mod-disabled" in classes or control.locator("input:disabled, select:disabled, [disabled]").count():
             continue  # a control a rule overrides is disabled with its reason: nothing to time
         before = mark(page)
         back = None
