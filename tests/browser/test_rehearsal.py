@@ -1,5 +1,6 @@
-"""A dashboard kernel rehearses its default page while it waits (marketbooks.explore.rehearsal):
-a visit sees what the scenario file says at the visit, whatever it said at the rehearsal."""
+"""A dashboard kernel rehearses its pages while it waits (marketbooks.explore.rehearsal):
+a visit sees what the scenario file says at the visit, whatever it said at the rehearsal,
+and the scenario it asks for, whichever was rehearsed last."""
 
 import shutil
 import time
@@ -17,6 +18,17 @@ def test_a_rehearsed_page_shows_the_scenario_file_as_it_reads_at_the_visit(tmp_p
         shutil.copytree(ROOT / folder, tmp_path / folder)
     scenario = tmp_path / "params" / "acps" / "2017_decision.yaml"
     with voila(tmp_path, ROOT / "outputs" / "voila-rehearsal-test.log") as base:
+        # the imbalance kernel rehearses its own page, then the market-scale month's
+        from marketbooks.rules import imbalance
+        from marketbooks.scenarios import load_scenario
+
+        for scenario_name, subjects in (("market_scale", "2,000 subjects"), ("faq_worked_example", "5 subjects")):
+            kzpo = imbalance.run_month(load_scenario("imbalance", scenario_name)).balance.kzpo
+            open_dashboard(page, f"{base}/voila/render/notebooks/imbalance.ipynb?scenario={scenario_name}", ".mb-kzpo")
+            assert f"{subjects}, " in page.locator("#rendered_cells").inner_text()
+            assert page.locator(".mb-kzpo").inner_text() == f"{kzpo:.4f}"  # the Explore section's own
+            time.sleep(12)  # the next waiting kernel rehearses both again
+
         url = f"{base}/voila/render/notebooks/acps.ipynb"
         open_dashboard(page, url, ".mb-acps-value")
         computed = page.locator("#T_published_vs_computed").inner_text()

@@ -96,3 +96,76 @@ def test_a_notebook_rehearses_the_cells_between_its_visit_cell_and_its_explore_s
     assert cells[0].startswith('p = load_scenario("imbalance", scenario, overrides)')
     assert not any("requested_scenario" in c or c.startswith("explore(") for c in cells)
     assert any(c.startswith("display(report.table(") for c in cells)
+
+
+SCENARIO_CELLS = [
+    "calls.append(scenario)\nanswer = len(scenario)\nif scenario == 'other':\n    only_other = True",
+    "display({'text/plain': f'page of {scenario}'}, raw=True)\nprint = 'shadowed'",
+]
+
+
+def test_several_scenarios_rehearsed_each_visit_gets_its_own_page_and_names(shell):
+    shell.user_ns["scenario"] = "default"
+    for name in ("default", "other"):
+        shell.user_ns["scenario"] = name
+        rehearsal.rehearse(name, "v1", SCENARIO_CELLS, shell)
+    shell.user_ns["scenario"] = "default"
+    assert shell.user_ns["calls"] == ["default", "other"]
+
+    assert rehearsal.take("imbalance", "default", shell)
+    assert shown(shell, SCENARIO_CELLS[0]) + shown(shell, SCENARIO_CELLS[1]) == [{"text/plain": "page of default"}]
+    assert shell.user_ns["answer"] == 7 and "only_other" not in shell.user_ns  # the other's names are gone
+    assert shell.user_ns["calls"] == ["default", "other"]  # nothing ran again
+    rehearsal.finish(shell)
+    for name in ("scenario", "print", "only_other"):
+        shell.user_ns.pop(name, None)
+
+
+def test_a_visit_to_the_second_rehearsed_scenario_is_shown_that_one(shell):
+    for name in ("default", "other"):
+        shell.user_ns["scenario"] = name
+        rehearsal.rehearse(name, "v1", SCENARIO_CELLS, shell)
+        shell.user_ns["scenario"] = "default"
+    assert rehearsal.take("imbalance", "other", shell)
+    assert shown(shell, SCENARIO_CELLS[1]) == [{"text/plain": "page of other"}]
+    assert shell.user_ns["answer"] == 5 and shell.user_ns["only_other"] is True
+    rehearsal.finish(shell)
+    for name in ("scenario", "print", "only_other"):
+        shell.user_ns.pop(name, None)
+
+
+def test_a_visit_to_a_scenario_not_rehearsed_finds_the_names_as_before_the_rehearsals(shell):
+    shell.user_ns["print"] = "mine"  # a name a rehearsed cell sets anew
+    for name in ("default", "other"):
+        shell.user_ns["scenario"] = name
+        rehearsal.rehearse(name, "v1", SCENARIO_CELLS, shell)
+    assert not rehearsal.take("imbalance", "third", shell)
+    assert shell.user_ns["print"] == "mine"
+    assert not {"answer", "only_other"} & set(shell.user_ns)
+    assert shell.transform_cell(SCENARIO_CELLS[0]).startswith("calls.append")
+    for name in ("scenario", "print"):
+        shell.user_ns.pop(name, None)
+
+
+def test_a_waiting_imbalance_kernel_rehearses_its_page_and_the_market_scale_month(monkeypatch):
+    """The real notebook's cells, as the visit cell's hook runs them: the default page and
+    market_scale, each replayed for its own visit with its own scenario's values."""
+    import json
+
+    from marketbooks.scenarios import load_scenario
+
+    shell = InteractiveShell.instance()
+    notebook = json.loads((ROOT / "notebooks" / "imbalance.ipynb").read_text())
+    cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    params, visit = "".join(cells[0]["source"]), "".join(cells[1]["source"])
+    imports = visit[: visit.index("scenario = requested_scenario")]
+    monkeypatch.chdir(ROOT / "notebooks")
+    with capture_output():
+        assert shell.run_cell(params + "\n" + imports).success
+        rehearsal.rehearsal_hook("imbalance", "faq_worked_example", shell)()
+    assert shell.user_ns["scenario"] == "faq_worked_example"  # the notebook's, after both
+    assert rehearsal.take("imbalance", "market_scale", shell)
+    p = shell.user_ns["p"]
+    assert p == load_scenario("imbalance", "market_scale") and len(shell.user_ns["run"].settled) > 1_000_000
+    rehearsal.finish(shell)
+    shell.reset(new_session=True)

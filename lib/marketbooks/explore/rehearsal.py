@@ -1,15 +1,18 @@
-"""A waiting dashboard kernel rehearses its default page, so a visit to it only shows it.
+"""A waiting dashboard kernel rehearses its pages, so a visit to one only shows it.
 
 A workbook's pre-heated kernel (Voilà's pool, ``config/voila.py``) waits in the notebook's
 visit cell until someone opens the dashboard; only then does it know which scenario the
 address names. Most visits name none, so while it waits the kernel runs the cells that
-follow, for the notebook's own scenario, and keeps what each cell displayed. When the visit
-asks for that scenario, and its parameter file still reads the same, each of those cells
-shows what it displayed at the rehearsal instead of computing it again (an IPython input
-transformer swaps the cell's code for the replay: IPython's documented hook for rewriting
-a cell before it runs). The names the cells defined are the rehearsal's: the same values,
-computed from the same file by the same code. Any other visit discards the rehearsal, and
-the cells run as they always do.
+follow, for the notebook's own scenario, and keeps what each cell displayed; then it does
+the same for the scenarios the workbook names as slow to compute at a visit
+(:attr:`marketbooks.scenarios.registry.Workbook.rehearsed`: the market-scale imbalance
+month). When the visit asks for a rehearsed scenario, and its parameter file still reads
+the same, each of those cells shows what it displayed at the rehearsal instead of
+computing it again (an IPython input transformer swaps the cell's code for the replay:
+IPython's documented hook for rewriting a cell before it runs). The names the cells
+defined are that rehearsal's: the same values, computed from the same file by the same
+code. Every other rehearsal is discarded at the visit, and a visit to a scenario not
+rehearsed (or whose file has changed) runs the cells as they always do.
 
 The Explore section is never rehearsed: its controls belong to the visit.
 """
@@ -30,15 +33,19 @@ from marketbooks.tags import INTERACTIVE_TAG, VISIT_TAG
 
 @dataclass
 class Rehearsal:
-    """What the cells after the visit cell displayed for one scenario, by their code."""
+    """What the cells after the visit cell displayed for one scenario, by their code, and
+    the names they set."""
 
     scenario: str
     inputs: Any  # the scenario as loaded at the rehearsal (compared again at the visit)
     shown: dict[str, CapturedIO] = field(default_factory=dict)
     defined: set[str] = field(default_factory=set)
+    values: dict[str, Any] = field(default_factory=dict)
 
 
-_current: Rehearsal | None = None
+# the kernel's rehearsals by scenario, and its names as they were before the first of them
+_rehearsals: dict[str, Rehearsal] = {}
+_before: dict[str, Any] = {}
 
 
 def rehearsed_cells(notebook: Path) -> list[str]:
@@ -57,12 +64,19 @@ def rehearsed_cells(notebook: Path) -> list[str]:
 
 
 def rehearse(scenario: str, inputs: Any, cells: Iterable[str], shell: Any = None) -> Rehearsal | None:
-    """Run ``cells`` in the kernel's namespace, keeping what each displays; None (and the
-    namespace as it was) when one of them fails: the visit then runs them itself."""
-    global _current
+    """Run ``cells`` in the kernel's namespace, keeping what each displays and the names it
+    sets; None when one of them fails (the visit then runs them itself). Several scenarios
+    may be rehearsed one after another: each starts from the names as they were before the
+    first, and keeps its own names' values."""
     shell = shell or get_ipython()
-    before = set(shell.user_ns)
+    if not _rehearsals:
+        _before.clear()
+        _before.update(shell.user_ns)
+    # each rehearsal starts from the names as they were before the first one
+    restore(shell, set().union(*(r.defined for r in _rehearsals.values())), _before)
+    start = dict(shell.user_ns)
     rehearsal = Rehearsal(scenario, inputs)
+    _rehearsals.pop(scenario, None)
     for code in cells:
         # IPython's display trap hands a cell's last value to the shell's displayhook unless
         # a trap is already set (as in the visit cell, which calls this): set, it lets the
@@ -70,13 +84,23 @@ def rehearse(scenario: str, inputs: Any, cells: Iterable[str], shell: Any = None
         with shell.display_trap, capture_output(stdout=True, stderr=True, display=True) as shown:
             result = shell.run_cell(code, store_history=False)
         if not result.success:
-            forget(shell, set(shell.user_ns) - before)
-            _current = None
+            restore(shell, set(shell.user_ns) | set(start), start)
             return None
         rehearsal.shown[key(code)] = shown
-    rehearsal.defined = set(shell.user_ns) - before
-    _current = rehearsal
+    # a name is the rehearsal's if it is new or now holds another object
+    rehearsal.defined = {n for n, v in shell.user_ns.items() if n not in start or start[n] is not v}
+    rehearsal.values = {n: shell.user_ns[n] for n in rehearsal.defined}
+    _rehearsals[scenario] = rehearsal
     return rehearsal
+
+
+def restore(shell: Any, names: set[str], values: dict[str, Any]) -> None:
+    """``names`` as they are in ``values``; a name not there is removed."""
+    for name in names:
+        if name in values:
+            shell.user_ns[name] = values[name]
+        else:
+            shell.user_ns.pop(name, None)
 
 
 def key(code: str) -> str:
@@ -84,24 +108,23 @@ def key(code: str) -> str:
     return code.strip()
 
 
-def forget(shell: Any, names: set[str]) -> None:
-    for name in names:
-        shell.user_ns.pop(name, None)
-
-
 def take(workbook: str, scenario: str, shell: Any = None) -> bool:
-    """At the visit, which asks for ``scenario``: replay the rehearsal if it was of that
-    scenario and its parameter file reads the same now, else discard it. Whether it will
+    """At the visit, which asks for ``scenario``: replay its rehearsal if there is one and
+    the scenario's parameter file reads the same now; discard every other. Whether it will
     be replayed."""
-    global _current
-    rehearsal, _current = _current, None
-    if rehearsal is None:
+    rehearsals = dict(_rehearsals)
+    _rehearsals.clear()
+    if not rehearsals:
         return False
     shell = shell or get_ipython()
-    if rehearsal.scenario != scenario or current_inputs(workbook, scenario) != rehearsal.inputs:
-        forget(shell, rehearsal.defined)
+    # the names as before the first rehearsal, then the visited scenario's own
+    restore(shell, set().union(*(r.defined for r in rehearsals.values())), _before)
+    _before.clear()
+    chosen = rehearsals.get(scenario)
+    if chosen is None or current_inputs(workbook, scenario) != chosen.inputs:
         return False
-    shell.input_transformers_post.append(_Replay(rehearsal.shown, shell))
+    shell.user_ns.update(chosen.values)
+    shell.input_transformers_post.append(_Replay(chosen.shown, shell))
     return True
 
 
@@ -162,20 +185,31 @@ def finish(shell: Any = None) -> None:
         transformer.done()
 
 
-def rehearsal_hook(workbook: str, scenario: str) -> Callable[[], None]:
+def rehearsal_hook(workbook: str, scenario: str, shell: Any = None) -> Callable[[], None]:
     """What :func:`marketbooks.explore.common.visit_query` runs while the kernel waits:
-    rehearse the workbook's notebook for ``scenario``, unless its file cannot be used."""
+    rehearse the workbook's notebook for ``scenario`` (the notebook's own), then for the
+    scenarios the workbook names as slow to compute
+    (:attr:`~marketbooks.scenarios.registry.Workbook.rehearsed`), each unless its file
+    cannot be used. The notebook's ``scenario`` names each in turn, then ``scenario`` again."""
     from marketbooks.scenarios import WORKBOOKS
     from marketbooks.scenarios.loader import project_root
 
     def run() -> None:
-        inputs = current_inputs(workbook, scenario)
-        if inputs is None:
-            return
         try:
             cells = rehearsed_cells(project_root() / "notebooks" / WORKBOOKS[workbook].notebook)
         except (OSError, ValueError, KeyError):  # a notebook being edited: the visit runs its cells
             return
-        rehearse(scenario, inputs, cells)
+        kernel = shell or get_ipython()
+        if kernel is None:
+            return
+        for name in dict.fromkeys([scenario, *WORKBOOKS[workbook].rehearsed]):
+            inputs = current_inputs(workbook, name)
+            if inputs is None:
+                continue
+            kernel.user_ns["scenario"] = name
+            try:
+                rehearse(name, inputs, cells, kernel)
+            finally:
+                kernel.user_ns["scenario"] = scenario
 
     return run

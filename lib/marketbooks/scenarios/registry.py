@@ -20,6 +20,10 @@ class Workbook:
     seed: str
     rule: str
     default: str  # the scenario its notebook shows unless told otherwise
+    # scenarios besides the default whose pages a waiting dashboard kernel computes before
+    # the visit (marketbooks.explore.rehearsal): chosen where a visit would otherwise wait
+    # for them (docs/performance.md), as each costs the waiting kernel its time and memory
+    rehearsed: tuple[str, ...] = ()
 
 
 WORKBOOKS: dict[str, Workbook] = {
@@ -49,6 +53,7 @@ WORKBOOKS: dict[str, Workbook] = {
         seed="004 (OKTE FAQ) and 000 (KOREM functions)",
         rule="O = agreed − actual; PO− = O × ZC; PO+ = O × ZC × kzpo; kzpo; FZ; zone weighted prices",
         default="faq_worked_example",
+        rehearsed=("market_scale",),  # 1.4 M subject-periods: about 1 s of kernel time per visit
     ),
     "auction": Workbook(
         name="auction",
