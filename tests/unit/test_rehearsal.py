@@ -25,7 +25,7 @@ def shell(monkeypatch):
     monkeypatch.setattr(rehearsal, "current_inputs", lambda workbook, scenario: shell.user_ns.get("_file", "v1"))
     yield shell
     rehearsal.finish(shell)
-    for name in ("calls", "answer", "_file"):
+    for name in ("calls", "answer", "_file", "scenario", "print", "only_other"):
         shell.user_ns.pop(name, None)
 
 
@@ -105,46 +105,29 @@ SCENARIO_CELLS = [
 
 
 def test_several_scenarios_rehearsed_each_visit_gets_its_own_page_and_names(shell):
-    shell.user_ns["scenario"] = "default"
-    for name in ("default", "other"):
-        shell.user_ns["scenario"] = name
-        rehearsal.rehearse(name, "v1", SCENARIO_CELLS, shell)
-    shell.user_ns["scenario"] = "default"
+    rehearsal.rehearse_pages("imbalance", ["default", "other"], SCENARIO_CELLS, shell)
     assert shell.user_ns["calls"] == ["default", "other"]
 
     assert rehearsal.take("imbalance", "default", shell)
     assert shown(shell, SCENARIO_CELLS[0]) + shown(shell, SCENARIO_CELLS[1]) == [{"text/plain": "page of default"}]
     assert shell.user_ns["answer"] == 7 and "only_other" not in shell.user_ns  # the other's names are gone
     assert shell.user_ns["calls"] == ["default", "other"]  # nothing ran again
-    rehearsal.finish(shell)
-    for name in ("scenario", "print", "only_other"):
-        shell.user_ns.pop(name, None)
 
 
 def test_a_visit_to_the_second_rehearsed_scenario_is_shown_that_one(shell):
-    for name in ("default", "other"):
-        shell.user_ns["scenario"] = name
-        rehearsal.rehearse(name, "v1", SCENARIO_CELLS, shell)
-        shell.user_ns["scenario"] = "default"
+    rehearsal.rehearse_pages("imbalance", ["default", "other"], SCENARIO_CELLS, shell)
     assert rehearsal.take("imbalance", "other", shell)
     assert shown(shell, SCENARIO_CELLS[1]) == [{"text/plain": "page of other"}]
     assert shell.user_ns["answer"] == 5 and shell.user_ns["only_other"] is True
-    rehearsal.finish(shell)
-    for name in ("scenario", "print", "only_other"):
-        shell.user_ns.pop(name, None)
 
 
 def test_a_visit_to_a_scenario_not_rehearsed_finds_the_names_as_before_the_rehearsals(shell):
     shell.user_ns["print"] = "mine"  # a name a rehearsed cell sets anew
-    for name in ("default", "other"):
-        shell.user_ns["scenario"] = name
-        rehearsal.rehearse(name, "v1", SCENARIO_CELLS, shell)
+    rehearsal.rehearse_pages("imbalance", ["default", "other"], SCENARIO_CELLS, shell)
     assert not rehearsal.take("imbalance", "third", shell)
     assert shell.user_ns["print"] == "mine"
     assert not {"answer", "only_other"} & set(shell.user_ns)
     assert shell.transform_cell(SCENARIO_CELLS[0]).startswith("calls.append")
-    for name in ("scenario", "print"):
-        shell.user_ns.pop(name, None)
 
 
 def test_a_waiting_imbalance_kernel_rehearses_its_page_and_the_market_scale_month(monkeypatch):

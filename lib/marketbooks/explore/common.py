@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import ipywidgets as w
 import pandas as pd
 
+from marketbooks.explore import rehearsal
 from marketbooks.scenarios import WORKBOOKS, ParameterError, list_scenarios, load_scenario
 from marketbooks.views.tables import HtmlTable, styled, with_csv_link
 
@@ -133,8 +134,6 @@ def requested_scenario(workbook: str, scenario: str) -> str:
     address and the scenarios there are: a page under that address must not show another
     scenario's numbers.
     """
-    from marketbooks.explore import rehearsal
-
     asked = parse_qs(visit_query(rehearsal.rehearsal_hook(workbook, scenario))).get("scenario")
     if not asked:
         rehearsal.take(workbook, scenario)
@@ -186,8 +185,6 @@ def explore(
     """
     if not interactive:
         return None
-    from marketbooks.explore import rehearsal
-
     rehearsal.finish()  # the controls are the visit's own: nothing after them is replayed
     return build(p, **computed) if scenario is None else scenario_switch(build, p, scenario, **computed)
 

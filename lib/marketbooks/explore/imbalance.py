@@ -27,10 +27,10 @@ def explorer(p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None) -> w
     """The controls and their results for scenario ``p``. ``run``, the page's settlement of
     ``p`` (:func:`marketbooks.rules.imbalance.run_month`), is shown as the controls' first
     result rather than settled again (a market-scale month is a million subject-periods)."""
-    month_found = run.volumes if run is not None and run.volumes is not None else None
-    if month_found is None:
-        run = None
-        month_found = imbalance.scenario_volumes(p, check=False)
+    if run is None or run.volumes is None:  # no settlement given, or one without its imbalances
+        run, month_found = None, imbalance.scenario_volumes(p, check=False)
+    else:
+        month_found = run.volumes
     subjects = [str(s) for s in month_found.subjects[1]]
     periods = month_found.settled["period"]
     # lined up with the sliders' descriptions, above the deviation they aim

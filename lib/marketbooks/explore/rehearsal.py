@@ -190,7 +190,7 @@ def rehearsal_hook(workbook: str, scenario: str, shell: Any = None) -> Callable[
     rehearse the workbook's notebook for ``scenario`` (the notebook's own), then for the
     scenarios the workbook names as slow to compute
     (:attr:`~marketbooks.scenarios.registry.Workbook.rehearsed`), each unless its file
-    cannot be used. The notebook's ``scenario`` names each in turn, then ``scenario`` again."""
+    cannot be used (:func:`rehearse_pages`)."""
     from marketbooks.scenarios import WORKBOOKS
     from marketbooks.scenarios.loader import project_root
 
@@ -200,16 +200,21 @@ def rehearsal_hook(workbook: str, scenario: str, shell: Any = None) -> Callable[
         except (OSError, ValueError, KeyError):  # a notebook being edited: the visit runs its cells
             return
         kernel = shell or get_ipython()
-        if kernel is None:
-            return
-        for name in dict.fromkeys([scenario, *WORKBOOKS[workbook].rehearsed]):
-            inputs = current_inputs(workbook, name)
-            if inputs is None:
-                continue
-            kernel.user_ns["scenario"] = name
-            try:
-                rehearse(name, inputs, cells, kernel)
-            finally:
-                kernel.user_ns["scenario"] = scenario
+        if kernel is not None:
+            rehearse_pages(workbook, [scenario, *WORKBOOKS[workbook].rehearsed], cells, kernel)
 
     return run
+
+
+def rehearse_pages(workbook: str, scenarios: Iterable[str], cells: list[str], shell: Any) -> None:
+    """Rehearse ``cells`` for each of ``scenarios`` whose file can be used, the notebook's
+    ``scenario`` naming each in turn and the first again afterwards (the page's own)."""
+    scenarios = list(dict.fromkeys(scenarios))
+    try:
+        for name in scenarios:
+            inputs = current_inputs(workbook, name)
+            if inputs is not None:
+                shell.user_ns["scenario"] = name
+                rehearse(name, inputs, cells, shell)
+    finally:
+        shell.user_ns["scenario"] = scenarios[0]
