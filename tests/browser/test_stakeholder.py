@@ -152,6 +152,12 @@ def test_a_narrow_screen_scrolls_tables_wraps_controls_and_names_every_control_a
             assert page.get_by_role("slider", name=name).count() == 1
         charts = page.locator(".mb-chart")
         assert charts.count() >= 5
+        # each chart's plot takes at least half its width: legends stand in a row above the plot
+        # (at the right, plotly's default, a legend took 200 of the 390 px)
+        plot_share = charts.evaluate_all(
+            "cs => cs.map(c => c.querySelector('.nsewdrag').getBoundingClientRect().width / c.clientWidth)"
+        )
+        assert min(plot_share) > 0.5, plot_share  # the sensitivity chart's driver names take the most
         assert all(
             label.startswith("Chart: ")
             for label in charts.evaluate_all("cs => cs.map(c => c.getAttribute('aria-label'))")

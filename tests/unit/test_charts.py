@@ -49,6 +49,21 @@ def test_chart_shows_the_bundle_plotlys_own_mimetype_renderer_gives():
     assert set(ours) == {PLOTLY_MIMETYPE, "text/html", "text/plain"}
 
 
+def test_a_legend_stands_in_a_row_under_the_title_and_above_the_plot():
+    """Room for the legend is kept above the plot, so plotly need not widen a margin (and
+    draw the chart twice); a chart of one series has no legend and no such room."""
+    series = [*_traces(), {"type": "scatter", "x": ["a", "b"], "y": [2, 1], "name": "s"}]
+    two = Chart(figure(series, "t"))
+    one = Chart(figure(_traces(), "t"))
+    assert two.has_legend() and not one.has_legend()
+    legend = two.to_plotly_json()["layout"]["legend"]
+    assert (legend["orientation"], legend["yanchor"], legend["y"]) == ("h", "bottom", 1.02)
+    assert two.figure.layout.margin.t > one.figure.layout.margin.t == HOUSE_LAYOUT["margin"]["t"]
+    drawn = {c: json.loads(c.html().split("previousElementSibling, ")[1].split(");</script>")[0]) for c in (one, two)}
+    assert drawn[two]["layout"]["margin"]["t"] > drawn[one]["layout"]["margin"]["t"]
+    assert Chart(figure(series, "t", {"showlegend": False})).has_legend() is False
+
+
 def test_a_charts_html_draws_the_same_figure_untitled_under_an_escaped_caption():
     """The dashboards draw a chart from its HTML: the title as a caption that wraps, the
     figure without it; text from a scenario cannot close the script or become markup."""

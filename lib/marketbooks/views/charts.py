@@ -43,7 +43,11 @@ HOUSE_LAYOUT = dict(
     font=dict(family="Arial, sans-serif", size=13, color="#2a3f5f"),
     xaxis=AXIS_STYLE,
     yaxis=AXIS_STYLE,
-    margin=dict(l=60, r=30, t=60, b=50),
+    # margins that hold the usual tick labels and a legend in a row above the plot: plotly
+    # draws a chart a second time when its labels or legend push a margin wider (a vertical
+    # legend at the right took 150-240 px, more than half a phone's width)
+    margin=dict(l=70, r=30, t=60, b=50),
+    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"),
     height=420,
 )
 
@@ -71,6 +75,13 @@ class Chart:
 
     def __init__(self, figure: go.Figure):
         self.figure = figure
+        if self.has_legend():  # the house legend stands in a row above the plot, under the title
+            figure.update_layout(margin_t=85)
+
+    def has_legend(self) -> bool:
+        """Whether plotly shows the figure's legend (by default: for more than one series)."""
+        shown = self.figure.layout.showlegend
+        return shown if shown is not None else sum(t.showlegend is not False for t in self.figure.data) > 1
 
     def to_plotly_json(self) -> dict[str, Any]:
         """The figure as plain JSON data (what the MIME bundle holds)."""
@@ -99,7 +110,7 @@ class Chart:
         plotly's own title would run under the chart's toolbar), a ``<div>`` and the script
         that draws the figure into it with plotly.js."""
         title = self.figure.layout.title.text or ""  # escaped already (figure())
-        untitled = go.Figure(self.figure).update_layout(title_text=None, margin_t=30)
+        untitled = go.Figure(self.figure).update_layout(title_text=None, margin_t=55 if self.has_legend() else 30)
         height = untitled.layout.height or 420
         label = html.escape(self.description())
         figure_json = pio.to_json(untitled, validate=False, engine="json").replace("</", "<\\/")

@@ -26,19 +26,17 @@ def system_chart(system: pd.DataFrame, title: str) -> Chart:
             line=dict(color="#d98c1f", width=1),
         ),
     ]
-    # the legend goes above the plot: at its usual place it covers the right axis' prices
-    return Chart(
-        figure(
-            traces,
-            title,
-            axis_titles(
-                "clearing period",
-                "MWh",
-                yaxis2=dict(overlaying="y", side="right", title=dict(text="EUR/MWh"), automargin=True),
-                legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-            ),
-        )
+    fig = figure(
+        traces,
+        title,
+        axis_titles(
+            "clearing period",
+            "MWh",
+            yaxis2=dict(overlaying="y", side="right", title=dict(text="EUR/MWh"), automargin=True),
+        ),
     )
+    # room for the right axis' labels and title, which would push the margin (a second drawing)
+    return Chart(fig.update_layout(margin_r=70))
 
 
 def payments_chart(summary: pd.DataFrame, title: str, top: int = 40) -> Chart:
