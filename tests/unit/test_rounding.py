@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketbooks.rules.rounding import half_up, half_up_array, round2
+from marketbooks.rules.rounding import half_up, half_up_array, half_up_units, round2
 
 
 def test_half_up_on_the_decimal_value():
@@ -22,6 +22,11 @@ def test_half_up_array_rounds_each_decimal_as_half_up_does(decimals, places):
     value written with up to 15 significant digits, however large."""
     values = [float(Decimal(n).scaleb(-k)) for n, k in decimals]
     assert half_up_array(values, places).tolist() == [half_up(v, places) for v in values]
+    # counted in units of the last place kept (cents), the same decimals while they are
+    # whole numbers a float holds exactly
+    exact = [v for v in values if abs(v) * 10**places < 1e15]
+    units = [int(Decimal(repr(half_up(v, places))).scaleb(places)) for v in exact]
+    assert half_up_units(exact, places).tolist() == units
 
 
 @settings(max_examples=300, deadline=None)
@@ -43,3 +48,12 @@ def test_half_up_array_leaves_its_input_as_it_was():
     values = np.array([0.125, -2.675, 1.0005])
     half_up_array(values, 2)
     assert values.tolist() == [0.125, -2.675, 1.0005]
+
+
+def test_the_tie_test_holds_at_the_edges_of_floating_point():
+    """Four units in the last place, read from the exponent bits, as ``np.spacing`` gives them:
+    zero, the smallest subnormal, powers of two round as before; infinities stay, NaN too."""
+    edges = np.array([0.0, -0.0, 5e-324, 1e-310, 2.0**-1000, 0.5, 2.0**49 + 0.5, 2.0**50, np.inf, -np.inf, np.nan])
+    rounded = half_up_array(edges, 0)
+    assert rounded[:8].tolist() == [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0**49 + 1, 2.0**50]
+    assert not np.signbit(rounded[1]) and rounded[8:10].tolist() == [np.inf, -np.inf] and np.isnan(rounded[10])

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from marketbooks.rules.rounding import half_up, half_up_array
+from marketbooks.rules.rounding import half_up, half_up_array, half_up_units
 from marketbooks.scenarios.models import GuaranteeInputs, ImbalanceParams
 
 PO_MIN = 0.005
@@ -434,17 +434,19 @@ def allocate_cents(total_cents: int, weights: np.ndarray) -> np.ndarray:
     total = weights.sum()
     if total_cents == 0 or total == 0:
         return np.zeros(len(weights), dtype="int64")
-    exact = weights / total * total_cents
-    cents = np.floor(exact).astype("int64")
+    exact = weights / total
+    exact *= total_cents
+    whole = np.floor(exact)
+    cents = whole.astype("int64")
     short = int(total_cents - cents.sum())
     if short >= len(cents):
         cents += 1
     elif short:
-        frac = exact - cents
+        frac = np.subtract(exact, whole, out=exact)
         # the short-th largest remainder is a value, the same whichever rows hold it
         last = np.partition(frac, len(frac) - short)[len(frac) - short]
         above = frac > last
-        cents[above] += 1
+        cents += above
         cents[np.flatnonzero(frac == last)[: short - int(above.sum())]] += 1
     return cents
 
@@ -483,7 +485,7 @@ class MonthVolumes:
 
 
 def cents_half_up(value: np.ndarray) -> np.ndarray:
-    """EUR to whole cents, half away from zero (:func:`~marketbooks.rules.rounding.half_up_array`).
+    """EUR to whole cents, half away from zero (:func:`~marketbooks.rules.rounding.half_up_units`).
 
     Parameters
     ----------
@@ -500,12 +502,15 @@ def cents_half_up(value: np.ndarray) -> np.ndarray:
     >>> cents_half_up(np.array([0.005, -0.005, 1.234])).tolist()
     [1, -1, 123]
     """
-    return np.rint(half_up_array(value, 2) * 100).astype("int64")
+    return half_up_units(value, 2)
 
 
 def _negative_cents(o: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Negative payments ``Oi × ZC`` in cents where Oi < 0, 0 elsewhere."""
-    return np.where(o < 0, cents_half_up(value), 0)
+    cents = np.zeros(len(o), dtype="int64")
+    negative = o < 0
+    cents[negative] = cents_half_up(value[negative])
+    return cents
 
 
 def month_volumes(periods: pd.DataFrame, period_minutes: float | None = None, check: bool = True) -> MonthVolumes:

@@ -87,6 +87,48 @@ def half_up_array(x: ArrayLike, places: int = 2) -> np.ndarray:
     """
     given = np.asarray(x, dtype="float64")
     values = given.reshape(-1)  # (a 0-d array's ufunc results are scalars, not arrays to reuse)
+    rounded, large = _whole_units(values, places)
+    rounded /= 10.0**places
+    rounded += 0.0  # no negative zero
+    if large.any():
+        rounded = np.where(large, values + 0.0, rounded)
+    return rounded.reshape(given.shape)[()]  # a 0-d input gives a scalar, as numpy does
+
+
+def half_up_units(x: ArrayLike, places: int = 2) -> np.ndarray:
+    """:func:`half_up_array` counted in units of the last decimal kept (cents for 2 places),
+    as integers: what ``np.rint(half_up_array(x, places) * 10**places)`` gives, without
+    dividing and multiplying back (a month's settlement counts a million payments in cents).
+
+    Parameters
+    ----------
+    x : array_like
+        Values, in any unit.
+    places : int, default 2
+        Decimals to keep.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 multiples of ``10**-places``, the shape of ``x`` (from 1e15 units up, the
+        value scaled, as :func:`half_up_array` keeps it).
+
+    Examples
+    --------
+    >>> half_up_units([0.005, -0.005, 1.234, 2.675], 2).tolist()
+    [1, -1, 123, 268]
+    """
+    given = np.asarray(x, dtype="float64")
+    values = given.reshape(-1)
+    rounded, large = _whole_units(values, places)
+    if large.any():
+        rounded = np.where(large, np.rint(values * 10.0**places), rounded)
+    return rounded.astype("int64").reshape(given.shape)
+
+
+def _whole_units(values: np.ndarray, places: int) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` (1-d float64) × 10**places rounded half away from zero, as floats, and where
+    the scaled value is 1e15 or more (nothing to round: the callers keep those as given)."""
     # in place where it can: a month's settlement rounds a million values at a time
     scaled = np.abs(values)
     scaled *= 10.0**places
@@ -96,14 +138,12 @@ def half_up_array(x: ArrayLike, places: int = 2) -> np.ndarray:
     rounded = np.floor(scaled)
     # a tie: within four units in the last place of one half, and at most 1/8 below it
     # (from 2**50 up a unit in the last place is 1/8 or more: four would make 0 a tie)
-    tie = np.spacing(scaled)
-    tie *= 4
+    # (four units in the last place: the scaled value's power of two, from its exponent bits,
+    # × 2**-50; np.spacing gives the same at a third of the speed)
+    tie = np.bitwise_and(scaled.view(np.int64), np.int64(0x7FF0000000000000)).view(np.float64)
+    tie *= 2.0**-50
     np.minimum(tie, 0.125, out=tie)
     np.subtract(0.5, tie, out=tie)
     rounded += np.subtract(scaled, rounded, out=scaled) >= tie
     np.copysign(rounded, values, out=rounded)
-    rounded /= 10.0**places
-    rounded += 0.0  # no negative zero
-    if large.any():
-        rounded = np.where(large, values + 0.0, rounded)
-    return rounded.reshape(given.shape)[()]  # a 0-d input gives a scalar, as numpy does
+    return rounded, large
