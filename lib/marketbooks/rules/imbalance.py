@@ -508,7 +508,7 @@ def cents_half_up(value: np.ndarray) -> np.ndarray:
 def _negative_cents(o: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Negative payments ``Oi × ZC`` in cents where Oi < 0, 0 elsewhere."""
     cents = np.zeros(len(o), dtype="int64")
-    negative = o < 0
+    negative = np.flatnonzero(o < 0)  # (row numbers gather and scatter faster than a mask)
     cents[negative] = cents_half_up(value[negative])
     return cents
 
