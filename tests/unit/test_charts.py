@@ -1,6 +1,7 @@
 """The house chart style and the charts several workbooks share."""
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,12 @@ from marketbooks.views.charts import HOUSE_LAYOUT, PLOTLY_MIMETYPE, Chart, axis_
 from marketbooks.views.imbalance import system_chart
 
 GOLDEN = Path(__file__).resolve().parents[1] / "notebooks" / "golden"
+
+
+def _drawn(html: str) -> dict:
+    """The figure a chart's HTML hands plotly.js."""
+    found = re.search(r"\}\)\(document\.currentScript\.previousElementSibling, (.*)\);</script>", html)
+    return json.loads(found[1].replace("<\\/", "</"))
 
 
 def _traces():
@@ -59,27 +66,20 @@ def test_a_legend_stands_in_a_row_under_the_title_and_above_the_plot():
     legend = two.to_plotly_json()["layout"]["legend"]
     assert (legend["orientation"], legend["yanchor"], legend["y"]) == ("h", "bottom", 1.02)
     assert two.figure.layout.margin.t > one.figure.layout.margin.t == HOUSE_LAYOUT["margin"]["t"]
-    drawn = {c: json.loads(c.html().split("previousElementSibling, ")[1].split(");</script>")[0]) for c in (one, two)}
-    assert drawn[two]["layout"]["margin"]["t"] > drawn[one]["layout"]["margin"]["t"]
+    assert _drawn(two.html())["layout"]["margin"]["t"] > _drawn(one.html())["layout"]["margin"]["t"]
     assert Chart(figure(series, "t", {"showlegend": False})).has_legend() is False
 
 
 def test_a_charts_html_draws_the_same_figure_untitled_under_an_escaped_caption():
     """The dashboards draw a chart from its HTML: the title as a caption that wraps, the
     figure without it; text from a scenario cannot close the script or become markup."""
-    import re
-
     fig = figure(
         [{"type": "bar", "x": ["</script><b>x</b>"], "y": [1], "name": "s"}], "A <i>title</i>", axis_titles("x", "EUR")
     )
     html = Chart(fig).html()
     assert html.startswith('<figure class="mb-chart-figure"><figcaption>A &lt;i&gt;title&lt;/i&gt;</figcaption>')
     assert html.count("</script>") == 1 and "<b>x</b>" not in html
-    drawn = json.loads(
-        re.search(r"\}\)\(document\.currentScript\.previousElementSibling, (.*)\);</script>", html)[1].replace(
-            "<\\/", "</"
-        )
-    )
+    drawn = _drawn(html)
     assert drawn["data"] == Chart(fig).to_plotly_json()["data"] and "title" not in drawn["layout"].get("title", {})
     assert 'aria-label="Chart: A &lt;i&gt;title&lt;/i&gt;. x axis: x. y axis: EUR. 1 series: s."' in html
 

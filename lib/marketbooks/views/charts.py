@@ -36,6 +36,7 @@ PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
 # A small explicit style rather than a named template ("plotly_white"), which would embed
 # about 7 kB of template JSON in every stored figure.
 AXIS_STYLE = dict(gridcolor="#e5e5e5", zerolinecolor="#b0b0b0", linecolor="#b0b0b0", automargin=True)
+HOUSE_MARGIN = dict(l=70, r=30, t=60, b=50)
 HOUSE_LAYOUT = dict(
     paper_bgcolor="white",
     plot_bgcolor="white",
@@ -46,7 +47,7 @@ HOUSE_LAYOUT = dict(
     # margins that hold the usual tick labels and a legend in a row above the plot: plotly
     # draws a chart a second time when its labels or legend push a margin wider (a vertical
     # legend at the right took 150-240 px, more than half a phone's width)
-    margin=dict(l=70, r=30, t=60, b=50),
+    margin=HOUSE_MARGIN,
     legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"),
     height=420,
 )
@@ -75,8 +76,8 @@ class Chart:
 
     def __init__(self, figure: go.Figure):
         self.figure = figure
-        if self.has_legend():  # the house legend stands in a row above the plot, under the title
-            figure.update_layout(margin_t=85)
+        if self.has_legend() and figure.layout.margin.t == HOUSE_MARGIN["t"]:
+            figure.update_layout(margin_t=85)  # the house legend: a row above the plot, under the title
 
     def has_legend(self) -> bool:
         """Whether plotly shows the figure's legend (by default: for more than one series)."""
