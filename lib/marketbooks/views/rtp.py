@@ -41,7 +41,10 @@ def prices_chart(intervals: pd.DataFrame, methods: pd.DataFrame, node: str, titl
         for method, colour in METHOD_COLOURS.items()
         if method in m
     ]
-    return Chart(figure(traces, title, axis_titles("NZ local time", "$/MWh", yaxis=dict(type="log"))))
+    fig = figure(traces, title, axis_titles("NZ local time", "$/MWh", yaxis=dict(type="log")))
+    # room for the time axis' two-line ticks (time over date) and its title, which would
+    # push the margin (a second drawing of a day's five-minute prices)
+    return Chart(fig.update_layout(margin_b=70))
 
 
 def day_summary(methods: pd.DataFrame, intervals: pd.DataFrame, tz: str = rtp.TZ) -> str:
