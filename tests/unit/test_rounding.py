@@ -1,6 +1,8 @@
+import warnings
 from decimal import Decimal
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,6 +56,16 @@ def test_the_tie_test_holds_at_the_edges_of_floating_point():
     """Four units in the last place, read from the exponent bits, as ``np.spacing`` gives them:
     zero, the smallest subnormal, powers of two round as before; infinities stay, NaN too."""
     edges = np.array([0.0, -0.0, 5e-324, 1e-310, 2.0**-1000, 0.5, 2.0**49 + 0.5, 2.0**50, np.inf, -np.inf, np.nan])
-    rounded = half_up_array(edges, 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and quietly: ±inf minus itself is no tie, and no warning
+        rounded = half_up_array(edges, 0)
     assert rounded[:8].tolist() == [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0**49 + 1, 2.0**50]
     assert not np.signbit(rounded[1]) and rounded[8:10].tolist() == [np.inf, -np.inf] and np.isnan(rounded[10])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 1e17])
+def test_half_up_units_refuses_what_has_no_int64_count(bad):
+    """NaN, ±inf and 1e17 EUR in cents would all be cast to -2**63 without a word."""
+    with pytest.raises(ValueError, match="cannot be counted in units of 1e-2"):
+        half_up_units(np.array([1.0, bad, 2.0]), 2)
+    assert half_up_units(np.array([9.2e16]), 2)[0] == 92 * 10**17

@@ -113,6 +113,11 @@ def half_up_units(x: ArrayLike, places: int = 2) -> np.ndarray:
         int64 multiples of ``10**-places``, the shape of ``x`` (from 1e15 units up, the
         value scaled, as :func:`half_up_array` keeps it).
 
+    Raises
+    ------
+    ValueError
+        For NaN, ±inf or a count beyond the int64 range.
+
     Examples
     --------
     >>> half_up_units([0.005, -0.005, 1.234, 2.675], 2).tolist()
@@ -123,6 +128,10 @@ def half_up_units(x: ArrayLike, places: int = 2) -> np.ndarray:
     rounded, large = _whole_units(values, places)
     if large.any():
         rounded = np.where(large, np.rint(values * 10.0**places), rounded)
+    # NaN, ±inf and counts beyond int64 have no int64 count (the cast would give -2**63, silently)
+    if rounded.size and not (-(2.0**63) <= rounded.min() and rounded.max() < 2.0**63):
+        bad = values[~(np.abs(rounded) < 2.0**63)][0]
+        raise ValueError(f"{bad} cannot be counted in units of 1e-{places} as a 64-bit integer")
     return rounded.astype("int64").reshape(given.shape)
 
 
@@ -144,6 +153,7 @@ def _whole_units(values: np.ndarray, places: int) -> tuple[np.ndarray, np.ndarra
     tie *= 2.0**-50
     np.minimum(tie, 0.125, out=tie)
     np.subtract(0.5, tie, out=tie)
-    rounded += np.subtract(scaled, rounded, out=scaled) >= tie
+    with np.errstate(invalid="ignore"):  # ±inf − ±inf: NaN, not a tie, and ±inf stays as it is
+        rounded += np.subtract(scaled, rounded, out=scaled) >= tie
     np.copysign(rounded, values, out=rounded)
     return rounded, large
