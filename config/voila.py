@@ -7,6 +7,7 @@ pools); the visit's address (``?scenario=…``) reaches the notebook through
 ``voila.utils.get_query_string``, so a visit runs only the scenario's own cells.
 """
 
+from marketbooks.run.not_found import NoSuchPage
 from marketbooks.run.serve import FILE_ALLOWLIST, FILE_DENYLIST, cell_timeout, only_dashboards
 
 c = get_config()  # noqa: F821 - traitlets provides it to config files
@@ -14,8 +15,13 @@ c = get_config()  # noqa: F821 - traitlets provides it to config files
 c.ServerApp.ip = "127.0.0.1"
 c.ServerApp.open_browser = False
 # Requests must name this machine: a page of another site whose name resolves here (DNS
-# rebinding) is refused, its websockets too.
-c.Voila.tornado_settings = {"allow_remote_access": False, "local_hostnames": ["localhost"]}
+# rebinding) is refused, its websockets too. An address no handler serves gets the
+# template's "no such page", not tornado's bare "404: Not Found" (marketbooks.run.not_found).
+c.Voila.tornado_settings = {
+    "allow_remote_access": False,
+    "local_hostnames": ["localhost"],
+    "default_handler_class": NoSuchPage,
+}
 
 c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.show_tracebacks = False

@@ -61,13 +61,22 @@ def test_only_the_notebooks_folder_is_rendered_and_a_saved_run_is_never_executed
 
 def test_a_page_that_is_not_there_says_so_in_plain_words(served):
     base, _ = served
-    for path in ("voila/render/notebooks/no_such.ipynb", "voila/render/outputs/acps/2017_decision/x.ipynb"):
+    # a notebook that is not there or not a dashboard, and addresses no handler serves
+    for path in (
+        "voila/render/notebooks/no_such.ipynb",
+        "voila/render/outputs/acps/2017_decision/x.ipynb",
+        "voila/",
+        "voila/render/",
+        "no/such/page",
+    ):
         with pytest.raises(urllib.error.HTTPError) as caught:
             urllib.request.urlopen(f"{base}/{path}", timeout=60)
         page = caught.value.read().decode()
         assert caught.value.code in (403, 404), path
         heading = "There is no such page here" if caught.value.code == 404 else "This page is not available"
         assert heading in page and "Market Workbooks" in page, path
+        if caught.value.code == 404:
+            assert '<a href="/voila/render/notebooks/index.ipynb">landing page</a>' in page, path
         assert "Traceback" not in page and "tornado" not in page.lower() and "jupyter" not in page.lower(), path
 
 
