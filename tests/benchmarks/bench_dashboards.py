@@ -184,9 +184,12 @@ def change_times(page, rounds: int) -> dict[str, list[tuple[float, float]]]:
     section's text, where a control has no chart) is drawn again; for
     a control that changes only a line of text (a figure such as FZ), until that text
     changed, labelled "(text)". The scenario drop-down is timed to another scenario (named
-    in its row) and put back, untimed, so that every other control is timed on the page's
-    own scenario."""
+    in its row; "(again)" from the second round, when that scenario's controls are kept)
+    and back (a row of its own: the page's controls as they were left), so that every other
+    control is timed on the page's own scenario. Controls keep their values from round to
+    round, as for a reader who moves them one after another."""
     times: dict[str, list[tuple[float, float]]] = {}
+    switched: set[str] = set()
     count = page.locator(CONTROLS).count()
     for i in [i for _ in range(rounds) for i in range(count)]:
         control = page.locator(CONTROLS).nth(i)
@@ -220,8 +223,10 @@ def change_times(page, rounds: int) -> dict[str, list[tuple[float, float]]]:
                 continue
             select.select_option(label=others[0])
             if "mb-scenario" in classes:
-                back = (select, shown)
-                label = f"{label}: {others[0]}"
+                back = (select, shown, f"{label}: back to {shown}")
+                # a scenario chosen before shows the controls it had then (none built)
+                label = f"{label}: {others[0]}" + (" (again)" if others[0] in switched else "")
+                switched.add(others[0])
         elif "widget-checkbox" in classes:
             control.locator("input").click()
         elif "widget-text" in classes:
@@ -255,10 +260,13 @@ def change_times(page, rounds: int) -> dict[str, list[tuple[float, float]]]:
             driven = waited + typing
         times.setdefault(label, []).append((waited, driven))
         if back is not None:  # the page's own scenario again, for the controls that follow
-            select, shown = back
+            select, shown, label = back
             before = mark(page)
+            start = time.perf_counter()
             select.select_option(label=shown)
             page.wait_for_function(REDRAWN, arg=before, timeout=30_000, polling=5)
+            waited = page.evaluate("() => (window.mbDoneAt - window.mbCommit) / 1000")
+            times.setdefault(label, []).append((waited, time.perf_counter() - start))
     return times
 
 

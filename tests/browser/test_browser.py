@@ -72,11 +72,19 @@ def test_acps_dashboard_recomputes_when_a_slider_moves(server, page):
     assert page.locator("text=Traceback").count() == 0
 
 
-def test_explore_switches_to_another_scenario(server, page):
+def test_explore_switches_to_another_scenario_and_back(server, page):
     open_dashboard(page, f"{server}/voila/render/notebooks/acps.ipynb", ".mb-acps-value")
+    set_slider(page, "mb-capreq", "7000")
+    wait_for_text(page, ".mb-acps-value", "500,150,000")
     page.locator(".mb-scenario select").select_option(index=0)  # Decision 2016
     wait_for_text(page, ".mb-acps-value", f"{capacity.compute_acps(load_scenario('acps', '2016_decision')).acps:,.0f}")
     assert page.locator(".mb-acps-value").count() == 1 and page.locator("text=Traceback").count() == 0
+    # back: the page's scenario as the reader left it, its chart drawn again
+    page.locator(".mb-scenario select").select_option(label="Decision 2017")
+    wait_for_text(page, ".mb-acps-value", "500,150,000")
+    page.locator(".widget-output .js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+    assert page.locator(".mb-capreq .widget-readout").inner_text().replace(",", "") == "7000"
+    assert page.locator(".mb-acps-value").count() == 1
 
 
 ALIGNMENT = """(heading) => {

@@ -675,6 +675,36 @@ def test_explore_starts_from_any_scenario_of_the_workbook(project_copy):
     assert explore(explorer, load_scenario("acps", "2017_decision"), False, "2017_decision") is None
 
 
+def test_coming_back_to_a_scenario_shows_its_controls_as_left_without_building_them_again(project_copy):
+    """Each rebuild left the previous controls (and a market-scale month) alive in the
+    kernel: a scenario's controls are built once, and again only when its file changed."""
+    from marketbooks.explore.common import scenario_switch
+
+    built = []
+
+    def counted(p, **computed):
+        built.append(p.label)
+        return explorer(p, **computed)
+
+    box = scenario_switch(counted, load_scenario("acps", "2017_decision"), "2017_decision")
+    pick = box.children[0].children[0]
+    own = box.children[1]
+    _find(own, "mb-rpi").value = 3.0
+    moved = _find(own, "mb-acps").value
+    pick.value = "2016_decision"
+    other = box.children[1]
+    pick.value = "2017_decision"
+    assert box.children[1] is own and _find(own, "mb-rpi").value == 3.0 and _find(own, "mb-acps").value == moved
+    pick.value = "2016_decision"
+    assert box.children[1] is other and built == ["Decision 2017", "Decision 2016"]
+
+    pick.value = "2017_decision"
+    path = project_copy / "params/acps/2016_decision.yaml"
+    path.write_text(path.read_text().replace("label: Decision 2016", "label: Decision 2016, revised"), encoding="utf-8")
+    pick.value = "2016_decision"  # its file reads otherwise now: built from it
+    assert box.children[1] is not other and built == ["Decision 2017", "Decision 2016", "Decision 2016, revised"]
+
+
 VOILA_VISIT = {"VOILA_KERNEL_ID": "k1", "VOILA_PREHEAT": "False"}
 
 

@@ -198,10 +198,17 @@ def scenario_label(workbook: str, scenario: str) -> str:
 
 
 def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **computed: Any) -> w.VBox:
-    """``build(p)`` under a drop-down of the workbook's scenarios: choosing one rebuilds the
-    controls from that scenario's parameter file. The dashboard's other sections show the
-    page's scenario. A file that cannot be used is named with its fields and reasons, and
-    the drop-down goes back to the scenario the controls show, so the two never disagree."""
+    """``build(p)`` under a drop-down of the workbook's scenarios: choosing one shows that
+    scenario's controls, built from its parameter file the first time and as the reader
+    left them when they come back to it (unless the file reads otherwise now: then built
+    anew). The dashboard's other sections show the page's scenario. A file that cannot be
+    used is named with its fields and reasons, and the drop-down goes back to the scenario
+    the controls show, so the two never disagree.
+
+    Controls once shown are kept rather than built again: a widget lives until it is
+    closed, so each rebuild left the previous controls, and what they computed (a
+    market-scale month, 70 MB), in the kernel, and coming back to a scenario costs
+    nothing."""
     workbook = next(name for name, wb in WORKBOOKS.items() if isinstance(p, wb.model))
     pick = w.Dropdown(
         options=[(scenario_label(workbook, sc), sc) for _, sc in list_scenarios(workbook)],
@@ -212,14 +219,20 @@ def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **com
     )
     pick.add_class("mb-scenario")
     status = w.HTML()
-    box = w.VBox([w.HBox([pick, status]), build(p, **computed)])
+    # each scenario's controls, with the scenario as read when they were built
+    built = {scenario: (p, build(p, **computed))}
+    box = w.VBox([w.HBox([pick, status]), built[scenario][1]])
     shown = {"scenario": scenario}
 
     def switch(change: dict) -> None:
         if change["new"] == shown["scenario"]:
             return  # the drop-down going back after a file that cannot be used
         try:
-            inner = build(load_scenario(workbook, change["new"]))
+            q = load_scenario(workbook, change["new"])
+            kept = built.get(change["new"])
+            if kept is None or kept[0] != q:
+                built[change["new"]] = (q, build(q))
+            inner = built[change["new"]][1]
         except ParameterError as exc:
             status.value = message(
                 f"{exc.path} cannot be used: "
