@@ -208,11 +208,15 @@ def change_times(page, rounds: int) -> dict[str, list[tuple[float, float]]]:
             readout = control.locator(".widget-readout")
             shown = readout.inner_text().replace(",", "").replace("\u2212", "-")
             current = float(shown or 0)
-            # 10 % down, every round a change; an integer slider at 1 or below (a period) goes up one
-            whole = "." not in shown and abs(current) <= 1
+            # 10 % down, every round a change; an integer slider at 1 or below (a period) goes up
+            # one, and so does a value whose 10 % the readout's last decimal cannot show
+            decimals = len(shown.partition(".")[2])
+            target = current * 0.9 if current else 1
+            if round(target, decimals) == current:
+                target = current + 10.0**-decimals
             readout.click()
             page.keyboard.press("Control+A")
-            page.keyboard.type(f"{current + 1 if whole else current * 0.9 if current else 1:g}")
+            page.keyboard.type(f"{target:g}")
             page.keyboard.press("Enter")
         elif "widget-dropdown" in classes:
             select = control.locator("select")
@@ -231,7 +235,9 @@ def change_times(page, rounds: int) -> dict[str, list[tuple[float, float]]]:
             control.locator("input").click()
         elif "widget-text" in classes:
             box = control.locator("input")
-            box.fill(str(float(box.input_value() or 0) * 1.1))
+            typed = box.input_value() or "0"
+            # a whole number (a period) one up, any other 10 % up
+            box.fill(str(int(typed) + 1) if typed.lstrip("-").isdigit() else str(float(typed) * 1.1))
             box.press("Enter")
         try:
             page.wait_for_function(
