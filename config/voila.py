@@ -53,6 +53,9 @@ c.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 1}}
 # A used kernel's replacement starts a few seconds after the visit: starting it at once
 # (Voilà's default, one second) takes a core while the visitor's browser builds the page.
 c.VoilaKernelManager.fill_delay = 4
+# and waits at the lowest CPU priority until its visit (marketbooks.run.waiting): its page
+# and rehearsals take what the visitors' kernels and browsers leave of the cores.
+c.KernelProvisionerFactory.default_provisioner_name = "marketbooks-waiting"
 
 # At most marketbooks.run.serve.max_kernels() kernels (half the memory in the heaviest
 # visits), the waiting ones (one per dashboard) included (MARKETBOOKS_MAX_KERNELS): a visit beyond gets a

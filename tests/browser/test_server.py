@@ -12,6 +12,8 @@ import pytest
 from conftest import ROOT
 from voila_server import voila
 
+from marketbooks.run.waiting import can_raise_priority_to
+
 pytestmark = pytest.mark.browser
 
 
@@ -206,3 +208,25 @@ def test_the_servers_settings_bound_kernels_and_cull_them_within_two_minutes():
     assert config.MappingKernelManager.cull_idle_timeout + config.MappingKernelManager.cull_interval <= 120
     assert config.MappingKernelManager.cull_connected is False and config.KernelRestarter.restart_limit == 0
     assert config.Voila.tornado_settings["allow_remote_access"] is False
+
+
+@pytest.mark.skipif(
+    not can_raise_priority_to(os.getpriority(os.PRIO_PROCESS, 0)), reason="no privilege to raise a priority"
+)
+def test_waiting_kernels_run_behind_the_visits_and_a_visit_takes_the_servers_priority(served):
+    import re
+
+    base, _ = served
+    page = urllib.request.urlopen(f"{base}/voila/render/notebooks/ds3_revenue.ipynb", timeout=120).read().decode()
+    visited = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', page)[1]
+    kernels = {}
+    for pid in kernels_of(ROOT / "outputs" / "voila-server-test.log"):
+        threads = os.listdir(f"/proc/{pid}/task")
+        command = open(f"/proc/{pid}/cmdline", "rb").read().decode()
+        kernels[visited in command] = kernels.get(visited in command, []) + [
+            {os.getpriority(os.PRIO_PROCESS, int(t)) for t in threads}
+        ]
+    server = os.getpriority(os.PRIO_PROCESS, 0)
+    assert kernels[True] == [{server}]  # every thread of the visit's kernel
+    # the other dashboards' waiting kernels (and any kernel of an earlier visit, at the server's)
+    assert {19} in kernels[False] and all(n in ({19}, {server}) for n in kernels[False])

@@ -117,3 +117,15 @@ def test_the_visit_cell_waits_without_a_time_limit_and_every_other_cell_has_one(
     assert timeout is cell_timeout
     assert timeout({"metadata": {"tags": [VISIT_TAG]}}) is None
     assert timeout({"metadata": {}}) == CELL_TIMEOUT_S
+
+
+def test_the_dashboards_kernels_start_through_the_waiting_provisioner():
+    """config/voila.py names a provisioner the installed package registers (an entry point
+    of ``jupyter_client.kernel_provisioners``): a name nothing registers fails every kernel."""
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    from marketbooks.run.waiting import WaitingKernelProvisioner
+
+    name = voila_config().KernelProvisionerFactory.default_provisioner_name
+    entry = KernelProvisionerFactory.instance().provisioners[name]
+    assert entry.load() is WaitingKernelProvisioner

@@ -12,6 +12,7 @@ import ipywidgets as w
 import pandas as pd
 
 from marketbooks.explore import rehearsal
+from marketbooks.run import waiting
 from marketbooks.scenarios import WORKBOOKS, ParameterError, list_scenarios, load_scenario
 from marketbooks.views.tables import HtmlTable, styled, with_csv_link
 
@@ -113,6 +114,7 @@ def visit_query(while_waiting: Callable[[], None] | None = None) -> str:
         if while_waiting is not None:
             while_waiting()
     query = get_query_string() or ""
+    waiting.wake()
     check_capacity()
     return query
 

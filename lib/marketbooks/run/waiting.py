@@ -1,0 +1,98 @@
+"""Kernels that wait for a visit run behind the visitors' kernels.
+
+After a visit takes a dashboard's pre-heated kernel, Voilà starts its replacement
+(``fill_delay`` in ``config/voila.py``), which imports, runs the page and rehearses it
+(:mod:`marketbooks.explore.rehearsal`): for the imbalance workbook several seconds of a
+core, while the visitor's first changes ask their own kernel for answers. Started at the
+lowest CPU priority (``nice`` 19), a waiting kernel gets what the visitors leave; the
+visit that takes it gives it back the server's own priority (:func:`wake`).
+
+:class:`WaitingKernelProvisioner` is a kernel provisioner (jupyter_client's documented
+extension point, registered under ``jupyter_client.kernel_provisioners`` and named in
+``config/voila.py``): a local provisioner that lowers the priority of Voilà's pool kernels
+only (``VOILA_PREHEAT``), and only when the kernel will be able to raise it again (a
+process needs ``CAP_SYS_NICE`` or a high enough ``RLIMIT_NICE`` for that). Any other
+kernel starts as jupyter_client's local provisioner starts it.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.provisioning import LocalProvisioner
+
+#: The niceness a waiting kernel starts with (19, the lowest priority).
+WAITING_NICENESS = 19
+#: The kernel's environment variable holding the niceness a visit gives back.
+VISIT_NICENESS = "MARKETBOOKS_VISIT_NICENESS"
+CAP_SYS_NICE = 23  # linux/capability.h
+
+
+def can_raise_priority_to(niceness: int, status: str | None = None) -> bool:
+    """Whether this process could lower its niceness back to ``niceness`` once raised:
+    with ``CAP_SYS_NICE`` (``status``: the text of /proc/self/status), or an
+    ``RLIMIT_NICE`` of at least ``20 - niceness`` (setpriority(2)).
+
+    Examples
+    --------
+    >>> can_raise_priority_to(0, "CapEff:\\t0000000000800000\\n")
+    True
+    """
+    if status is None:
+        try:
+            status = Path("/proc/self/status").read_text()
+        except OSError:
+            status = ""
+    for line in status.splitlines():
+        if line.startswith("CapEff:") and int(line.split()[1], 16) >> CAP_SYS_NICE & 1:
+            return True
+    soft, _ = resource.getrlimit(resource.RLIMIT_NICE)
+    return soft == resource.RLIM_INFINITY or soft >= 20 - niceness
+
+
+def waiting_command(cmd: list[str], env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that start kernel ``cmd`` (environment ``env``): Voilà's
+    pool kernels at niceness :data:`WAITING_NICENESS`, telling the kernel the niceness to
+    go back to, when it will be able to; any other kernel unchanged.
+
+    Examples
+    --------
+    >>> waiting_command(["python", "-m", "ipykernel_launcher"], {})[0]
+    ['python', '-m', 'ipykernel_launcher']
+    """
+    env = dict(env)
+    if env.get("VOILA_PREHEAT") != "True":
+        return cmd, env
+    niceness = os.getpriority(os.PRIO_PROCESS, 0)
+    if niceness >= WAITING_NICENESS or not can_raise_priority_to(niceness):
+        return cmd, env
+    env[VISIT_NICENESS] = str(niceness)
+    return ["nice", "-n", str(WAITING_NICENESS - niceness), *cmd], env
+
+
+class WaitingKernelProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, starting Voilà's pool kernels at the lowest CPU
+    priority (:func:`waiting_command`)."""
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs = await super().pre_launch(**kwargs)
+        kwargs["cmd"], kwargs["env"] = waiting_command(kwargs["cmd"], kwargs.get("env") or os.environ)
+        return kwargs
+
+
+def wake() -> None:
+    """In a kernel that waited at a lower priority: every thread back to the niceness the
+    server gave (:data:`VISIT_NICENESS`); nothing in any other kernel. Threads started later
+    inherit it from the thread that starts them."""
+    niceness = os.environ.pop(VISIT_NICENESS, None)
+    if niceness is None:
+        return
+    for thread in os.listdir("/proc/self/task"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, int(thread), int(niceness))
+        except ProcessLookupError:  # a thread that has ended since
+            continue
