@@ -701,8 +701,12 @@ def test_coming_back_to_a_scenario_shows_its_controls_as_left_without_building_t
     pick.value = "2017_decision"
     path = project_copy / "params/acps/2016_decision.yaml"
     path.write_text(path.read_text().replace("label: Decision 2016", "label: Decision 2016, revised"), encoding="utf-8")
+    outdated = [other, _find(other, "mb-rpi"), _find(other, "mb-rpi").layout, _find(other, "mb-rpi").style]
     pick.value = "2016_decision"  # its file reads otherwise now: built from it
     assert box.children[1] is not other and built == ["Decision 2017", "Decision 2016", "Decision 2016, revised"]
+    # the outdated controls are closed, every widget they held with them: the kernel keeps none
+    assert all(widget.comm is None for widget in outdated)
+    assert all(widget.comm is not None for widget in (own, box.children[1], _find(box.children[1], "mb-rpi")))
 
 
 VOILA_VISIT = {"VOILA_KERNEL_ID": "k1", "VOILA_PREHEAT": "False"}

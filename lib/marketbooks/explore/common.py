@@ -234,6 +234,8 @@ def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **com
             kept = built.get(change["new"])
             if kept is None or kept[0] != q:
                 built[change["new"]] = (q, build(q))
+                if kept is not None:  # built from the file as it was: nothing shows them again
+                    close_all(kept[1])
             inner = built[change["new"]][1]
         except ParameterError as exc:
             status.value = message(
@@ -248,6 +250,17 @@ def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **com
 
     pick.observe(switch, names="value")
     return box
+
+
+def close_all(widget: w.Widget) -> None:
+    """Close ``widget`` and every widget it holds (children, layout, style): a widget lives
+    in the kernel, and in the page, until it is closed, and so do what its callbacks hold."""
+    for child in getattr(widget, "children", ()):
+        close_all(child)
+    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+        if isinstance(part, w.Widget):
+            part.close()
+    widget.close()
 
 
 def message(text: str, kind: str = "error") -> str:
