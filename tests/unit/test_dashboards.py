@@ -790,3 +790,23 @@ def test_an_unknown_scenario_in_the_address_shows_as_a_message_with_the_notebook
         assert "<code>?scenario=nope</code> cannot be used" in html
     finally:
         InteractiveShell.clear_instance()
+
+
+@pytest.mark.parametrize("workbook", ["acps", "ds3", "imbalance", "auction", "rtp"])
+def test_every_slider_shows_its_scenarios_value_as_it_is(workbook):
+    """A readout with fewer decimals than the scenario's value showed another number (the
+    FAQ month's Po of 0.0032 read 0.003)."""
+    import importlib
+
+    module = importlib.import_module(f"marketbooks.explore.{workbook}")
+
+    def sliders(widget):
+        if isinstance(widget, w.FloatSlider):
+            yield widget
+        for child in getattr(widget, "children", ()):
+            yield from sliders(child)
+
+    for _, scenario in list_scenarios(workbook):
+        for s in sliders(module.explorer(load_scenario(workbook, scenario))):
+            shown = float(format(s.value, s.readout_format).replace(",", ""))
+            assert shown == pytest.approx(s.value, abs=1e-12), (scenario, s.description, s.value)

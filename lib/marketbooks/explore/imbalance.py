@@ -60,7 +60,7 @@ def explorer(p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None) -> w
             "PRE, subjects' share (EUR)", p.pre_eur, min(10 * p.pre_eur, -1000.0), 0.0, 100.0, "mb-pre", ".0f"
         ),
         "dev": slider("Extra off-take (MWh)", 0.0, -50.0, 50.0, 0.5, "mb-dev", ".1f"),
-        "po": slider("Guarantee: Po", p.guarantee.po, 0.0, 1.0, 0.001, "mb-po", ".3f"),
+        "po": slider("Guarantee: Po", p.guarantee.po, 0.0, 1.0, 0.0001, "mb-po", ".4f"),
         "kg": slider("Guarantee: Kg", p.guarantee.kg, 0.0, 1.0, 0.01, "mb-kg"),
     }
     value, status, out = w.HTML(), w.HTML(), w.Output()
