@@ -111,3 +111,13 @@ def test_a_pool_kernel_starts_at_the_lowest_priority_and_its_visit_raises_it(mon
         client.stop_channels()
     finally:
         km.shutdown_kernel(now=True)
+
+
+def test_a_visit_whose_priority_cannot_be_raised_still_runs(monkeypatch):
+    def refused(*_):
+        raise PermissionError("setpriority")
+
+    monkeypatch.setenv(waiting.VISIT_NICENESS, "0")
+    monkeypatch.setattr(waiting.os, "setpriority", refused)
+    waiting.wake()  # no exception: the page is shown, its kernel at the waiting priority
+    assert waiting.VISIT_NICENESS not in os.environ

@@ -96,3 +96,5 @@ def wake() -> None:
             os.setpriority(os.PRIO_PROCESS, int(thread), int(niceness))
         except ProcessLookupError:  # a thread that has ended since
             continue
+        except PermissionError:  # refused after all: the visit runs, at the waiting priority
+            return
