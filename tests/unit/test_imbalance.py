@@ -403,6 +403,9 @@ def test_what_ifs_on_found_imbalances_equal_finding_them_afresh(
     changed["zc"] = (changed["zc"] + zc_shift).round(2)
     both = im.shift_prices(im.deviate(volumes, subject, period, mwh), zc_shift)
     _assert_same_volumes(both, im.month_volumes(changed))
+    # shifted again from the shifted month: its prices, grouped, are the shifted ones
+    again = changed.assign(zc=(changed["zc"] - 7.0).round(2))
+    _assert_same_volumes(im.shift_prices(both, -7.0), im.month_volumes(again))
     settled, bal = im.settle_month(changed, 1000.0, -200.0)
     run = im.price_run(both, 1000.0, -200.0)
     pd.testing.assert_frame_equal(run.settled, settled)
@@ -555,3 +558,21 @@ def test_largest_payments_chart_keeps_subject_order_among_equal_payments():
     summary = pd.DataFrame({"subject": [f"S{i:03d}" for i in range(200)], "net_payment_eur": net})
     shown = list(payments_chart(summary, "t").figure.data[0].x)
     assert shown == ["S150"] + [f"S{i:03d}" for i in range(39)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(-(10**9), 10**9)), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_net_payments_are_each_subjects_cents_summed(rows, in_subject_order):
+    """A month filed subject by subject (summed run by run) or in any order (counted per
+    subject): each subject's payments in whole cents, summed exactly."""
+    if in_subject_order:
+        rows = sorted(rows, key=lambda r: r[0])
+    subjects = pd.Series([f"S{s}" for s, _ in rows])
+    cents = np.array([c for _, c in rows], dtype="int64")
+    codes, names = im.group_codes(subjects)
+    summary = im._summary(codes, names, {}, cents)
+    expected = pd.Series(cents).groupby(subjects).sum() / 100
+    assert summary.set_index("subject")["net_payment_eur"].to_dict() == expected.to_dict()

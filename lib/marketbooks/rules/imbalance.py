@@ -476,6 +476,13 @@ class MonthVolumes:
         return self.value[self.pos_rows]
 
     @cached_property
+    def prices(self) -> tuple[np.ndarray, np.ndarray]:
+        """The month's clearing prices, each once, and each row's among them: a market has a
+        few thousand prices for a million rows, so a price shift rounds each price once."""
+        codes, prices = pd.factorize(self.settled["zc"].to_numpy(dtype="float64"), use_na_sentinel=False)
+        return prices, codes
+
+    @cached_property
     def subjects(self) -> tuple[np.ndarray, pd.Index, dict[str, np.ndarray]]:
         """Subject codes, the subjects (sorted) and their imbalance totals (:func:`subject_summary`)."""
         codes, subjects = group_codes(self.settled["subject"])
@@ -580,12 +587,14 @@ def shift_prices(volumes: MonthVolumes, zc_shift: float) -> MonthVolumes:
     if not zc_shift:
         return volumes
     settled = volumes.settled.copy(deep=False)
-    zc = half_up_array(settled["zc"].to_numpy(dtype="float64") + zc_shift, 2)
+    prices, rows = volumes.prices
+    shifted = half_up_array(prices + zc_shift, 2)
+    zc = shifted[rows]
     settled["zc"] = zc
     value = volumes.o * zc
-    return MonthVolumes(settled, volumes.o, value, _negative_cents(volumes.o, value), volumes.pos).keeping_subjects(
-        volumes
-    )
+    out = MonthVolumes(settled, volumes.o, value, _negative_cents(volumes.o, value), volumes.pos)
+    out.__dict__["prices"] = (shifted, rows)  # (see keeping_subjects)
+    return out.keeping_subjects(volumes)
 
 
 def deviate(volumes: MonthVolumes, subject: str, period: int, mwh: float) -> MonthVolumes:
@@ -673,6 +682,12 @@ def price_month(volumes: MonthVolumes, nre: float, pre: float) -> tuple[pd.DataF
     >>> settled['payment_eur'].tolist(), balance.kzpo
     ([150.0, -200.0], 0.75)
     """
+    pay, bal = _payment_cents(volumes, nre, pre)
+    return _with_payments(volumes.settled, pay), bal
+
+
+def _payment_cents(volumes: MonthVolumes, nre: float, pre: float) -> tuple[np.ndarray, MonthlyBalance]:
+    """:func:`price_month`'s payments, in cents, and the month's balance."""
     neg_total = int(volumes.neg_cents.sum())
     po_minus = neg_total / 100
     po_plus = float(volumes.pos_value.sum())
@@ -685,11 +700,14 @@ def price_month(volumes: MonthVolumes, nre: float, pre: float) -> tuple[pd.DataF
         pay[volumes.pos_rows] = allocate_cents(max(pool, 0), volumes.pos_value)
     else:
         pay[volumes.pos_rows] = cents_half_up(volumes.pos_value)
-    settled = volumes.settled.copy(deep=False)
-    settled["payment_eur"] = pay / 100
     result = -(_cents(nre) + _cents(pre) + int(pay.sum())) / 100
-    bal = MonthlyBalance(bal.nre, bal.pre, po_minus, po_plus, bal.kzpo_raw, bal.kzpo, result)
-    return settled, bal
+    return pay, MonthlyBalance(bal.nre, bal.pre, po_minus, po_plus, bal.kzpo_raw, bal.kzpo, result)
+
+
+def _with_payments(periods: pd.DataFrame, cents: np.ndarray) -> pd.DataFrame:
+    settled = periods.copy(deep=False)
+    settled["payment_eur"] = cents / 100
+    return settled
 
 
 def _cents(eur: float) -> int:
@@ -747,14 +765,23 @@ def _volume_totals(codes: np.ndarray, n: int, o: np.ndarray) -> dict[str, np.nda
     }
 
 
+def _group_cents(codes: np.ndarray, n: int, cents: np.ndarray) -> np.ndarray:
+    """Each group's cents, summed exactly (as integers)."""
+    if len(codes) and (codes[1:] >= codes[:-1]).all():
+        # rows in group order, as a month filed subject by subject is: each group one run of
+        # rows, summed by reduceat in a tenth of bincount's time (1.5 M rows: 0.7 ms against 7)
+        return np.add.reduceat(cents, np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]))
+    return np.bincount(codes, weights=cents, minlength=n).astype("int64")  # whole cents: exact below 2**53
+
+
 def _summary(
-    codes: np.ndarray, subjects: pd.Index, volumes: dict[str, np.ndarray], payments: np.ndarray
+    codes: np.ndarray, subjects: pd.Index, volumes: dict[str, np.ndarray], payment_cents: np.ndarray
 ) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "subject": np.asarray(subjects),
             **volumes,
-            "net_payment_eur": half_up_array(np.bincount(codes, weights=payments, minlength=len(subjects)), 2),
+            "net_payment_eur": _group_cents(codes, len(subjects), payment_cents) / 100,
         }
     )
     out["direction"] = np.where(out["net_payment_eur"] >= 0, "agent pays subject", "subject pays agent")
@@ -786,7 +813,7 @@ def subject_summary(settled: pd.DataFrame) -> pd.DataFrame:
         codes,
         subjects,
         _volume_totals(codes, len(subjects), settled["imbalance_mwh"].to_numpy()),
-        settled["payment_eur"].to_numpy(),
+        cents_half_up(settled["payment_eur"].to_numpy()),
     )
 
 
@@ -1338,9 +1365,9 @@ def price_run(volumes: MonthVolumes, nre: float, pre: float) -> ImbalanceRun:
     >>> price_run(month_volumes(month), 50.0, 0.0).balance.kzpo
     0.75
     """
-    settled, bal = price_month(volumes, nre, pre)
+    pay, bal = _payment_cents(volumes, nre, pre)
     codes, subjects, totals = volumes.subjects
-    return ImbalanceRun(settled, bal, _summary(codes, subjects, totals, settled["payment_eur"].to_numpy()), volumes)
+    return ImbalanceRun(_with_payments(volumes.settled, pay), bal, _summary(codes, subjects, totals, pay), volumes)
 
 
 def run_month(
