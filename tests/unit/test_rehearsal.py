@@ -130,6 +130,13 @@ def test_a_visit_to_a_scenario_not_rehearsed_finds_the_names_as_before_the_rehea
     assert shell.transform_cell(SCENARIO_CELLS[0]).startswith("calls.append")
 
 
+def test_a_slow_scenarios_page_without_its_month_is_rehearsed_without_what_ifs(shell):
+    # market_scale is the imbalance workbook's slow scenario; these cells set no p and no run
+    rehearsal.rehearse_pages("imbalance", ["default", "market_scale"], SCENARIO_CELLS, shell)
+    assert shell.user_ns["calls"] == ["default", "market_scale"]
+    assert rehearsal.take("imbalance", "market_scale", shell)
+
+
 def test_a_waiting_imbalance_kernel_rehearses_its_page_and_the_market_scale_month(monkeypatch):
     """The real notebook's cells, as the visit cell's hook runs them: the default page and
     market_scale, each replayed for its own visit with its own scenario's values."""
@@ -150,5 +157,7 @@ def test_a_waiting_imbalance_kernel_rehearses_its_page_and_the_market_scale_mont
     assert rehearsal.take("imbalance", "market_scale", shell)
     p = shell.user_ns["p"]
     assert p == load_scenario("imbalance", "market_scale") and len(shell.user_ns["run"].settled) > 1_000_000
+    # its controls' what-ifs were priced once too: the month's prices are grouped already
+    assert "prices" in vars(shell.user_ns["run"].volumes)
     rehearsal.finish(shell)
     shell.reset(new_session=True)

@@ -39,20 +39,56 @@ def test_only_voilas_pool_kernels_wait_at_the_lowest_priority(monkeypatch):
     pooled, env = waiting.waiting_command(cmd, {"VOILA_PREHEAT": "True", "PATH": "/bin"})
     # nice adds to the server's niceness: 3 + 16 = 19, and the kernel learns it goes back to 3
     assert pooled == ["nice", "-n", "16", *cmd]
-    assert env == {"VOILA_PREHEAT": "True", "PATH": "/bin", waiting.VISIT_NICENESS: "3"}
+    assert env == {
+        "VOILA_PREHEAT": "True",
+        "PATH": "/bin",
+        waiting.VISIT_NICENESS: "3",
+        "GLIBC_TUNABLES": waiting.KEEP_FREED_MEMORY,
+    }
     for other in ({}, {"VOILA_PREHEAT": "False"}):  # a visit's own kernel, JupyterLab's, the runner's
         assert waiting.waiting_command(cmd, other) == (cmd, other)
+    # a server that tunes glibc itself keeps its tuning
+    _, env = waiting.waiting_command(cmd, {"VOILA_PREHEAT": "True", "GLIBC_TUNABLES": "glibc.malloc.arena_max=2"})
+    assert env["GLIBC_TUNABLES"] == "glibc.malloc.arena_max=2"
 
 
-def test_a_kernel_that_could_not_be_raised_again_starts_as_any_other(monkeypatch):
+def test_a_kernel_that_could_not_be_raised_again_starts_at_the_servers_priority(monkeypatch):
     cmd = ["python", "-m", "ipykernel_launcher"]
     pool = {"VOILA_PREHEAT": "True"}
+    keeping = {**pool, "GLIBC_TUNABLES": waiting.KEEP_FREED_MEMORY}
     monkeypatch.setattr(waiting, "can_raise_priority_to", lambda niceness: False)
-    assert waiting.waiting_command(cmd, pool) == (cmd, pool)
+    assert waiting.waiting_command(cmd, pool) == (cmd, keeping)
     # a server already at the lowest priority: nothing lower to start at
     monkeypatch.setattr(waiting, "can_raise_priority_to", lambda niceness: True)
     monkeypatch.setattr(waiting.os, "getpriority", lambda *_: 19)
-    assert waiting.waiting_command(cmd, pool) == (cmd, pool)
+    assert waiting.waiting_command(cmd, pool) == (cmd, keeping)
+
+
+FREED = textwrap.dedent(
+    """
+    import numpy as np
+
+    def resident_mb():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * 4096 / 2**20
+
+    before = resident_mb()
+    arrays = [np.ones(1_500_000) for _ in range(20)]  # 20 × 12 MB, as a market-scale month's columns
+    del arrays
+    print(round(resident_mb() - before))
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc and /proc")
+def test_a_waiting_kernel_keeps_the_memory_it_frees():
+    """glibc reads the tunables by name and ignores a name it does not know: a process
+    started with them keeps the 240 MB it freed, one started without them hands it back."""
+    kept = [
+        int(subprocess.run([sys.executable, "-c", FREED], env=env, capture_output=True, text=True, check=True).stdout)
+        for env in ({**os.environ, "GLIBC_TUNABLES": waiting.KEEP_FREED_MEMORY}, os.environ)
+    ]
+    assert kept[0] >= 200 and kept[1] < 50
 
 
 WOKEN = textwrap.dedent(

@@ -23,6 +23,18 @@ def lowest_shift(volumes: imbalance.MonthVolumes) -> float:
     return -float(math.floor(lowest)) if lowest > 0 else 0.0
 
 
+def rehearse_what_ifs(p: ImbalanceParams, volumes: imbalance.MonthVolumes) -> None:
+    """Price scenario ``p``'s month (``volumes``) at two what-if clearing prices, one kept while the other is
+    found, as the controls' changes do, and keep neither. A waiting dashboard kernel does
+    this for a market-scale month (:mod:`marketbooks.explore.rehearsal`), so a visit's first
+    changes find the memory their months take already in the kernel (a new page of memory
+    costs about 40 µs on a virtual machine: 3,000–8,000 of them for each of the first two
+    changes) and the month's prices already grouped (:attr:`~marketbooks.rules.imbalance.MonthVolumes.prices`)."""
+    kept = imbalance.price_run(imbalance.shift_prices(volumes, 1.0), p.nre_eur, p.pre_eur)
+    imbalance.price_run(imbalance.shift_prices(volumes, 2.0), p.nre_eur, p.pre_eur)
+    del kept
+
+
 def explorer(p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None) -> w.VBox:
     """The controls and their results for scenario ``p``. ``run``, the page's settlement of
     ``p`` (:func:`marketbooks.rules.imbalance.run_month`), is shown as the controls' first

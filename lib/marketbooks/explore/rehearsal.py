@@ -28,6 +28,7 @@ from typing import Any
 from IPython.core.getipython import get_ipython
 from IPython.utils.capture import CapturedIO, capture_output
 
+from marketbooks.scenarios import WORKBOOKS
 from marketbooks.tags import INTERACTIVE_TAG, VISIT_TAG
 
 
@@ -206,6 +207,20 @@ def rehearsal_hook(workbook: str, scenario: str, shell: Any = None) -> Callable[
     return run
 
 
+def rehearse_what_ifs(workbook: str, names: dict[str, Any]) -> None:
+    """After a slow scenario's rehearsal, what its Explore controls will compute, once and
+    thrown away (the imbalance month: :func:`marketbooks.explore.imbalance.rehearse_what_ifs`),
+    from the names the rehearsal set (``p``, ``run``); nothing if the page set others."""
+    if workbook == "imbalance":
+        from marketbooks.explore import imbalance
+        from marketbooks.rules.imbalance import ImbalanceRun
+        from marketbooks.scenarios.models import ImbalanceParams
+
+        p, run = names.get("p"), names.get("run")
+        if isinstance(p, ImbalanceParams) and isinstance(run, ImbalanceRun) and run.volumes is not None:
+            imbalance.rehearse_what_ifs(p, run.volumes)
+
+
 def rehearse_pages(workbook: str, scenarios: Iterable[str], cells: list[str], shell: Any) -> None:
     """Rehearse ``cells`` for each of ``scenarios`` whose file can be used, the notebook's
     ``scenario`` naming each in turn and the first again afterwards (the page's own)."""
@@ -215,6 +230,7 @@ def rehearse_pages(workbook: str, scenarios: Iterable[str], cells: list[str], sh
             inputs = current_inputs(workbook, name)
             if inputs is not None:
                 shell.user_ns["scenario"] = name
-                rehearse(name, inputs, cells, shell)
+                if rehearse(name, inputs, cells, shell) is not None and name in WORKBOOKS[workbook].rehearsed:
+                    rehearse_what_ifs(workbook, shell.user_ns)
     finally:
         shell.user_ns["scenario"] = scenarios[0]
