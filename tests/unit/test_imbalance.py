@@ -289,6 +289,20 @@ def test_what_ifs_leave_the_generated_month_and_the_input_untouched():
     assert "imbalance_mwh" not in snapshot and "imbalance_mwh" in settled
 
 
+def test_a_scenarios_month_is_found_once_and_no_what_if_changes_it():
+    p = load_scenario("imbalance", "faq_worked_example")
+    month = im.scenario_volumes(p)
+    assert im.scenario_volumes(p) is month and im.run_month(p).volumes is month
+    arrays = {name: getattr(month, name).copy() for name in ("o", "value", "neg_cents", "pos")}
+    settled = month.settled.copy()
+    subject = str(month.settled["subject"].iloc[0])
+    im.run_month(p, nre=99.0, zc_shift=-3.0, deviation=(subject, 2, -1.5))
+    im.price_run(im.shift_prices(month, 4.0), 10.0, -5.0)
+    pd.testing.assert_frame_equal(month.settled, settled)
+    assert all(np.array_equal(getattr(month, name), kept) for name, kept in arrays.items())
+    _assert_same_volumes(month, im.month_volumes(settled.drop(columns="imbalance_mwh")))
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.integers(1, 6),
@@ -572,7 +586,7 @@ def test_net_payments_are_each_subjects_cents_summed(rows, in_subject_order):
         rows = sorted(rows, key=lambda r: r[0])
     subjects = pd.Series([f"S{s}" for s, _ in rows])
     cents = np.array([c for _, c in rows], dtype="int64")
-    codes, names = im.group_codes(subjects)
-    summary = im._summary(codes, names, {}, cents)
+    settled = pd.DataFrame({"subject": subjects, "imbalance_mwh": 0.0, "payment_eur": cents / 100})
+    summary = im.subject_summary(settled)
     expected = pd.Series(cents).groupby(subjects).sum() / 100
     assert summary.set_index("subject")["net_payment_eur"].to_dict() == expected.to_dict()

@@ -40,7 +40,7 @@ def explorer(p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None) -> w
     ``p`` (:func:`marketbooks.rules.imbalance.run_month`), is shown as the controls' first
     result rather than settled again (a market-scale month is a million subject-periods)."""
     if run is None or run.volumes is None:  # no settlement given, or one without its imbalances
-        run, month_found = None, imbalance.scenario_volumes(p, check=False)
+        run, month_found = None, imbalance.scenario_volumes(p)
     else:
         month_found = run.volumes
     subjects = [str(s) for s in month_found.subjects[1]]

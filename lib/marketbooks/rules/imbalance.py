@@ -1293,14 +1293,42 @@ def scenario_periods(
     return synthetic_periods(n_subjects, days, minutes, seed, base_price, price_spread)
 
 
+@lru_cache(maxsize=4)
+def scenario_month(
+    n_subjects: int, days: int, minutes: int, seed: int, base_price: float, price_spread: float
+) -> MonthVolumes:
+    """A scenario's synthetic month (:func:`scenario_periods`), checked, with its imbalances
+    found (:func:`month_volumes`): kept, as the month is, for the page, the Explore section
+    and a waiting kernel's rehearsal, which ask for the same month (a market-scale month's
+    imbalances, about 70 MB with what its what-ifs keep, take 0.1-0.2 s to find). Nothing
+    changes a month's volumes: every what-if makes a new one.
+
+    Parameters
+    ----------
+    n_subjects, days, minutes, seed, base_price, price_spread
+        As :func:`scenario_periods`.
+
+    Returns
+    -------
+    MonthVolumes
+        The month's imbalances and negative payments.
+
+    Examples
+    --------
+    >>> scenario_month(2, 1, 60, 1, 100.0, 20.0) is scenario_month(2, 1, 60, 1, 100.0, 20.0)
+    True
+    """
+    return month_volumes(scenario_periods(n_subjects, days, minutes, seed, base_price, price_spread))
+
+
 def scenario_volumes(
     p: ImbalanceParams,
     zc_shift: float = 0.0,
     deviation: tuple[str, int, float] | None = None,
     period_minutes: int | None = None,
-    check: bool = True,
 ) -> MonthVolumes:
-    """Generate the scenario's month, find its imbalances, apply optional what-ifs.
+    """Generate the scenario's month, find its imbalances (:func:`scenario_month`), apply
+    optional what-ifs.
 
     ``zc_shift`` adds EUR/MWh to every clearing price (:func:`shift_prices`); ``deviation`` =
     (subject, period, MWh) adds to that subject's actual off-take in that period
@@ -1316,8 +1344,6 @@ def scenario_volumes(
         (subject, period, MWh) added to one actual off-take.
     period_minutes : int, optional
         A clearing period other than the scenario's, minutes.
-    check : bool, default True
-        Validate the periods first (:func:`validate_periods`); off only for periods already checked.
 
     Returns
     -------
@@ -1332,9 +1358,7 @@ def scenario_volumes(
     [0.118, -0.007, -0.159]
     """
     minutes = period_minutes or p.period_minutes
-    # generated once per scenario: the Explore section asks for the same month on every change
-    periods = scenario_periods(p.n_subjects, p.days, minutes, p.seed, p.base_price, p.price_spread)
-    volumes = month_volumes(periods, check=check)
+    volumes = scenario_month(p.n_subjects, p.days, minutes, p.seed, p.base_price, p.price_spread)
     if deviation is not None:
         volumes = deviate(volumes, *deviation)
     return shift_prices(volumes, zc_shift)
@@ -1377,7 +1401,6 @@ def run_month(
     zc_shift: float = 0.0,
     deviation: tuple[str, int, float] | None = None,
     period_minutes: int | None = None,
-    check: bool = True,
 ) -> ImbalanceRun:
     """Generate the scenario's month, apply optional what-ifs (:func:`scenario_volumes`), settle it.
 
@@ -1395,8 +1418,6 @@ def run_month(
         (subject, period, MWh) added to one actual off-take.
     period_minutes : int, optional
         A clearing period other than the scenario's, minutes.
-    check : bool, default True
-        Validate the periods first (:func:`validate_periods`); off only for periods already checked.
 
     Returns
     -------
@@ -1410,7 +1431,7 @@ def run_month(
     >>> round(run_month(p).balance.kzpo, 6)
     0.933503
     """
-    volumes = scenario_volumes(p, zc_shift, deviation, period_minutes, check)
+    volumes = scenario_volumes(p, zc_shift, deviation, period_minutes)
     return price_run(volumes, p.nre_eur if nre is None else nre, p.pre_eur if pre is None else pre)
 
 
