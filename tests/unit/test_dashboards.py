@@ -229,6 +229,33 @@ def test_imbalance_explorer_redoes_only_what_a_control_changes(monkeypatch):
     assert shows(nre=100, pre=-500, zc=20, dev=4.5)
 
 
+def test_an_explore_step_lets_its_last_result_go_before_computing_the_next():
+    """A market-scale step's result is 25-50 MB: never two at once (lru_cache(maxsize=1)
+    holds the old one until the new one is computed)."""
+    import weakref
+
+    from marketbooks.explore.common import keep_last
+
+    class Month:
+        pass
+
+    alive: weakref.WeakSet = weakref.WeakSet()
+    held_while_computing = []
+
+    def compute(zc: float) -> Month:
+        held_while_computing.append(len(alive))
+        month = Month()
+        alive.add(month)
+        return month
+
+    step = keep_last(compute)
+    first = step(1.0)
+    assert step(1.0) is first  # the same arguments: the kept result
+    del first
+    step(2.0)
+    assert held_while_computing == [0, 0] and len(alive) == 1
+
+
 def test_imbalance_explorer_shows_the_pages_settlement_without_settling_again(monkeypatch):
     """Given the page's run of the scenario, the Explore section starts from it (no month
     found or priced again) and shows what it shows when it settles the month itself; a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 from collections.abc import Callable, Sequence
@@ -43,6 +44,32 @@ def slider(
     )
     s.add_class(css)
     return s
+
+
+def keep_last(compute: Callable[..., Any]) -> Callable[..., Any]:
+    """``compute`` remembering its last result, for the same arguments; called with others,
+    it lets that result go before computing the new one. An Explore section keeps each
+    step's result for the controls that do not change it, and a market-scale month's step
+    holds 25-50 MB: a cache of one (``lru_cache(maxsize=1)``) holds the old beside the new
+    while the new is computed.
+
+    Examples
+    --------
+    >>> calls = []
+    >>> square = keep_last(lambda x: calls.append(x) or x * x)
+    >>> square(3), square(3), square(4), calls
+    (9, 9, 16, [3, 4])
+    """
+    last: dict[tuple, Any] = {}
+
+    @functools.wraps(compute)
+    def remembered(*args: Any) -> Any:
+        if args not in last:
+            last.clear()
+            last[args] = compute(*args)
+        return last[args]
+
+    return remembered
 
 
 def warm_up() -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import html
 import math
-from functools import lru_cache
 from typing import Any
 
 import ipywidgets as w
 
-from marketbooks.explore.common import FIT_DESCRIPTION, disabled_because, message, reactive, slider
+from marketbooks.explore.common import FIT_DESCRIPTION, disabled_because, keep_last, message, reactive, slider
 from marketbooks.rules import imbalance
 from marketbooks.scenarios.models import ImbalanceParams
 from marketbooks.views.imbalance import payments_chart
@@ -24,15 +23,16 @@ def lowest_shift(volumes: imbalance.MonthVolumes) -> float:
 
 
 def rehearse_what_ifs(p: ImbalanceParams, volumes: imbalance.MonthVolumes) -> None:
-    """Price scenario ``p``'s month (``volumes``) at two what-if clearing prices, one kept while the other is
-    found, as the controls' changes do, and keep neither. A waiting dashboard kernel does
-    this for a market-scale month (:mod:`marketbooks.explore.rehearsal`), so a visit's first
-    changes find the memory their months take already in the kernel (a new page of memory
-    costs about 40 µs on a virtual machine: 3,000–8,000 of them for each of the first two
-    changes) and the month's prices already grouped (:attr:`~marketbooks.rules.imbalance.MonthVolumes.prices`)."""
-    kept = imbalance.price_run(imbalance.shift_prices(volumes, 1.0), p.nre_eur, p.pre_eur)
-    imbalance.price_run(imbalance.shift_prices(volumes, 2.0), p.nre_eur, p.pre_eur)
-    del kept
+    """Price scenario ``p``'s month (``volumes``) at a what-if clearing price with an extra
+    off-take, the controls' costliest change, and keep nothing. A waiting dashboard kernel
+    does this for a market-scale month (:mod:`marketbooks.explore.rehearsal`), so a visit's
+    first changes find the memory their months take already in the kernel (a new page of
+    memory costs about 40 µs on a virtual machine: 2,000–6,500 of them for each of the
+    first changes) and the month's prices already grouped
+    (:attr:`~marketbooks.rules.imbalance.MonthVolumes.prices`)."""
+    subject, period = str(volumes.subjects[1][0]), int(volumes.settled["period"].min())
+    shifted = imbalance.shift_prices(volumes, 1.0)
+    imbalance.price_run(imbalance.deviate(shifted, subject, period, 1.0), p.nre_eur, p.pre_eur)
 
 
 def explorer(p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None) -> w.VBox:
@@ -81,16 +81,16 @@ def explorer(p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None) -> w
     # Each control redoes only what it changes: ZC reprices the month's imbalances, the
     # deviation finds one row's imbalance again, NRE and PRE share out the same payments
     # again, Po and Kg change only the guarantee.
-    @lru_cache(maxsize=1)
+    @keep_last
     def repriced(zc: float) -> imbalance.MonthVolumes:
         return imbalance.shift_prices(month_found, zc)
 
-    @lru_cache(maxsize=1)
+    @keep_last
     def volumes(zc: float, subject: str, period: int, dev: float) -> imbalance.MonthVolumes:
         # no extra off-take aims at no row: the month as it is
         return imbalance.deviate(repriced(zc), subject, period, dev) if dev else repriced(zc)
 
-    @lru_cache(maxsize=1)
+    @keep_last
     def month(nre: float, pre: float, zc: float, subject: str, period: int, dev: float) -> imbalance.ImbalanceRun:
         if run is not None and (nre, pre, zc, dev) == (p.nre_eur, p.pre_eur, 0.0, 0.0):
             return run  # the page's own settlement: the same month at the same prices

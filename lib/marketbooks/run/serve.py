@@ -17,10 +17,10 @@ CELL_TIMEOUT_S = 120
 
 # Kernels at most, the waiting ones (one per dashboard) included: a visit beyond gets a
 # "busy, try again" page (marketbooks.explore.common.check_capacity). The bound keeps the
-# heaviest visit (an imbalance dashboard, 494 MB measured by tests/benchmarks/bench_load.py:
+# heaviest visit (an imbalance dashboard, 515 MB measured by tests/benchmarks/bench_load.py:
 # its kernel keeps the memory its rehearsals freed, run/waiting.py) to half the machine's
 # memory, whatever the visits are.
-HEAVIEST_VISIT_MB = 540
+HEAVIEST_VISIT_MB = 560
 MAX_KERNELS_ENV = "MARKETBOOKS_MAX_KERNELS"
 
 
@@ -29,7 +29,7 @@ def max_kernels(memory_bytes: int | None = None) -> int:
     (default: this one's): half of it in the heaviest visits, between 8 and 48.
 
     >>> max_kernels(24 * 2**30), max_kernels(2 * 2**30), max_kernels(512 * 2**30)
-    (22, 8, 48)
+    (21, 8, 48)
     """
     if memory_bytes is None:
         import psutil
