@@ -27,7 +27,7 @@ def rehearse_what_ifs(p: ImbalanceParams, volumes: imbalance.MonthVolumes) -> No
     off-take, the controls' costliest change, and keep nothing. A waiting dashboard kernel
     does this for a market-scale month (:mod:`marketbooks.explore.rehearsal`), so a visit's
     first changes find the memory their months take already in the kernel (a new page of
-    memory costs about 40 µs on a virtual machine: 2,000–6,500 of them for each of the
+    memory costs about 40 µs on a virtual machine: 2,000–8,000 of them for each of the
     first changes) and the month's prices already grouped
     (:attr:`~marketbooks.rules.imbalance.MonthVolumes.prices`)."""
     subject, period = str(volumes.subjects[1][0]), int(volumes.settled["period"].min())

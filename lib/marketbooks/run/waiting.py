@@ -11,8 +11,8 @@ A waiting kernel also keeps the memory it frees (:data:`KEEP_FREED_MEMORY`): its
 computes what the visit's first changes will ask for and throws it away
 (:func:`marketbooks.explore.rehearsal.rehearse_what_ifs`), so the memory those changes take
 is already the kernel's when the visitor moves a control. On this project's virtual machine
-a page of memory new to a process costs about 40 µs; a market-scale month's change takes
-3,000–8,000 of them, unless they are there already.
+a page of memory new to a process costs about 40 µs; a market-scale month's change took
+2,000–8,000 of them before they were there already.
 
 :class:`WaitingKernelProvisioner` is a kernel provisioner (jupyter_client's documented
 extension point, registered under ``jupyter_client.kernel_provisioners`` and named in
