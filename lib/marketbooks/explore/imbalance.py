@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -22,14 +23,19 @@ def lowest_shift(volumes: imbalance.MonthVolumes) -> float:
     return -float(math.floor(lowest)) if lowest > 0 else 0.0
 
 
-def rehearse_what_ifs(p: ImbalanceParams, volumes: imbalance.MonthVolumes) -> None:
-    """Price scenario ``p``'s month (``volumes``) at a what-if clearing price with an extra
-    off-take, the controls' costliest change, and keep nothing. A waiting dashboard kernel
-    does this for a market-scale month (:mod:`marketbooks.explore.rehearsal`), so a visit's
-    first changes find the memory their months take already in the kernel (a new page of
-    memory costs about 40 µs on a virtual machine: 2,000–8,000 of them for each of the
-    first changes) and the month's prices already grouped
+def rehearse_what_ifs(names: Mapping[str, Any]) -> None:
+    """Price the month a rehearsal settled (its names ``p`` and ``run``; nothing if the page
+    set others) at a what-if clearing price with an extra off-take, the controls' costliest
+    change, and keep nothing. A waiting dashboard kernel does this for a market-scale month
+    (:func:`marketbooks.explore.rehearsal.rehearse_what_ifs`), so a visit's first changes
+    find the memory their months take already in the kernel (a new page of memory costs
+    about 40 µs on a virtual machine: 2,000–8,000 of them for each of the first changes)
+    and the month's prices already grouped
     (:attr:`~marketbooks.rules.imbalance.MonthVolumes.prices`)."""
+    p, run = names.get("p"), names.get("run")
+    if not (isinstance(p, ImbalanceParams) and isinstance(run, imbalance.ImbalanceRun) and run.volumes is not None):
+        return
+    volumes = run.volumes
     subject, period = str(volumes.subjects[1][0]), int(volumes.settled["period"].min())
     shifted = imbalance.shift_prices(volumes, 1.0)
     imbalance.price_run(imbalance.deviate(shifted, subject, period, 1.0), p.nre_eur, p.pre_eur)

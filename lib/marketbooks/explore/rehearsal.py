@@ -19,6 +19,7 @@ The Explore section is never rehearsed: its controls belong to the visit.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -209,16 +210,12 @@ def rehearsal_hook(workbook: str, scenario: str, shell: Any = None) -> Callable[
 
 def rehearse_what_ifs(workbook: str, names: dict[str, Any]) -> None:
     """After a slow scenario's rehearsal, what its Explore controls will compute, once and
-    thrown away (the imbalance month: :func:`marketbooks.explore.imbalance.rehearse_what_ifs`),
-    from the names the rehearsal set (``p``, ``run``); nothing if the page set others."""
-    if workbook == "imbalance":
-        from marketbooks.explore import imbalance
-        from marketbooks.rules.imbalance import ImbalanceRun
-        from marketbooks.scenarios.models import ImbalanceParams
-
-        p, run = names.get("p"), names.get("run")
-        if isinstance(p, ImbalanceParams) and isinstance(run, ImbalanceRun) and run.volumes is not None:
-            imbalance.rehearse_what_ifs(p, run.volumes)
+    thrown away: the workbook's Explore module's ``rehearse_what_ifs(names)``, given the
+    names the rehearsal set, if it has one (the imbalance month:
+    :func:`marketbooks.explore.imbalance.rehearse_what_ifs`)."""
+    what_ifs = getattr(importlib.import_module(f"marketbooks.explore.{workbook}"), "rehearse_what_ifs", None)
+    if what_ifs is not None:
+        what_ifs(names)
 
 
 def rehearse_pages(workbook: str, scenarios: Iterable[str], cells: list[str], shell: Any) -> None:
