@@ -91,6 +91,39 @@ def test_a_waiting_kernel_keeps_the_memory_it_frees():
     assert kept[0] >= 200 and kept[1] < 50
 
 
+SETTLED = textwrap.dedent(
+    """
+    import gc, weakref
+    from marketbooks.run import waiting
+
+    class Node:
+        pass
+
+    kept = [Node() for _ in range(1000)]  # what the rehearsal keeps for the visit
+    left = Node()
+    left.me = left  # what it left: garbage only a collection finds
+    left_gone = weakref.ref(left)
+    del left
+    waiting.settle()
+    late = Node()
+    late.me = late  # the visit's own garbage
+    late_gone = weakref.ref(late)
+    del late
+    gc.collect()
+    seen = {id(o) for o in gc.get_objects()}
+    print(left_gone() is None, late_gone() is None, sum(id(k) in seen for k in kept), gc.get_freeze_count() >= 1000)
+    """
+)
+
+
+def test_a_waiting_kernel_keeps_its_rehearsal_out_of_the_visits_full_collections():
+    """What the rehearsal left is collected before the wait; what it keeps is not traversed
+    again by the visit's collections (no longer among the collector's objects); the visit's
+    own garbage is still collected."""
+    done = subprocess.run([sys.executable, "-c", SETTLED], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "0", "True"]
+
+
 WOKEN = textwrap.dedent(
     """
     import os, threading, time

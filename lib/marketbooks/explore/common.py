@@ -129,8 +129,9 @@ def visit_query(while_waiting: Callable[[], None] | None = None) -> str:
     A pre-heated kernel (Voilà's pool; ``config/voila.py``) has imported what its notebook
     needs and waits here until someone visits: :func:`voila.utils.get_query_string` returns
     the visit's query then; ``while_waiting`` runs before it waits (the page's rehearsal,
-    :mod:`marketbooks.explore.rehearsal`). Outside Voilà (the runner, papermill, nbval,
-    JupyterLab) there is no visit and nothing waits.
+    :mod:`marketbooks.explore.rehearsal`), and what the kernel then holds is left out of
+    the visit's garbage collections (:func:`marketbooks.run.waiting.settle`). Outside Voilà
+    (the runner, papermill, nbval, JupyterLab) there is no visit and nothing waits.
     """
     if not os.environ.get("VOILA_KERNEL_ID"):
         return ""
@@ -140,6 +141,7 @@ def visit_query(while_waiting: Callable[[], None] | None = None) -> str:
         warm_up()
         if while_waiting is not None:
             while_waiting()
+        waiting.settle()
     query = get_query_string() or ""
     waiting.wake()
     check_capacity()

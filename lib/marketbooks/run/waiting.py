@@ -12,7 +12,9 @@ computes what the visit's first changes will ask for and throws it away
 (:func:`marketbooks.explore.rehearsal.rehearse_what_ifs`), so the memory those changes take
 is already the kernel's when the visitor moves a control. On this project's virtual machine
 a page of memory new to a process costs about 40 µs; a market-scale month's change took
-2,000–8,000 of them before they were there already.
+2,000–8,000 of them before they were there already. And it leaves what it holds out of the
+garbage collector's later passes (:func:`settle`), so that the visit's collections traverse
+only the visit's own objects.
 
 :class:`WaitingKernelProvisioner` is a kernel provisioner (jupyter_client's documented
 extension point, registered under ``jupyter_client.kernel_provisioners`` and named in
@@ -95,6 +97,24 @@ class WaitingKernelProvisioner(LocalProvisioner):
         kwargs = await super().pre_launch(**kwargs)
         kwargs["cmd"], kwargs["env"] = waiting_command(kwargs["cmd"], kwargs.get("env") or os.environ)
         return kwargs
+
+
+def settle() -> None:
+    """In a waiting kernel, once its rehearsal is done: collect the garbage the rehearsal
+    left, then leave every object the kernel holds out of the collector's later passes
+    (:func:`gc.freeze`).
+
+    A waiting kernel holds well over 120,000 objects (plotly's validators, pandas, the
+    widgets, the rehearsed pages), and a full collection traverses them all: 150-200 ms in
+    a dashboard kernel on this project's virtual machine. The visit's first Explore work creates enough objects to
+    start one, and the imbalance page's first switch to the market-scale month waited for
+    it. Frozen, they are still freed when their last reference goes; only a cycle among
+    them is never collected, and a kernel serves one visit.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def wake() -> None:
