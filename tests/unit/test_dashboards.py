@@ -21,7 +21,9 @@ def _nested(widget, css):
 
 
 def _find(box, css):
-    return next(c for c in box.children if css in c.get_state()["_dom_classes"])
+    found = _nested(box, css)
+    assert found is not None, f"no widget .{css}"
+    return found
 
 
 def test_acps_explorer_recomputes_on_slider_change():
@@ -60,6 +62,20 @@ def test_bad_input_becomes_a_message_not_a_traceback():
     control.value = 2
     assert status.value == "" and calls == [1.0, 2]
     assert len(out.outputs) == 1
+
+
+def test_controls_changed_together_render_once():
+    first, second, status, out = w.FloatText(value=1.0), w.FloatText(value=2.0), w.HTML(), w.Output()
+    calls = []
+    together = reactive([first, second], lambda: calls.append((first.value, second.value)) or ["ok"], status, out)
+    with together.held():
+        first.value, second.value = 3.0, 4.0
+        with together.held():  # held inside held: still one render, after the outer
+            first.value = 5.0
+        assert calls == [(1.0, 2.0)]
+    assert calls == [(1.0, 2.0), (5.0, 4.0)]
+    second.value = 6.0
+    assert calls[-1] == (5.0, 6.0)
 
 
 def test_landing_page_has_a_card_per_workbook_with_links(tmp_path, monkeypatch):
@@ -287,6 +303,68 @@ def test_imbalance_explorer_shows_the_pages_settlement_without_settling_again(mo
     # a run that does not keep its imbalances (built by hand) is settled again, not trusted
     bare = imbalance.ImbalanceRun(run.settled, run.balance, run.summary)
     assert _find(imb_explorer(p, bare), "mb-imbalance").value == shown
+
+
+def _reasons(box):
+    return [
+        x.value for x in _walk(box) if isinstance(x, w.HTML) and "mb-disabled-reason" in x.get_state()["_dom_classes"]
+    ]
+
+
+def test_the_imbalance_controls_show_another_scenario_as_a_fresh_section_would_without_new_widgets(
+    project_copy, monkeypatch
+):
+    """The scenario drop-down gives the imbalance section's controls the other scenario's
+    values, ranges and overrides: what it then shows is what a section built for that
+    scenario shows, the month priced once, and no widget is built (a browser builds a
+    widget far slower than it updates one). Coming back shows the controls as the reader
+    left them, unless the scenario's file reads otherwise now."""
+    from marketbooks.explore import common
+    from marketbooks.explore.imbalance import explorer as imb_explorer
+    from marketbooks.rules import imbalance
+
+    def seen(box):
+        sliders = {css: _find(box, css) for css in ("mb-zc", "mb-nre", "mb-pre", "mb-dev", "mb-po", "mb-kg")}
+        return (
+            _find(box, "mb-imbalance").value,
+            box.children[-1].outputs,
+            {css: (s.value, s.min, s.max, s.disabled) for css, s in sliders.items()},
+            list(_find(box, "mb-subject").options),
+            (_find(box, "mb-period").min, _find(box, "mb-period").max),
+            _reasons(box),
+        )
+
+    faq, market = load_scenario("imbalance", "faq_worked_example"), load_scenario("imbalance", "market_scale")
+    fresh = {"faq_worked_example": seen(imb_explorer(faq)), "market_scale": seen(imb_explorer(market))}
+    box = common.explore(imb_explorer, faq, True, "faq_worked_example", run=imbalance.run_month(faq))
+    pick, section = box.children[0].children[0], box.children[1]
+    _find(section, "mb-nre").value = 3000
+    left = seen(section)
+
+    built, priced = [], []
+    w.Widget.on_widget_constructed(built.append)
+    price_run = imbalance.price_run
+    monkeypatch.setattr(imbalance, "price_run", lambda *a, **k: priced.append(a[1:]) or price_run(*a, **k))
+    try:
+        pick.value = "market_scale"
+        assert seen(section) == fresh["market_scale"] and box.children[1] is section
+        assert priced == [(market.nre_eur, market.pre_eur)]
+        assert len(_reasons(section)) == 2  # Po and Kg: a first contract in its second month
+        _find(section, "mb-zc").value = 5
+        moved = seen(section)
+        pick.value = "faq_worked_example"
+        assert seen(section) == left and _reasons(section) == []
+        pick.value = "market_scale"
+        assert seen(section) == moved
+    finally:
+        w.Widget.on_widget_constructed(None)
+    assert built == []
+
+    path = project_copy / "params/imbalance/faq_worked_example.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nnre_eur: 1500", "\nnre_eur: 2500"), encoding="utf-8")
+    pick.value = "faq_worked_example"  # its file reads otherwise now: its own values, not those left
+    revised = load_scenario("imbalance", "faq_worked_example")
+    assert revised.nre_eur == 2500 and seen(section) == seen(imb_explorer(revised))
 
 
 def _upload(content: bytes, name: str) -> tuple:

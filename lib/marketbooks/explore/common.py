@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -148,13 +149,39 @@ def visit_query(while_waiting: Callable[[], None] | None = None) -> str:
     return query
 
 
-def disabled_because(control: w.Widget, reason: str) -> w.HBox:
-    """``control`` disabled, with the reason it changes nothing beside it (a rule of the
-    scenario overrides it): a control either changes the result or says why it cannot."""
-    control.disabled = True
-    note = w.HTML(message(reason, "info"))
-    note.add_class("mb-disabled-reason")
-    return w.HBox([control, note])
+class Overridable(w.HBox):
+    """A control and, beside it, the reason it is disabled while a rule of the scenario
+    overrides it (:meth:`override`): a control either changes the result or says why it
+    cannot."""
+
+    def __init__(self, control: w.Widget):
+        self.control, self.reason = control, w.HTML()
+        super().__init__([control, self.reason])
+
+    def override(self, reason: str | None) -> None:
+        """Disable the control, ``reason`` beside it; None enables it, with nothing beside."""
+        self.control.disabled = reason is not None
+        self.reason.value = "" if reason is None else message(reason, "info")
+        if reason is None:
+            self.reason.remove_class("mb-disabled-reason")
+        else:
+            self.reason.add_class("mb-disabled-reason")
+
+
+class ScenarioControls(w.VBox):
+    """An Explore section whose controls can show another scenario of the workbook
+    (:meth:`show`): the scenario drop-down (:func:`scenario_switch`) changes the controls'
+    values and ranges rather than building new ones, and the page redraws only the results.
+    """
+
+    def show(self, p: Any, values: Mapping[str, Any] | None = None) -> None:
+        """The controls set for scenario ``p`` (its values, or ``values``, as a reader left
+        them), and their results."""
+        raise NotImplementedError
+
+    def values(self) -> dict[str, Any]:
+        """The controls' values, as :meth:`show` takes them back."""
+        raise NotImplementedError
 
 
 def requested_scenario(workbook: str, scenario: str) -> str:
@@ -239,7 +266,10 @@ def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **com
     Controls once shown are kept rather than built again: a widget lives until it is
     closed, so each rebuild left the previous controls, and what they computed (a
     market-scale month, 70 MB), in the kernel, and coming back to a scenario costs
-    nothing."""
+    nothing. Controls that can show any scenario (:class:`ScenarioControls`) are not even
+    built for another: they take its values and ranges (or those the reader left), and the
+    page redraws only what changed; a browser builds a dozen controls and their styles
+    noticeably slower than it updates them."""
     workbook = next(name for name, wb in WORKBOOKS.items() if isinstance(p, wb.model))
     pick = w.Dropdown(
         options=[(scenario_label(workbook, sc), sc) for _, sc in list_scenarios(workbook)],
@@ -252,20 +282,29 @@ def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **com
     status = w.HTML()
     # each scenario's controls, with the scenario as read when they were built
     built = {scenario: (p, build(p, **computed))}
-    box = w.VBox([w.HBox([pick, status]), built[scenario][1]])
-    shown = {"scenario": scenario}
+    own = built[scenario][1]
+    # for controls that show any scenario: each scenario as read and its values as left
+    left: dict[str, tuple[Any, dict[str, Any]]] = {}
+    box = w.VBox([w.HBox([pick, status]), own])
+    shown = {"scenario": scenario, "p": p}
 
     def switch(change: dict) -> None:
         if change["new"] == shown["scenario"]:
             return  # the drop-down going back after a file that cannot be used
         try:
             q = load_scenario(workbook, change["new"])
-            kept = built.get(change["new"])
-            if kept is None or kept[0] != q:
-                built[change["new"]] = (q, build(q))
-                if kept is not None:  # built from the file as it was: nothing shows them again
-                    close_all(kept[1])
-            inner = built[change["new"]][1]
+            if isinstance(own, ScenarioControls):
+                left[shown["scenario"]] = (shown["p"], own.values())
+                kept = left.get(change["new"])
+                own.show(q, kept[1] if kept is not None and kept[0] == q else None)
+                inner = own
+            else:
+                kept = built.get(change["new"])
+                if kept is None or kept[0] != q:
+                    built[change["new"]] = (q, build(q))
+                    if kept is not None:  # built from the file as it was: nothing shows them again
+                        close_all(kept[1])
+                inner = built[change["new"]][1]
         except ParameterError as exc:
             status.value = message(
                 f"{exc.path} cannot be used: "
@@ -273,8 +312,9 @@ def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **com
             )
             pick.value = shown["scenario"]
             return
-        shown["scenario"] = change["new"]
-        box.children = (box.children[0], inner)
+        shown.update(scenario=change["new"], p=q)
+        if box.children[1] is not inner:
+            box.children = (box.children[0], inner)
         status.value = ""
 
     pick.observe(switch, names="value")
@@ -305,24 +345,45 @@ def display_data(obj: Any) -> dict:
     return {"output_type": "display_data", "data": data, "metadata": metadata}
 
 
-def reactive(
-    controls: list[w.Widget],
-    render: Callable[[], list],
-    status: w.HTML,
-    out: w.Output,
-    results: Sequence[w.HTML] = (),
-) -> None:
-    """Re-run ``render`` (returns objects to display) whenever a control changes.
+class Reactive:
+    """``render`` (returns objects to display) re-run whenever one of ``controls`` changes.
 
     A ParameterError or ValueError becomes a message in ``status``, and what was shown for
     the previous input (``out``'s charts and tables, the ``results`` lines) is cleared, so
     no figure is shown beside controls it does not belong to; the next valid input shows
-    its results again.
+    its results again. Controls changed together (:meth:`held`) render once.
     """
 
-    def update(_: Any = None) -> None:
+    def __init__(
+        self,
+        controls: list[w.Widget],
+        render: Callable[[], list],
+        status: w.HTML,
+        out: w.Output,
+        results: Sequence[w.HTML] = (),
+    ):
+        self.render, self.status, self.out, self.results = render, status, out, results
+        self.holding = 0
+        for c in controls:
+            c.observe(self.update, names="value")
+        self.update()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Change several controls inside: one render after the last change, not one each."""
+        self.holding += 1
         try:
-            shown = render()
+            yield
+        finally:
+            self.holding -= 1
+        if not self.holding:
+            self.update()
+
+    def update(self, _: Any = None) -> None:
+        if self.holding:
+            return
+        try:
+            shown = self.render()
         except ParameterError as exc:
             where = "" if exc.path in ("overrides", "<memory>") else f"{exc.path}: "
             # a rule across fields ("(file)") reads as its reason alone
@@ -332,17 +393,24 @@ def reactive(
         except Exception as exc:  # noqa: BLE001 - a dashboard shows every failure in place, never a traceback
             problem = message(f"This could not be computed: {type(exc).__name__}: {exc}")
         else:
-            status.value = ""
+            self.status.value = ""
             # Setting the Output widget's outputs trait (rather than `with out: display(...)`)
             # keeps every display inside the widget, whichever front end or executor runs it.
-            out.outputs = tuple(display_data(obj) for obj in shown)
+            self.out.outputs = tuple(display_data(obj) for obj in shown)
             return
         # the old results go first, then the message: a page never shows the message beside them
-        out.outputs = ()
-        for line in results:
+        self.out.outputs = ()
+        for line in self.results:
             line.value = ""
-        status.value = problem
+        self.status.value = problem
 
-    for c in controls:
-        c.observe(update, names="value")
-    update()
+
+def reactive(
+    controls: list[w.Widget],
+    render: Callable[[], list],
+    status: w.HTML,
+    out: w.Output,
+    results: Sequence[w.HTML] = (),
+) -> Reactive:
+    """Re-run ``render`` whenever a control changes (:class:`Reactive`)."""
+    return Reactive(controls, render, status, out, results)
