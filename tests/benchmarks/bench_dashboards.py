@@ -108,7 +108,16 @@ def expected_controls(page_name: str) -> int:
     scenario = query or default
     assert WORKBOOKS[workbook]
     box = common.scenario_switch(module.explorer, load_scenario(workbook, scenario), scenario)
-    kinds = (w.FloatSlider, w.IntSlider, w.Dropdown, w.Checkbox, w.FileUpload, w.BoundedFloatText, w.BoundedIntText)
+    kinds = (
+        w.FloatSlider,
+        w.IntSlider,
+        w.Dropdown,
+        w.Combobox,
+        w.Checkbox,
+        w.FileUpload,
+        w.BoundedFloatText,
+        w.BoundedIntText,
+    )
 
     def count(widget: w.Widget) -> int:
         return int(isinstance(widget, kinds)) + sum(count(child) for child in getattr(widget, "children", ()))
@@ -233,6 +242,13 @@ def change_times(page, rounds: int) -> dict[str, list[tuple[float, float]]]:
                 switched.add(others[0])
         elif "widget-checkbox" in classes:
             control.locator("input").click()
+        elif control.locator("datalist").count():  # a box suggesting names (the deviation's subject)
+            box = control.locator("input")
+            typed = box.input_value()
+            # the next name it suggests, typed in full, as a reader picks it
+            names = control.locator("datalist option").evaluate_all("os => os.map(o => o.value)")
+            box.fill(names[(names.index(typed) + 1) % len(names)] if typed in names else names[0])
+            box.press("Enter")
         elif "widget-text" in classes:
             box = control.locator("input")
             typed = box.input_value() or "0"

@@ -87,6 +87,26 @@ def test_explore_switches_to_another_scenario_and_back(server, page):
     assert page.locator(".mb-acps-value").count() == 1
 
 
+def test_the_imbalance_deviation_is_aimed_by_typing_a_subjects_name(server, page):
+    """The subject box suggests the month's subjects; a name typed in full aims the extra
+    off-take at that subject, whose net payment the line then shows."""
+    from marketbooks.rules import imbalance
+
+    p = load_scenario("imbalance", "faq_worked_example")
+    open_dashboard(page, f"{server}/voila/render/notebooks/imbalance.ipynb", ".mb-payment")
+    box = page.locator(".mb-subject input")
+    suggested = page.locator(".mb-subject datalist option").evaluate_all("os => os.map(o => o.value)")
+    assert suggested == [f"S{i:05d}" for i in range(p.n_subjects)]
+    set_slider(page, "mb-dev", "2.5")
+    page.wait_for_function("() => !document.querySelector('.mb-subject input').disabled", timeout=30_000)
+    box.fill("S00003")
+    box.press("Enter")
+    run = imbalance.run_month(p, deviation=("S00003", 1, 2.5))
+    expected = run.summary.set_index("subject").loc["S00003", "net_payment_eur"]
+    wait_for_text(page, ".mb-payment", f"{expected:,.2f}")
+    assert "S00003 net payment" in page.locator(".mb-imbalance").inner_text()
+
+
 ALIGNMENT = """(heading) => {
     const table = [...document.querySelectorAll('table')]
         .find(t => [...t.querySelectorAll('th')].some(th => th.innerText.trim() === heading));

@@ -697,6 +697,13 @@ def test_imbalance_deviation_goes_to_the_chosen_subject_and_period(monkeypatch):
     shown = _find(box, "mb-imbalance").value
     assert f' · S00003 net payment <b><span class="mb-payment">{payment:,.2f}</span>' in shown
     assert f">{run.balance.kzpo:.4f}<" in shown
+    # a name the month does not have (typed into the subject box) is named, nothing priced
+    who.value = "S9<b>"
+    (problem,) = [x.value for x in _walk(box) if isinstance(x, w.HTML) and "mb-error" in x.value]
+    assert "This month has no subject &#x27;S9&lt;b&gt;&#x27;" in problem
+    assert _find(box, "mb-imbalance").value == "" and box.children[-1].outputs == ()
+    who.value = "S00003"
+    assert _find(box, "mb-imbalance").value == shown
 
 
 EXPLORED = (

@@ -82,8 +82,15 @@ class Explorer(ScenarioControls):
 
     def __init__(self, p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None):
         # lined up with the sliders' descriptions, above the deviation they aim
-        self.who = w.Dropdown(
-            description="Deviation: subject", style={"description_width": "220px"}, layout=w.Layout(width="400px")
+        # a box that suggests the month's subjects as the reader types: a browser lays out
+        # a drop-down's 2,000 options (a market-scale month) each time it gets them
+        self.who = w.Combobox(
+            description="Deviation: subject",
+            placeholder="type a subject's name",
+            ensure_option=True,
+            continuous_update=False,
+            style={"description_width": "220px"},
+            layout=w.Layout(width="400px"),
         )
         self.when = w.BoundedIntText(description="period", style=FIT_DESCRIPTION, layout=w.Layout(width="150px"))
         self.who.add_class("mb-subject")
@@ -136,7 +143,7 @@ class Explorer(ScenarioControls):
         subjects = [str(s) for s in month_found.subjects[1]]
         periods = month_found.settled["period"]
         with self.who.hold_sync():
-            self.who.options = subjects
+            self.who.options = tuple(subjects)
             self.who.value = values.get("who", subjects[0])
         with self.when.hold_sync(), self.when.hold_trait_notifications():
             self.when.min, self.when.max = int(periods.min()), int(periods.max())
@@ -157,6 +164,8 @@ class Explorer(ScenarioControls):
         self.aim_note.value = message("set an extra off-take below to aim it", "info") if idle else ""
 
     def render(self) -> list:
+        if self.who.value not in self.who.options:
+            raise ValueError(f"This month has no subject '{self.who.value}'")
         c = {k: s.value for k, s in self.controls.items()}
         run = self.month(c["nre"], c["pre"], c["zc"], self.who.value, self.when.value, c["dev"])
         g = self.p.guarantee.model_copy(update={"po": c["po"], "kg": c["kg"]})
