@@ -78,6 +78,20 @@ def test_controls_changed_together_render_once():
     assert calls[-1] == (5.0, 6.0)
 
 
+def test_the_warm_up_leaves_no_widget_for_the_visits_page():
+    """A waiting kernel warms the libraries up before its visit: a widget left open then is
+    sent to the visit's page with the page's own (twelve models, with layouts and styles)."""
+    from marketbooks.explore.common import warm_up
+
+    built = []
+    w.Widget.on_widget_constructed(built.append)
+    try:
+        warm_up()
+    finally:
+        w.Widget.on_widget_constructed(None)
+    assert len(built) >= 4 and all(widget.comm is None for widget in built)
+
+
 def test_landing_page_has_a_card_per_workbook_with_links(tmp_path, monkeypatch):
     import shutil
 

@@ -88,7 +88,8 @@ def warm_up() -> None:
     traces: list[dict[str, Any]] = [dict(type=kind, x=[1, 2], y=[1, 2]) for kind in ("bar", "scatter", "waterfall")]
     traces.append(dict(type="histogram", x=[1.0, 2.0]))
     Chart(figure(traces, "warm up", {"yaxis2": {"overlaying": "y", "side": "right"}}))._repr_mimebundle_()
-    w.VBox([w.FloatSlider(), w.Dropdown(options=["a"]), w.HTML(), w.Output()])
+    # closed again: a widget left open is sent to the visit's page with the page's own
+    close_all(w.VBox([w.FloatSlider(), w.Dropdown(options=["a"]), w.HTML(), w.Output()]))
 
 
 class ServerBusy(Exception):
