@@ -81,9 +81,9 @@ class Explorer(ScenarioControls):
     result rather than settled again (a market-scale month is a million subject-periods)."""
 
     def __init__(self, p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None):
-        # lined up with the sliders' descriptions, above the deviation they aim
-        # a box that suggests the month's subjects as the reader types: a browser lays out
-        # a drop-down's 2,000 options (a market-scale month) each time it gets them
+        # the deviation's aim, lined up with the sliders' descriptions above it; the subject
+        # a box suggesting the month's names as the reader types, since a browser lays out a
+        # drop-down's options (2,000 in a market-scale month) each time it gets them
         self.who = w.Combobox(
             description="Deviation: subject",
             placeholder="type a subject's name",
