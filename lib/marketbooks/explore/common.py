@@ -7,7 +7,7 @@ import functools
 import html
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import parse_qs
 
 import ipywidgets as w
@@ -169,7 +169,8 @@ class Overridable(w.HBox):
             self.reason.add_class("mb-disabled-reason")
 
 
-class ScenarioControls(w.VBox):
+@runtime_checkable
+class ScenarioControls(Protocol):
     """An Explore section whose controls can show another scenario of the workbook
     (:meth:`show`): the scenario drop-down (:func:`scenario_switch`) changes the controls'
     values and ranges rather than building new ones, and the page redraws only the results.
@@ -178,11 +179,9 @@ class ScenarioControls(w.VBox):
     def show(self, p: Any, values: Mapping[str, Any] | None = None) -> None:
         """The controls set for scenario ``p`` (its values, or ``values``, as a reader left
         them), and their results."""
-        raise NotImplementedError
 
     def values(self) -> dict[str, Any]:
         """The controls' values, as :meth:`show` takes them back."""
-        raise NotImplementedError
 
 
 def requested_scenario(workbook: str, scenario: str) -> str:

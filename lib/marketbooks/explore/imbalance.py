@@ -12,7 +12,6 @@ import ipywidgets as w
 from marketbooks.explore.common import (
     FIT_DESCRIPTION,
     Overridable,
-    ScenarioControls,
     keep_last,
     message,
     reactive,
@@ -74,11 +73,12 @@ def overridden(g: GuaranteeInputs) -> dict[str, str]:
     return reasons
 
 
-class Explorer(ScenarioControls):
+class Explorer(w.VBox):
     """The controls and their results for an imbalance scenario, any of the workbook's
-    (:meth:`show`). ``run``, the page's settlement of ``p``
-    (:func:`marketbooks.rules.imbalance.run_month`), is shown as the controls' first
-    result rather than settled again (a market-scale month is a million subject-periods)."""
+    (:meth:`show`: a :class:`~marketbooks.explore.common.ScenarioControls`). ``run``, the
+    page's settlement of ``p`` (:func:`marketbooks.rules.imbalance.run_month`), is shown as
+    the controls' first result rather than settled again (a market-scale month is a million
+    subject-periods)."""
 
     def __init__(self, p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None):
         # the deviation's aim, lined up with the sliders' descriptions above it; the subject
