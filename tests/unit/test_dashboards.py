@@ -80,7 +80,7 @@ def test_controls_changed_together_render_once():
 
 def test_the_warm_up_leaves_no_widget_for_the_visits_page():
     """A waiting kernel warms the libraries up before its visit: a widget left open then is
-    sent to the visit's page with the page's own (twelve models, with layouts and styles)."""
+    sent to the visit's page with the page's own (thirteen models, with layouts and styles)."""
     from marketbooks.explore.common import warm_up
 
     built = []
