@@ -319,12 +319,6 @@ def test_imbalance_explorer_shows_the_pages_settlement_without_settling_again(mo
     assert _find(imb_explorer(p, bare), "mb-imbalance").value == shown
 
 
-def _reasons(box):
-    return [
-        x.value for x in _walk(box) if isinstance(x, w.HTML) and "mb-disabled-reason" in x.get_state()["_dom_classes"]
-    ]
-
-
 def test_the_imbalance_controls_show_another_scenario_as_a_fresh_section_would_without_new_widgets(
     project_copy, monkeypatch
 ):
@@ -663,9 +657,7 @@ def test_a_guarantee_control_a_rule_overrides_is_disabled_with_its_reason(scenar
     for css in ("mb-po", "mb-kg"):
         control = _nested(box, css)
         assert control.disabled == (css in disabled)
-    reasons = [
-        x.value for x in _walk(box) if isinstance(x, w.HTML) and "mb-disabled-reason" in x.get_state()["_dom_classes"]
-    ]
+    reasons = _reasons(box)
     assert len(reasons) == len(disabled)
     if disabled:
         assert "Po is 0.5 for a first contract" in reasons[0] and "Kg is 1 in month 2" in reasons[1]
@@ -680,6 +672,12 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+def _reasons(box):
+    return [
+        x.value for x in _walk(box) if isinstance(x, w.HTML) and "mb-disabled-reason" in x.get_state()["_dom_classes"]
+    ]
 
 
 def test_imbalance_deviation_goes_to_the_chosen_subject_and_period(monkeypatch):
