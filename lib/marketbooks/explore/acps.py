@@ -2,35 +2,44 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipywidgets as w
 
-from marketbooks.explore.common import message, reactive, slider
+from marketbooks.explore.common import ScenarioSection, message, slider
 from marketbooks.rules import capacity
 from marketbooks.scenarios.models import AcpsParams
 from marketbooks.views.acps import acps_buildup_chart
 
 
-def explorer(p: AcpsParams) -> w.VBox:
+def control_settings(p: AcpsParams) -> dict[str, dict[str, Any]]:
+    """Each control's value for scenario ``p``; the bid price goes up to its price cap, and
+    the ancillary deduction is named as the scenario names it."""
+    return {
+        "rpi": {"value": p.rpi * 100},
+        "forced_outage_probability": {"value": p.forced_outage_probability * 100},
+        "bid_price": {"max": p.price_cap, "value": p.bid_price},
+        "ancillary_deduction": {
+            "description": f"{p.ancillary_label} (EUR/kW/yr)",
+            "value": capacity.ancillary_deduction(p),
+        },
+        "capacity_requirement_mw": {"value": p.capacity_requirement_mw},
+    }
+
+
+def explorer(p: AcpsParams) -> ScenarioSection:
+    """The ACPS of scenario ``p`` recomputed at the sliders' drivers."""
     controls = {
-        "rpi": slider("RPI indexation (%)", p.rpi * 100, -2.0, 6.0, 0.1, "mb-rpi", ".1f"),
-        "forced_outage_probability": slider(
-            "Forced outage probability (%)", p.forced_outage_probability * 100, 0.0, 20.0, 0.01, "mb-fop"
-        ),
-        "bid_price": slider("Bid price (EUR/MWh)", p.bid_price, 0.0, p.price_cap, 0.01, "mb-bid"),
-        "ancillary_deduction": slider(
-            f"{p.ancillary_label} (EUR/kW/yr)", capacity.ancillary_deduction(p), 0.0, 20.0, 0.01, "mb-ds3"
-        ),
-        "capacity_requirement_mw": slider(
-            "Capacity requirement (MW)", p.capacity_requirement_mw, 5000, 9000, 1, "mb-capreq", ".0f"
-        ),
+        "rpi": slider("RPI indexation (%)", 0.0, -2.0, 6.0, 0.1, "mb-rpi", ".1f"),
+        "forced_outage_probability": slider("Forced outage probability (%)", 0.0, 0.0, 20.0, 0.01, "mb-fop"),
+        "bid_price": slider("Bid price (EUR/MWh)", 0.0, 0.0, p.price_cap, 0.01, "mb-bid"),
+        "ancillary_deduction": slider("Ancillary deduction (EUR/kW/yr)", 0.0, 0.0, 20.0, 0.01, "mb-ds3"),
+        "capacity_requirement_mw": slider("Capacity requirement (MW)", 5000, 5000, 9000, 1, "mb-capreq", ".0f"),
     }
     value = w.HTML()
     value.add_class("mb-acps")
-    status = w.HTML()
-    out = w.Output()
 
-    def render() -> list:
-        c = {k: s.value for k, s in controls.items()}
+    def render(p: AcpsParams, c: dict[str, Any]) -> list:
         c["rpi"] /= 100
         c["forced_outage_probability"] /= 100
         r = capacity.compute_acps(p, **c)
@@ -41,6 +50,5 @@ def explorer(p: AcpsParams) -> w.VBox:
         )
         return [acps_buildup_chart(r, "BNE cost build-up (explore)")]
 
-    reactive(list(controls.values()), render, status, out, [value])
-    note = w.HTML(message("Move a slider: every figure is recomputed with the paper's rounding.", "info"))
-    return w.VBox([note, *controls.values(), value, status, out])
+    note = message("Move a slider: every figure is recomputed with the paper's rounding.", "info")
+    return ScenarioSection(p, controls, control_settings, render, note, [value])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
 from marketbooks.data.bid_files import read_bids_csv, read_orders_csv
-from marketbooks.explore.common import FIT_DESCRIPTION, downloadable, message, reactive
+from marketbooks.explore.common import FIT_DESCRIPTION, ScenarioSection, downloadable, message
 from marketbooks.rules.auction import clear_auction, run_session
 from marketbooks.rules.auction.clearing import register_of_winners
 from marketbooks.scenarios.models import AuctionParams
@@ -24,11 +25,10 @@ TECHNOLOGIES = ["solar", "wind", "hydro", "biomass", "biogas", "waste"]
 ORDER_COLUMNS = ["order_no", "time", "participant", "price", "volume_kw", "status", "clause", "reason"]
 
 
-def sample_links(p: AuctionParams) -> str:
-    """Downloads of this example's bids and order log as CSV: files in the layout the
-    uploads take, to start a file of one's own from."""
+def sample_links(p: AuctionParams, standing: pd.DataFrame) -> str:
+    """Downloads of this example's bids (``standing``, its order log replayed) and order log
+    as CSV: files in the layout the uploads take, to start a file of one's own from."""
     orders = pd.DataFrame([o.model_dump() for o in p.orders])
-    standing = run_session(p.auction, orders).standing
     bids = standing[["participant", "price", "volume_kw", "connection_point", "min_volume_kw"]]
     return (
         f"Start from this example's files: {csv_link(bids, 'sample_bids.csv', 'sample bids (CSV)')} · "
@@ -43,7 +43,21 @@ def positive(value: float, what: str, unit: str) -> float:
     return value
 
 
-def explorer(p: AuctionParams) -> w.VBox:
+def control_settings(p: AuctionParams) -> dict[str, dict[str, Any]]:
+    """Each control's value for scenario ``p``: no upload (the example's bids), the
+    example's auction."""
+    a = p.auction
+    return {
+        "bids": {"value": ()},
+        "orders": {"value": ()},
+        "kind": {"value": a.kind},
+        "tech": {"value": a.technology},
+        "volume": {"value": a.volume_kw},
+        "max_price": {"value": a.max_price},
+    }
+
+
+def explorer(p: AuctionParams) -> ScenarioSection:
     """Upload a CSV of bids or an order log, set the auction, see the clearing; every result
     downloads as CSV. An upload that cannot be read is named with its row and column, and
     the results shown go until the next valid input."""
@@ -56,22 +70,24 @@ def explorer(p: AuctionParams) -> w.VBox:
     clear = w.Button(description="Clear upload", tooltip="Clear the uploaded files and use the example's bids")
     clear.add_class("mb-clear-upload")
     kind = w.Dropdown(
-        options=[(label, value) for value, label in KINDS.items()],
-        value=p.auction.kind,
-        description="Auction",
-        style=FIT_DESCRIPTION,
+        options=[(label, value) for value, label in KINDS.items()], description="Auction", style=FIT_DESCRIPTION
     )
-    tech = w.Dropdown(options=TECHNOLOGIES, value=p.auction.technology, description="Technology", style=FIT_DESCRIPTION)
-    volume = w.FloatText(value=p.auction.volume_kw, description="Volume (kW)", style=FIT_DESCRIPTION)
-    max_price = w.FloatText(value=p.auction.max_price, description="Max price (tenge/kWh)", style=FIT_DESCRIPTION)
+    tech = w.Dropdown(options=TECHNOLOGIES, description="Technology", style=FIT_DESCRIPTION)
+    volume = w.FloatText(description="Volume (kW)", style=FIT_DESCRIPTION)
+    max_price = w.FloatText(description="Max price (tenge/kWh)", style=FIT_DESCRIPTION)
     for widget, css in ((kind, "mb-kind"), (tech, "mb-tech"), (volume, "mb-volume"), (max_price, "mb-maxprice")):
         widget.add_class(css)
-    status, out = w.HTML(), w.Output()
     summary = w.HTML()
     summary.add_class("mb-auction")
-    example_bids = run_session(p.auction, [o.model_dump() for o in p.orders]).standing
+    # the example's final orders (its order log replayed), for the scenario last shown
+    example: dict[str, Any] = {"p": None}
 
-    def bids(spec: dict) -> tuple[pd.DataFrame, str, pd.DataFrame | None]:
+    def example_bids(p: AuctionParams) -> pd.DataFrame:
+        if example["p"] is not p:
+            example.update(p=p, bids=run_session(p.auction, [o.model_dump() for o in p.orders]).standing)
+        return example["bids"]
+
+    def bids(spec: dict, p: AuctionParams) -> tuple[pd.DataFrame, str, pd.DataFrame | None]:
         """The bids to clear: an uploaded order log (replayed), else uploaded bids, else the example's."""
         if orders_upload.value:
             f = orders_upload.value[0]
@@ -84,18 +100,18 @@ def explorer(p: AuctionParams) -> w.VBox:
         if upload.value:
             f = upload.value[0]
             return read_bids_csv(bytes(f["content"]), f["name"]), f["name"], None
-        return example_bids, "this example's final orders", None
+        return example_bids(p), "this example's final orders", None
 
-    def render() -> list:
+    def render(p: AuctionParams, c: dict[str, Any]) -> list:
         spec = {
             **p.auction.model_dump(),
-            "kind": kind.value,
-            "technology": tech.value,
-            "volume_kw": positive(volume.value, "The announced volume", "kW"),
-            "max_price": positive(max_price.value, "The maximum price", "tenge/kWh"),
+            "kind": c["kind"],
+            "technology": c["tech"],
+            "volume_kw": positive(c["volume"], "The announced volume", "kW"),
+            "max_price": positive(c["max_price"], "The maximum price", "tenge/kWh"),
         }
-        table, source, log = bids(spec)
-        if kind.value != "without_documentation":
+        table, source, log = bids(spec, p)
+        if c["kind"] != "without_documentation":
             table = table.assign(connection_point=None)
         r = clear_auction(spec, table)
         reg = register_of_winners(r)
@@ -114,48 +130,54 @@ def explorer(p: AuctionParams) -> w.VBox:
             shown.append(downloadable(log[ORDER_COLUMNS], "explore_orders", "order_log.csv"))
         return [*shown, supply_chart(r, "Supply curve (explore)")]
 
+    def note(p: AuctionParams) -> str:
+        points = ", ".join(p.auction.connection_points) or "none in this example"
+        return (
+            message(
+                "CSV columns: participant, price, volume_kw, and for auctions without documentation "
+                f"connection_point (one of {points}) and optionally min_volume_kw. An order log adds time "
+                "(seconds since the session opened) and is replayed through the trading session first. "
+                "Connection-point limits come from the example.",
+                "info",
+            )
+            + f'<div class="mb-samples">{sample_links(p, example_bids(p))}</div>'
+        )
+
     # A waste-disposal auction is one for the technology 'waste' and only it (the parameters'
     # rule): choosing either side moves the other with it, before the clearing is redone,
-    # so no choice passes through a combination the auction refuses.
-    other_kind = p.auction.kind if p.auction.kind != "waste" else "without_documentation"
-    other_tech = p.auction.technology if p.auction.technology != "waste" else "solar"
+    # so no choice passes through a combination the auction refuses; leaving waste goes
+    # back to the shown scenario's own kind or technology (the first other one if it is waste).
+    section: ScenarioSection | None = None
+
+    def own(field: str, other: str) -> str:
+        value = getattr((p if section is None else section.p).auction, field)
+        return value if value != "waste" else other
 
     def kind_follows(change: dict) -> None:
         if (change["new"] == "waste") != (kind.value == "waste"):
-            kind.value = "waste" if change["new"] == "waste" else other_kind
+            kind.value = "waste" if change["new"] == "waste" else own("kind", "without_documentation")
 
     def tech_follows(change: dict) -> None:
         if (change["new"] == "waste") != (tech.value == "waste"):
-            tech.value = "waste" if change["new"] == "waste" else other_tech
+            tech.value = "waste" if change["new"] == "waste" else own("technology", "solar")
 
     def clear_uploads(_: w.Button) -> None:
         # the order log first: with both gone the example's bids are cleared once more
         orders_upload.value = ()
         upload.value = ()
 
+    controls = {
+        "bids": upload,
+        "orders": orders_upload,
+        "kind": kind,
+        "tech": tech,
+        "volume": volume,
+        "max_price": max_price,
+    }
+    rows = [w.HBox([upload, orders_upload, clear]), w.HBox([kind, tech]), w.HBox([volume, max_price])]
+    # before the section's own observer: the clearing sees both sides moved
     tech.observe(kind_follows, names="value")
     kind.observe(tech_follows, names="value")
     clear.on_click(clear_uploads)
-    reactive([upload, orders_upload, kind, tech, volume, max_price], render, status, out, [summary])
-    points = ", ".join(p.auction.connection_points) or "none in this example"
-    note = w.HTML(
-        message(
-            "CSV columns: participant, price, volume_kw, and for auctions without documentation "
-            f"connection_point (one of {points}) and optionally min_volume_kw. An order log adds time "
-            "(seconds since the session opened) and is replayed through the trading session first. "
-            "Connection-point limits come from the example.",
-            "info",
-        )
-        + f'<div class="mb-samples">{sample_links(p)}</div>'
-    )
-    return w.VBox(
-        [
-            note,
-            w.HBox([upload, orders_upload, clear]),
-            w.HBox([kind, tech]),
-            w.HBox([volume, max_price]),
-            summary,
-            status,
-            out,
-        ]
-    )
+    section = ScenarioSection(p, controls, control_settings, render, note, [summary], rows)
+    return section

@@ -184,6 +184,56 @@ class ScenarioControls(Protocol):
         """The controls' values, as :meth:`show` takes them back."""
 
 
+class ScenarioSection(w.VBox):
+    """An Explore section of named ``controls`` that shows any scenario of its workbook (a
+    :class:`ScenarioControls`).
+
+    ``settings(p)`` gives each control's traits for scenario ``p``: its value, and its range
+    or description where the scenario sets them. ``render(p, values)`` computes the results
+    at the controls' values, fills the ``results`` lines and returns what ``out`` shows
+    (:class:`Reactive`). ``note`` is the HTML above the controls, or gives it for ``p``.
+    ``rows`` lay the controls out (one row each by default).
+    """
+
+    def __init__(
+        self,
+        p: Any,
+        controls: Mapping[str, w.ValueWidget],
+        settings: Callable[[Any], Mapping[str, Mapping[str, Any]]],
+        render: Callable[[Any, dict[str, Any]], list],
+        note: str | Callable[[Any], str],
+        results: Sequence[w.HTML] = (),
+        rows: Sequence[w.Widget] | None = None,
+    ):
+        self.controls, self.settings, self.compute, self.note_for = dict(controls), settings, render, note
+        self.note, self.status, self.out = w.HTML(), w.HTML(), w.Output()
+        self.set_scenario(p)
+        self.reactive = reactive(list(self.controls.values()), self.render, self.status, self.out, results)
+        shown = list(self.controls.values()) if rows is None else list(rows)
+        super().__init__([self.note, *shown, *results, self.status, self.out])
+
+    def render(self) -> list:
+        return self.compute(self.p, self.values())
+
+    def show(self, p: Any, values: Mapping[str, Any] | None = None) -> None:
+        with self.reactive.held():
+            self.set_scenario(p, values)
+
+    def values(self) -> dict[str, Any]:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def set_scenario(self, p: Any, values: Mapping[str, Any] | None = None) -> None:
+        """The controls' traits for ``p``, their values ``values`` where given."""
+        self.p, values = p, values or {}
+        self.note.value = self.note_for if isinstance(self.note_for, str) else self.note_for(p)
+        for name, traits in self.settings(p).items():
+            control = self.controls[name]
+            # a range and a value set together are checked together, once all are set
+            with control.hold_sync(), control.hold_trait_notifications():
+                for trait, value in {**traits, **({"value": values[name]} if name in values else {})}.items():
+                    setattr(control, trait, value)
+
+
 def requested_scenario(workbook: str, scenario: str) -> str:
     """The scenario a dashboard's address names (``…/acps.ipynb?scenario=2016_decision``),
     else ``scenario``, the notebook's parameter.
@@ -255,21 +305,18 @@ def scenario_label(workbook: str, scenario: str) -> str:
         return f"{scenario} (its file cannot be used)"
 
 
-def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **computed: Any) -> w.VBox:
-    """``build(p)`` under a drop-down of the workbook's scenarios: choosing one shows that
-    scenario's controls, built from its parameter file the first time and as the reader
-    left them when they come back to it (unless the file reads otherwise now: then built
-    anew). The dashboard's other sections show the page's scenario. A file that cannot be
-    used is named with its fields and reasons, and the drop-down goes back to the scenario
-    the controls show, so the two never disagree.
+def scenario_switch(build: Callable[..., ScenarioControls], p: Any, scenario: str, **computed: Any) -> w.VBox:
+    """``build(p)`` under a drop-down of the workbook's scenarios: choosing one gives the
+    same controls that scenario's values and ranges from its parameter file, or the values
+    the reader left there when they come back to it (unless the file reads otherwise now).
+    The dashboard's other sections show the page's scenario. A file that cannot be used is
+    named with its fields and reasons, and the drop-down goes back to the scenario the
+    controls show, so the two never disagree.
 
-    Controls once shown are kept rather than built again: a widget lives until it is
-    closed, so each rebuild left the previous controls, and what they computed (a
-    market-scale month, 70 MB), in the kernel, and coming back to a scenario costs
-    nothing. Controls that can show any scenario (:class:`ScenarioControls`) are not even
-    built for another: they take its values and ranges (or those the reader left), and the
-    page redraws only what changed; a browser builds a dozen controls and their styles
-    noticeably slower than it updates them."""
+    The controls are built once (a :class:`ScenarioControls`) and only their values change:
+    a browser builds a dozen controls and their styles noticeably slower than it updates
+    them, and a widget lives in the kernel until it is closed, with what it computed (a
+    market-scale month, 70 MB)."""
     workbook = next(name for name, wb in WORKBOOKS.items() if isinstance(p, wb.model))
     pick = w.Dropdown(
         options=[(scenario_label(workbook, sc), sc) for _, sc in list_scenarios(workbook)],
@@ -280,12 +327,11 @@ def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **com
     )
     pick.add_class("mb-scenario")
     status = w.HTML()
-    # each scenario's controls, with the scenario as read when they were built
-    built = {scenario: (p, build(p, **computed))}
-    own = built[scenario][1]
-    # for controls that show any scenario: each scenario as read and its values as left
+    section = build(p, **computed)
+    if not isinstance(section, ScenarioControls):
+        raise TypeError(f"{getattr(build, '__qualname__', build)} must build ScenarioControls to switch scenarios")
+    # each scenario left: as read then, and its controls' values
     left: dict[str, tuple[Any, dict[str, Any]]] = {}
-    box = w.VBox([w.HBox([pick, status]), own])
     shown = {"scenario": scenario, "p": p}
 
     def switch(change: dict) -> None:
@@ -293,18 +339,6 @@ def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **com
             return  # the drop-down going back after a file that cannot be used
         try:
             q = load_scenario(workbook, change["new"])
-            if isinstance(own, ScenarioControls):
-                left[shown["scenario"]] = (shown["p"], own.values())
-                kept = left.get(change["new"])
-                own.show(q, kept[1] if kept is not None and kept[0] == q else None)
-                inner = own
-            else:
-                kept = built.get(change["new"])
-                if kept is None or kept[0] != q:
-                    built[change["new"]] = (q, build(q))
-                    if kept is not None:  # built from the file as it was: nothing shows them again
-                        close_all(kept[1])
-                inner = built[change["new"]][1]
         except ParameterError as exc:
             status.value = message(
                 f"{exc.path} cannot be used: "
@@ -312,13 +346,14 @@ def scenario_switch(build: Callable[..., w.Widget], p: Any, scenario: str, **com
             )
             pick.value = shown["scenario"]
             return
+        left[shown["scenario"]] = (shown["p"], section.values())
+        kept = left.get(change["new"])
+        section.show(q, kept[1] if kept is not None and kept[0] == q else None)
         shown.update(scenario=change["new"], p=q)
-        if box.children[1] is not inner:
-            box.children = (box.children[0], inner)
         status.value = ""
 
     pick.observe(switch, names="value")
-    return box
+    return w.VBox([w.HBox([pick, status]), section])
 
 
 def close_all(widget: w.Widget) -> None:

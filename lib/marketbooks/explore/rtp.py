@@ -2,29 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipywidgets as w
 
-from marketbooks.explore.common import downloadable, message, reactive, slider
+from marketbooks.explore.common import ScenarioSection, downloadable, message, slider
 from marketbooks.rules import rtp
 from marketbooks.scenarios.models import RtpParams, validate_model
 from marketbooks.views.rtp import cba_chart
 
 
-def explorer(p: RtpParams) -> w.VBox:
-    controls = {
-        "rate": slider("Discount rate (%)", p.base_rate * 100, 0.0, 15.0, 0.5, "mb-rate", ".1f"),
-        "horizon": slider("Horizon (years)", p.horizon_years, 5, 30, 1, "mb-horizon", ".0f"),
-        "impl": slider("Implementation (years)", p.implementation_years, 1, 6, 1, "mb-impl", ".0f"),
-        "benefits": slider("Benefits × (scale)", 1.0, 0.0, 3.0, 0.05, "mb-benefits"),
-        "cost_b": slider("Option B cost PV ($M)", p.options["B"].cost_pv, 0.0, 100.0, 0.5, "mb-cost-b", ".1f"),
-        "cost_c": slider("Option C cost PV ($M)", p.options["C"].cost_pv, 0.0, 100.0, 0.5, "mb-cost-c", ".1f"),
+def control_settings(p: RtpParams) -> dict[str, dict[str, Any]]:
+    """Each control's value for scenario ``p``: its own drivers, benefits as assessed."""
+    return {
+        "rate": {"value": p.base_rate * 100},
+        "horizon": {"value": p.horizon_years},
+        "impl": {"value": p.implementation_years},
+        "benefits": {"value": 1.0},
+        "cost_b": {"value": p.options["B"].cost_pv},
+        "cost_c": {"value": p.options["C"].cost_pv},
     }
-    value, status, out = w.HTML(), w.HTML(), w.Output()
-    value.add_class("mb-rtp")
-    out.add_class("mb-rtp-out")
 
-    def render() -> list:
-        c = {k: s.value for k, s in controls.items()}
+
+def explorer(p: RtpParams) -> ScenarioSection:
+    """The drivers of scenario ``p``'s assessment as sliders, the options' NPVs and chart
+    recomputed at theirs."""
+    controls = {
+        "rate": slider("Discount rate (%)", 0.0, 0.0, 15.0, 0.5, "mb-rate", ".1f"),
+        "horizon": slider("Horizon (years)", 5, 5, 30, 1, "mb-horizon", ".0f"),
+        "impl": slider("Implementation (years)", 1, 1, 6, 1, "mb-impl", ".0f"),
+        "benefits": slider("Benefits × (scale)", 1.0, 0.0, 3.0, 0.05, "mb-benefits"),
+        "cost_b": slider("Option B cost PV ($M)", 0.0, 0.0, 100.0, 0.5, "mb-cost-b", ".1f"),
+        "cost_c": slider("Option C cost PV ($M)", 0.0, 0.0, 100.0, 0.5, "mb-cost-c", ".1f"),
+    }
+    value = w.HTML()
+    value.add_class("mb-rtp")
+
+    def render(p: RtpParams, c: dict[str, Any]) -> list:
         data = p.model_dump()
         data.update(horizon_years=int(c["horizon"]), implementation_years=int(c["impl"]))
         data["options"]["B"]["cost_pv"] = c["cost_b"]
@@ -50,12 +64,11 @@ def explorer(p: RtpParams) -> w.VBox:
 
     controls["horizon"].observe(implementation_within_horizon, names="value")
     implementation_within_horizon({"new": controls["horizon"].value})
-    reactive(list(controls.values()), render, status, out, [value])
-    note = w.HTML(
-        message(
-            "Benefit and cost PVs are defined at the scenario's base rate; changing the rate "
-            "re-discounts the same yearly streams.",
-            "info",
-        )
+    note = message(
+        "Benefit and cost PVs are defined at the scenario's base rate; changing the rate "
+        "re-discounts the same yearly streams.",
+        "info",
     )
-    return w.VBox([note, *controls.values(), value, status, out])
+    section = ScenarioSection(p, controls, control_settings, render, note, [value])
+    section.out.add_class("mb-rtp-out")
+    return section
