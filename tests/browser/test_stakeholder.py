@@ -127,6 +127,29 @@ def test_the_auction_upload_recovers_from_a_bad_file_clears_and_offers_samples(s
     page.locator(".mb-error", has_text="must be above zero (it is -500 kW)").wait_for(timeout=30_000)
 
 
+def test_another_auction_scenario_starts_without_the_upload_and_coming_back_shows_it(served, page, tmp_path):
+    """The scenario drop-down gives the same controls another example: no upload there
+    (its own bids), and the reader's file again when they come back."""
+    base, _ = served
+    open_dashboard(page, f"{base}/voila/render/notebooks/auction_walkthrough.ipynb", ".mb-upload")
+    page.locator(".mb-volume-final", has_text="12,000").wait_for(timeout=30_000)
+    with page.expect_download(timeout=30_000) as download:
+        page.locator("a", has_text="sample bids (CSV)").click()
+    mine = tmp_path / "my_bids.csv"
+    mine.write_bytes(Path(download.value.path()).read_bytes())
+    upload(page, mine)
+    page.locator(".mb-auction", has_text="my_bids.csv").wait_for(timeout=30_000)
+    pick = page.locator(".mb-scenario select")
+    own = pick.evaluate("s => s.options[s.selectedIndex].text")
+    pick.select_option(index=0)
+    page.locator(".mb-auction", has_text="this example's final orders").wait_for(timeout=30_000)
+    assert page.locator(".mb-upload").inner_text().endswith("(0)")
+    pick.select_option(label=own)
+    page.locator(".mb-auction", has_text="my_bids.csv").wait_for(timeout=30_000)
+    assert page.locator(".mb-upload").inner_text().endswith("(1)")
+    page.locator(".mb-volume-final", has_text="12,000").wait_for(timeout=30_000)
+
+
 def test_a_control_a_rule_overrides_is_disabled_with_its_reason(served, page):
     base, _ = served
     open_dashboard(page, f"{base}/voila/render/notebooks/imbalance.ipynb?scenario=market_scale", ".mb-fz")

@@ -127,3 +127,20 @@ def test_every_stored_figure_passes_plotlys_validators_unchanged():
     assert len(figures) >= 40
     for name, fig in figures:
         assert json.loads(pio.to_json(go.Figure(fig).update_layout(template=None))) == fig, name
+
+
+def test_vertical_lines_draw_what_plotlys_add_vline_draws():
+    """The auction's reference lines, added in one update, are plotly's own vlines: the
+    same shapes and texts, at the top and at the bottom right."""
+    from marketbooks.views.charts import vertical_lines
+
+    def chart():
+        return figure([dict(type="bar", x=[1.0, 2.0], y=[3.0, 4.0])], "t")
+
+    mine = vertical_lines(
+        chart(), [(1.5, {"color": "#1f4e79"}, "demand", "top"), (2.5, {"dash": "dot"}, "final", "bottom")]
+    )
+    theirs = chart()
+    theirs.add_vline(x=1.5, line={"color": "#1f4e79"}, annotation_text="demand")
+    theirs.add_vline(x=2.5, line={"dash": "dot"}, annotation_text="final", annotation_position="bottom right")
+    assert pio.to_json(mine, engine="json") == pio.to_json(theirs, engine="json")

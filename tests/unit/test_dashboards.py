@@ -375,6 +375,27 @@ def test_the_imbalance_controls_show_another_scenario_as_a_fresh_section_would_w
     assert revised.nre_eur == 2500 and seen(section) == seen(imb_explorer(revised))
 
 
+def test_coming_back_to_the_pages_imbalance_scenario_shows_its_settlement_again(monkeypatch):
+    """The page's settlement is the answer at its scenario's own values, on coming back too:
+    the month is not settled again."""
+    from marketbooks.explore import common
+    from marketbooks.explore.imbalance import explorer as imb_explorer
+    from marketbooks.rules import imbalance
+
+    faq = load_scenario("imbalance", "faq_worked_example")
+    box = common.explore(imb_explorer, faq, True, "faq_worked_example", run=imbalance.run_month(faq))
+    pick, section = box.children[0].children[0], box.children[1]
+    first = (_find(section, "mb-imbalance").value, section.children[-1].outputs)
+    priced = []
+    price_run = imbalance.price_run
+    monkeypatch.setattr(imbalance, "price_run", lambda *a, **k: priced.append(a[1:]) or price_run(*a, **k))
+    pick.value = "market_scale"
+    pick.value = "faq_worked_example"
+    market = load_scenario("imbalance", "market_scale")
+    assert priced == [(market.nre_eur, market.pre_eur)]
+    assert (_find(section, "mb-imbalance").value, section.children[-1].outputs) == first
+
+
 def _upload(content: bytes, name: str) -> tuple:
     return (
         {

@@ -76,9 +76,9 @@ def overridden(g: GuaranteeInputs) -> dict[str, str]:
 class Explorer(w.VBox):
     """The controls and their results for an imbalance scenario, any of the workbook's
     (:meth:`show`: a :class:`~marketbooks.explore.common.ScenarioControls`). ``run``, the
-    page's settlement of ``p`` (:func:`marketbooks.rules.imbalance.run_month`), is shown as
-    the controls' first result rather than settled again (a market-scale month is a million
-    subject-periods)."""
+    page's settlement of ``p`` (:func:`marketbooks.rules.imbalance.run_month`), is shown
+    rather than settled again (a market-scale month is a million subject-periods) whenever
+    the controls show ``p`` at its own values, first and on coming back to it."""
 
     def __init__(self, p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None):
         # the deviation's aim, lined up with the sliders' descriptions above it; the subject
@@ -107,6 +107,7 @@ class Explorer(w.VBox):
         self.line, status, out = w.HTML(), w.HTML(), w.Output()
         self.line.add_class("mb-imbalance")
         self.aim_note = w.HTML()
+        self.page = (p, run)
         self.set_scenario(p, run)
         self.controls["dev"].observe(self.aimed, names="value")
         self.reactive = reactive([self.who, self.when, *self.controls.values()], self.render, status, out, [self.line])
@@ -125,7 +126,7 @@ class Explorer(w.VBox):
 
     def show(self, p: ImbalanceParams, values: Mapping[str, Any] | None = None) -> None:
         with self.reactive.held():
-            self.set_scenario(p, None, values)
+            self.set_scenario(p, self.page[1] if p == self.page[0] else None, values)
 
     def values(self) -> dict[str, Any]:
         return {"who": self.who.value, "when": self.when.value} | {k: s.value for k, s in self.controls.items()}

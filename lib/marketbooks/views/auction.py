@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from marketbooks.rules.auction.clearing import ClearingResult
-from marketbooks.views.charts import Chart, axis_titles, figure
+from marketbooks.views.charts import Chart, axis_titles, figure, vertical_lines
 
 DECISION_COLOURS = {
     "awarded": "#2e8b57",
@@ -53,13 +53,11 @@ def supply_chart(result: ClearingResult, title: str) -> Chart:
         )
     fig = figure(traces, title, axis_titles("cumulative offered capacity, MW (ranked by price)", "price, tenge/kWh"))
     demand = result.announced_kw / 1000
-    fig.add_vline(x=demand, line=dict(color="#1f4e79", width=2), annotation_text="announced demand")
-    fig.add_vline(x=round(demand * 1.3, 3), line=dict(color="#d98c1f", dash="dash"), annotation_text="130 %")
+    lines = [
+        (demand, dict(color="#1f4e79", width=2), "announced demand", "top"),
+        (round(demand * 1.3, 3), dict(color="#d98c1f", dash="dash"), "130 %", "top"),
+    ]
     if result.valid and result.volume_kw and result.volume_kw != result.announced_kw:
-        fig.add_vline(
-            x=round(result.volume_kw / 1000, 3),
-            line=dict(color="#2e8b57", dash="dot"),
-            annotation_text="final volume",
-            annotation_position="bottom right",
-        )
+        lines.append((round(result.volume_kw / 1000, 3), dict(color="#2e8b57", dash="dot"), "final volume", "bottom"))
+    vertical_lines(fig, lines)
     return Chart(fig)
