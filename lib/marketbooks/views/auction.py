@@ -53,11 +53,11 @@ def supply_chart(result: ClearingResult, title: str) -> Chart:
         )
     fig = figure(traces, title, axis_titles("cumulative offered capacity, MW (ranked by price)", "price, tenge/kWh"))
     demand = result.announced_kw / 1000
-    lines = [
-        (demand, dict(color="#1f4e79", width=2), "announced demand", "top"),
-        (round(demand * 1.3, 3), dict(color="#d98c1f", dash="dash"), "130 %", "top"),
+    lines: list[tuple[float, dict, str, str]] = [
+        (demand, {"color": "#1f4e79", "width": 2}, "announced demand", "top"),
+        (round(demand * 1.3, 3), {"color": "#d98c1f", "dash": "dash"}, "130 %", "top"),
     ]
     if result.valid and result.volume_kw and result.volume_kw != result.announced_kw:
-        lines.append((round(result.volume_kw / 1000, 3), dict(color="#2e8b57", dash="dot"), "final volume", "bottom"))
+        lines.append((round(result.volume_kw / 1000, 3), {"color": "#2e8b57", "dash": "dot"}, "final volume", "bottom"))
     vertical_lines(fig, lines)
     return Chart(fig)
