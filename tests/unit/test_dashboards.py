@@ -224,13 +224,14 @@ def test_imbalance_explorer_redoes_only_what_a_control_changes(monkeypatch):
     def count():
         return tuple(len(calls[name]) for name in ("scenario_volumes", "deviate", "shift_prices", "price_run"))
 
+    imbalance.scenario_run.cache_clear()
     box = imb_explorer(p)
     shown = _find(box, "mb-imbalance")
-    # scenario_volumes shifts by nothing, and so does the first render; no extra off-take, no deviation
-    assert count() == (1, 0, 2, 1)
+    # scenario_volumes shifts by nothing; the first render is the scenario's own settlement
+    assert count() == (1, 0, 1, 1)
     _find(box, "mb-po").value = 0.2
     _find(box, "mb-kg").value = 0.5
-    assert count() == (1, 0, 2, 1)
+    assert count() == (1, 0, 1, 1)
     _, fz = imbalance.guarantee_table(p.guarantee.model_copy(update={"po": 0.2, "kg": 0.5}))
     assert f'<span class="mb-fz">{float(fz):,.2f}</span>' in shown.value
 
@@ -356,7 +357,7 @@ def test_the_imbalance_controls_show_another_scenario_as_a_fresh_section_would_w
     try:
         pick.value = "market_scale"
         assert seen(section) == fresh["market_scale"] and box.children[1] is section
-        assert priced == [(market.nre_eur, market.pre_eur)]
+        assert priced == []  # its own settlement, kept since the fresh section's (scenario_run)
         assert len(_reasons(section)) == 2  # Po and Kg: a first contract in its second month
         _find(section, "mb-zc").value = 5
         moved = seen(section)
@@ -375,14 +376,16 @@ def test_the_imbalance_controls_show_another_scenario_as_a_fresh_section_would_w
     assert revised.nre_eur == 2500 and seen(section) == seen(imb_explorer(revised))
 
 
-def test_coming_back_to_the_pages_imbalance_scenario_shows_its_settlement_again(monkeypatch):
-    """The page's settlement is the answer at its scenario's own values, on coming back too:
-    the month is not settled again."""
+def test_each_imbalance_scenarios_own_settlement_is_priced_once_while_switching(monkeypatch):
+    """A scenario's month at its own NRE and PRE is settled once and kept
+    (:func:`marketbooks.rules.imbalance.scenario_run`): switching between scenarios, and
+    coming back to the page's, shows it again without pricing the month again."""
     from marketbooks.explore import common
     from marketbooks.explore.imbalance import explorer as imb_explorer
     from marketbooks.rules import imbalance
 
-    faq = load_scenario("imbalance", "faq_worked_example")
+    imbalance.scenario_run.cache_clear()
+    faq, market = load_scenario("imbalance", "faq_worked_example"), load_scenario("imbalance", "market_scale")
     box = common.explore(imb_explorer, faq, True, "faq_worked_example", run=imbalance.run_month(faq))
     pick, section = box.children[0].children[0], box.children[1]
     first = (_find(section, "mb-imbalance").value, section.children[-1].outputs)
@@ -390,10 +393,14 @@ def test_coming_back_to_the_pages_imbalance_scenario_shows_its_settlement_again(
     price_run = imbalance.price_run
     monkeypatch.setattr(imbalance, "price_run", lambda *a, **k: priced.append(a[1:]) or price_run(*a, **k))
     pick.value = "market_scale"
+    shown = _find(section, "mb-imbalance").value
     pick.value = "faq_worked_example"
-    market = load_scenario("imbalance", "market_scale")
-    assert priced == [(market.nre_eur, market.pre_eur)]
     assert (_find(section, "mb-imbalance").value, section.children[-1].outputs) == first
+    pick.value = "market_scale"
+    assert _find(section, "mb-imbalance").value == shown
+    assert priced == [(market.nre_eur, market.pre_eur)]
+    assert imbalance.run_month(market) is imbalance.run_month(market)
+    assert imbalance.run_month(faq, zc_shift=1.0) is not imbalance.run_month(faq, zc_shift=1.0)  # what-ifs: anew
 
 
 def _upload(content: bytes, name: str) -> tuple:

@@ -76,9 +76,10 @@ def overridden(g: GuaranteeInputs) -> dict[str, str]:
 class Explorer(w.VBox):
     """The controls and their results for an imbalance scenario, any of the workbook's
     (:meth:`show`: a :class:`~marketbooks.explore.common.ScenarioControls`). ``run``, the
-    page's settlement of ``p`` (:func:`marketbooks.rules.imbalance.run_month`), is shown
-    rather than settled again (a market-scale month is a million subject-periods) whenever
-    the controls show ``p`` at its own values, first and on coming back to it."""
+    page's settlement of ``p`` (:func:`marketbooks.rules.imbalance.run_month`), is shown as
+    the controls' first result rather than settled again (a market-scale month is a million
+    subject-periods); any scenario at its own values shows its kept settlement
+    (:func:`marketbooks.rules.imbalance.scenario_run`)."""
 
     def __init__(self, p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None):
         # the deviation's aim, lined up with the sliders' descriptions above it; the subject
@@ -107,7 +108,6 @@ class Explorer(w.VBox):
         self.line, status, out = w.HTML(), w.HTML(), w.Output()
         self.line.add_class("mb-imbalance")
         self.aim_note = w.HTML()
-        self.page = (p, run)
         self.set_scenario(p, run)
         self.controls["dev"].observe(self.aimed, names="value")
         self.reactive = reactive([self.who, self.when, *self.controls.values()], self.render, status, out, [self.line])
@@ -126,7 +126,7 @@ class Explorer(w.VBox):
 
     def show(self, p: ImbalanceParams, values: Mapping[str, Any] | None = None) -> None:
         with self.reactive.held():
-            self.set_scenario(p, self.page[1] if p == self.page[0] else None, values)
+            self.set_scenario(p, None, values)
 
     def values(self) -> dict[str, Any]:
         return {"who": self.who.value, "when": self.when.value} | {k: s.value for k, s in self.controls.items()}
@@ -188,8 +188,9 @@ def settlement_steps(
     """The month of ``p`` settled at the controls' NRE, PRE, ZC shift and extra off-take
     (subject, period, MWh), each step redoing only what its controls change: ZC reprices
     the month's imbalances, the deviation finds one row's imbalance again, NRE and PRE
-    share out the same payments again (Po and Kg change only the guarantee). ``run``, the
-    page's settlement of ``p``, is the answer at the scenario's own values."""
+    share out the same payments again (Po and Kg change only the guarantee). At the
+    scenario's own values the answer is ``run``, the page's settlement of ``p``, or else the
+    one kept for its month (:func:`marketbooks.rules.imbalance.run_month`)."""
 
     @keep_last
     def repriced(zc: float) -> imbalance.MonthVolumes:
@@ -202,8 +203,9 @@ def settlement_steps(
 
     @keep_last
     def month(nre: float, pre: float, zc: float, subject: str, period: int, dev: float) -> imbalance.ImbalanceRun:
-        if run is not None and (nre, pre, zc, dev) == (p.nre_eur, p.pre_eur, 0.0, 0.0):
-            return run  # the page's own settlement: the same month at the same prices
+        if (nre, pre, zc, dev) == (p.nre_eur, p.pre_eur, 0.0, 0.0):
+            # the scenario's own settlement: the page's, or the one kept for its month
+            return run if run is not None else imbalance.run_month(p)
         return imbalance.price_run(volumes(zc, subject, period, dev), nre, pre)
 
     return month
