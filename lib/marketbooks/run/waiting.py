@@ -108,8 +108,9 @@ def settle() -> None:
     widgets, the rehearsed pages), and a full collection traverses them all: 150-200 ms in
     a dashboard kernel on this project's virtual machine. The visit's first Explore work
     creates enough objects to start one, and the imbalance page's first switch to the
-    market-scale month waited for it. Frozen, they are still freed when their last reference goes; only a cycle among
-    them is never collected, and a kernel serves one visit.
+    market-scale month waited for it. Frozen, they are still freed when their last
+    reference goes; only a cycle among them is never collected, and a kernel serves one
+    visit.
     """
     import gc
 
