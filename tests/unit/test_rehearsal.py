@@ -91,11 +91,92 @@ def test_the_explore_section_ends_the_replay(shell):
     assert shell.transform_cell(CELLS[0]).startswith("calls.append")
 
 
-def test_a_notebook_rehearses_the_cells_between_its_visit_cell_and_its_explore_section():
+def test_a_notebook_rehearses_the_cells_after_its_visit_cell_its_explore_section_included():
     cells = rehearsal.rehearsed_cells(ROOT / "notebooks" / "imbalance.ipynb")
     assert cells[0].startswith('p = load_scenario("imbalance", scenario, overrides)')
-    assert not any("requested_scenario" in c or c.startswith("explore(") for c in cells)
+    assert not any("requested_scenario" in c for c in cells)
     assert any(c.startswith("display(report.table(") for c in cells)
+    assert cells[-1].startswith("explore(")
+
+
+# an Explore section as the notebooks build theirs: explore() gives the section's widget
+EXPLORE_CELLS = [
+    "import ipywidgets as w\nfrom marketbooks.explore.common import explore\n"
+    "calls.append(scenario)\nanswer = len(scenario)",
+    "section = explore(lambda n: w.VBox([w.IntSlider(value=n)]), answer)\nsection",
+]
+
+
+def widget_ids(outputs: list[dict]) -> list[str]:
+    return [o["application/vnd.jupyter.widget-view+json"]["model_id"] for o in outputs]
+
+
+def rehearse_sections(shell, names):
+    """Rehearse EXPLORE_CELLS for each of ``names``; the Explore section each built."""
+    built = {}
+    for name in names:
+        shell.user_ns["scenario"] = name
+        built[name] = rehearsal.rehearse(name, "v1", EXPLORE_CELLS, shell).values["section"]
+    shell.user_ns["scenario"] = names[0]
+    return built
+
+
+@pytest.fixture
+def explore_names(shell):
+    yield
+    for name in ("w", "explore", "section"):
+        shell.user_ns.pop(name, None)
+
+
+def test_a_visit_to_a_rehearsed_scenario_is_shown_the_controls_built_while_waiting(shell, explore_names):
+    built = rehearse_sections(shell, ["default", "other"])
+    assert rehearsal.take("acps", "other", shell)
+    shown(shell, EXPLORE_CELLS[0])
+    # the visit's page shows the rehearsal's section, building none
+    assert widget_ids(shown(shell, EXPLORE_CELLS[1])) == [built["other"].model_id]
+    assert built["other"].children[0].value == 5 and built["other"].comm is not None
+    assert shell.user_ns["calls"] == ["default", "other"]
+    # the other rehearsal's controls are closed, its slider and their layouts too
+    assert built["default"].comm is None
+    assert built["default"].children[0].comm is None and built["default"].children[0].layout.comm is None
+
+
+@pytest.mark.parametrize("asked, file", [("third", "v1"), ("default", "v2")])
+def test_a_visit_not_shown_a_rehearsal_gets_new_controls_and_every_rehearsed_one_is_closed(
+    shell, explore_names, asked, file
+):
+    built = rehearse_sections(shell, ["default", "other"])
+    shell.user_ns["_file"] = file
+    assert not rehearsal.take("acps", asked, shell)
+    assert all(section.comm is None for section in built.values())
+    shell.user_ns["scenario"] = asked
+    shown(shell, EXPLORE_CELLS[0])
+    new = shown(shell, EXPLORE_CELLS[1])
+    assert widget_ids(new) == [shell.user_ns["section"].model_id] and shell.user_ns["section"].comm is not None
+    assert shell.user_ns["section"] not in built.values()
+
+
+def test_a_rehearsal_whose_later_cell_fails_closes_the_controls_it_built(shell, explore_names):
+    shell.user_ns.update(scenario="default", kept=[])
+    with capture_output():
+        assert rehearsal.rehearse("default", "v1", [*EXPLORE_CELLS, "kept.append(section)\n1 / 0"], shell) is None
+    (section,) = shell.user_ns.pop("kept")
+    assert section.comm is None and "section" not in shell.user_ns
+    # the next section built is the visit's own: no rehearsal is running to close it
+    shown(shell, EXPLORE_CELLS[0])
+    shown(shell, EXPLORE_CELLS[1])
+    assert not rehearsal.take("acps", "default", shell)
+    assert shell.user_ns["section"].comm is not None
+
+
+def test_controls_built_outside_a_rehearsal_are_the_visits_and_never_closed_by_one(shell, explore_names):
+    shell.user_ns["scenario"] = "default"
+    shown(shell, EXPLORE_CELLS[0])
+    shown(shell, EXPLORE_CELLS[1])
+    live = shell.user_ns["section"]
+    rehearsal.rehearse("other", "v1", EXPLORE_CELLS, shell)
+    assert not rehearsal.take("acps", "third", shell)
+    assert live.comm is not None
 
 
 SCENARIO_CELLS = [
@@ -161,3 +242,22 @@ def test_a_waiting_imbalance_kernel_rehearses_its_page_and_the_market_scale_mont
     assert "prices" in vars(shell.user_ns["run"].volumes)
     rehearsal.finish(shell)
     shell.reset(new_session=True)
+
+
+def test_what_a_rehearsed_page_was_made_from_is_its_file_and_the_drop_downs_scenarios(project_copy):
+    """A page rehearsed before a scenario file was added or relabelled is not shown: its
+    Explore section's drop-down would miss or misname that scenario."""
+    made = rehearsal.current_inputs("rtp", "2016_information_paper")
+    assert made == rehearsal.current_inputs("rtp", "2016_information_paper")
+    params = project_copy / "params" / "rtp"
+    other = params / "high_cost_sensitivity.yaml"
+    text = other.read_text()
+    assert "\nlabel: " in text
+    other.write_text(text.replace("\nlabel: ", "\nlabel: Renamed: ", 1))
+    assert rehearsal.current_inputs("rtp", "2016_information_paper") != made
+    other.write_text(text)
+    assert rehearsal.current_inputs("rtp", "2016_information_paper") == made
+    (params / "added.yaml").write_text(text)
+    assert rehearsal.current_inputs("rtp", "2016_information_paper") != made
+    (params / "2016_information_paper.yaml").write_text("label: [\n")
+    assert rehearsal.current_inputs("rtp", "2016_information_paper") is None

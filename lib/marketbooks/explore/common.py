@@ -294,7 +294,10 @@ def explore(
     if not interactive:
         return None
     rehearsal.finish()  # the controls are the visit's own: nothing after them is replayed
-    return build(p, **computed) if scenario is None else scenario_switch(build, p, scenario, **computed)
+    section = build(p, **computed) if scenario is None else scenario_switch(build, p, scenario, **computed)
+    # built while a waiting kernel rehearses: closed unless the visit shows it
+    rehearsal.on_discard(lambda: close_all(section))
+    return section
 
 
 def scenario_label(workbook: str, scenario: str) -> str:
@@ -303,6 +306,11 @@ def scenario_label(workbook: str, scenario: str) -> str:
         return str(load_scenario(workbook, scenario).label)
     except ParameterError:
         return f"{scenario} (its file cannot be used)"
+
+
+def scenario_options(workbook: str) -> list[tuple[str, str]]:
+    """The workbook's scenarios as a drop-down offers them: (label, scenario) pairs."""
+    return [(scenario_label(workbook, sc), sc) for _, sc in list_scenarios(workbook)]
 
 
 def scenario_switch(build: Callable[..., ScenarioControls], p: Any, scenario: str, **computed: Any) -> w.VBox:
@@ -319,7 +327,7 @@ def scenario_switch(build: Callable[..., ScenarioControls], p: Any, scenario: st
     market-scale month, 70 MB)."""
     workbook = next(name for name, wb in WORKBOOKS.items() if isinstance(p, wb.model))
     pick = w.Dropdown(
-        options=[(scenario_label(workbook, sc), sc) for _, sc in list_scenarios(workbook)],
+        options=scenario_options(workbook),
         value=scenario,
         description="Explore from scenario",
         style=FIT_DESCRIPTION,

@@ -14,7 +14,12 @@ defined are that rehearsal's: the same values, computed from the same file by th
 code. Every other rehearsal is discarded at the visit, and a visit to a scenario not
 rehearsed (or whose file has changed) runs the cells as they always do.
 
-The Explore section is never rehearsed: its controls belong to the visit.
+The Explore section is rehearsed too: a pool kernel serves one visit, so the controls it
+builds while it waits are already the visitor's, and the visit only shows them (a
+section's sixty-odd widgets took 80-90 ms of the visit's kernel to build and sent about
+ninety messages through Voilà's server). A rehearsal the visit does not show closes what
+it built (:func:`on_discard`) before the page connects, so the page is sent only its own
+controls.
 """
 
 from __future__ import annotations
@@ -30,39 +35,52 @@ from IPython.core.getipython import get_ipython
 from IPython.utils.capture import CapturedIO, capture_output
 
 from marketbooks.scenarios import WORKBOOKS
-from marketbooks.tags import INTERACTIVE_TAG, VISIT_TAG
+from marketbooks.tags import VISIT_TAG
 
 
 @dataclass
 class Rehearsal:
-    """What the cells after the visit cell displayed for one scenario, by their code, and
-    the names they set."""
+    """What the cells after the visit cell displayed for one scenario, by their code, the
+    names they set, and what closes the widgets they built if the visit does not show them."""
 
     scenario: str
     inputs: Any  # the scenario as loaded at the rehearsal (compared again at the visit)
     shown: dict[str, CapturedIO] = field(default_factory=dict)
     defined: set[str] = field(default_factory=set)
     values: dict[str, Any] = field(default_factory=dict)
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def discard(self) -> None:
+        """Let go of what the rehearsal built that outlives its cells (its Explore
+        section's widgets, which live in the kernel and would be sent to the page)."""
+        while self.closers:
+            self.closers.pop()()
 
 
 # the kernel's rehearsals by scenario, and its names as they were before the first of them
 _rehearsals: dict[str, Rehearsal] = {}
 _before: dict[str, Any] = {}
+# the rehearsal running now, if one is
+_running: list[Rehearsal] = []
+
+
+def on_discard(close: Callable[[], None]) -> None:
+    """While a rehearsal runs: ``close`` is called if the visit does not show it (another
+    scenario asked for, its file changed since, or a later cell failed). At any other time
+    nothing: what the visit builds is the visit's."""
+    if _running:
+        _running[-1].closers.append(close)
 
 
 def rehearsed_cells(notebook: Path) -> list[str]:
     """The code of the cells a waiting kernel rehearses: every code cell after the one
-    tagged ``visit``, except the Explore cell."""
+    tagged ``visit``, the Explore section included."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     tags = [c.get("metadata", {}).get("tags", []) for c in cells]
     starts = [i for i, t in enumerate(tags) if VISIT_TAG in t]
     if not starts:
         return []
-    return [
-        "".join(c["source"])
-        for c, t in zip(cells[starts[0] + 1 :], tags[starts[0] + 1 :], strict=True)
-        if c["cell_type"] == "code" and INTERACTIVE_TAG not in t
-    ]
+    return ["".join(c["source"]) for c in cells[starts[0] + 1 :] if c["cell_type"] == "code"]
 
 
 def rehearse(scenario: str, inputs: Any, cells: Iterable[str], shell: Any = None) -> Rehearsal | None:
@@ -78,17 +96,24 @@ def rehearse(scenario: str, inputs: Any, cells: Iterable[str], shell: Any = None
     restore(shell, set().union(*(r.defined for r in _rehearsals.values())), _before)
     start = dict(shell.user_ns)
     rehearsal = Rehearsal(scenario, inputs)
-    _rehearsals.pop(scenario, None)
-    for code in cells:
-        # IPython's display trap hands a cell's last value to the shell's displayhook unless
-        # a trap is already set (as in the visit cell, which calls this): set, it lets the
-        # capture take the value too, so a chart a cell ends with is kept, not shown now.
-        with shell.display_trap, capture_output(stdout=True, stderr=True, display=True) as shown:
-            result = shell.run_cell(code, store_history=False)
-        if not result.success:
-            restore(shell, set(shell.user_ns) | set(start), start)
-            return None
-        rehearsal.shown[key(code)] = shown
+    replaced = _rehearsals.pop(scenario, None)
+    if replaced is not None:
+        replaced.discard()
+    _running.append(rehearsal)
+    try:
+        for code in cells:
+            # IPython's display trap hands a cell's last value to the shell's displayhook
+            # unless a trap is already set (as in the visit cell, which calls this): set, it
+            # lets the capture take the value too, so a chart a cell ends with is kept.
+            with shell.display_trap, capture_output(stdout=True, stderr=True, display=True) as shown:
+                result = shell.run_cell(code, store_history=False)
+            if not result.success:
+                rehearsal.discard()
+                restore(shell, set(shell.user_ns) | set(start), start)
+                return None
+            rehearsal.shown[key(code)] = shown
+    finally:
+        _running.remove(rehearsal)
     # a name is the rehearsal's if it is new or now holds another object
     rehearsal.defined = {n for n, v in shell.user_ns.items() if n not in start or start[n] is not v}
     rehearsal.values = {n: shell.user_ns[n] for n in rehearsal.defined}
@@ -112,8 +137,8 @@ def key(code: str) -> str:
 
 def take(workbook: str, scenario: str, shell: Any = None) -> bool:
     """At the visit, which asks for ``scenario``: replay its rehearsal if there is one and
-    the scenario's parameter file reads the same now; discard every other. Whether it will
-    be replayed."""
+    what it was made from reads the same now (:func:`current_inputs`); discard every other,
+    closing what it built. Whether it will be replayed."""
     rehearsals = dict(_rehearsals)
     _rehearsals.clear()
     if not rehearsals:
@@ -123,7 +148,12 @@ def take(workbook: str, scenario: str, shell: Any = None) -> bool:
     restore(shell, set().union(*(r.defined for r in rehearsals.values())), _before)
     _before.clear()
     chosen = rehearsals.get(scenario)
-    if chosen is None or current_inputs(workbook, scenario) != chosen.inputs:
+    if chosen is not None and current_inputs(workbook, scenario) != chosen.inputs:
+        chosen = None
+    for other in rehearsals.values():
+        if other is not chosen:
+            other.discard()
+    if chosen is None:
         return False
     shell.user_ns.update(chosen.values)
     shell.input_transformers_post.append(_Replay(chosen.shown, shell))
@@ -131,11 +161,14 @@ def take(workbook: str, scenario: str, shell: Any = None) -> bool:
 
 
 def current_inputs(workbook: str, scenario: str) -> Any:
-    """The scenario as its parameter file reads now (None if it cannot be used)."""
+    """What a rehearsed page was made from, as it reads now: the scenario as its parameter
+    file reads (None if it cannot be used) and the workbook's scenarios as the Explore
+    section's drop-down names them."""
+    from marketbooks.explore.common import scenario_options
     from marketbooks.scenarios import ParameterError, load_scenario
 
     try:
-        return load_scenario(workbook, scenario)
+        return load_scenario(workbook, scenario), scenario_options(workbook)
     except ParameterError:
         return None
 
