@@ -14,9 +14,13 @@ Playwright (headless, a new browser context per visit, so nothing is cached):
   click, which adds Playwright's round trips for each click and key (the typing a user
   would do before the wait starts).
 
-Visits to one dashboard are spaced so that Voilà's pool has a waiting kernel again (it
-refills a second after each visit), as for a reader who does not open a page twice a second.
-Prints a Markdown table of medians (and ranges).
+Each round visits every dashboard once, the floor among them, so that the machine's load,
+which drifts from minute to minute, falls on every page alike; each page's time over the
+floor's in the same round is beside its usable time. Visits are spaced so that Voilà's pool
+has a waiting kernel again (it refills a second after each visit), as for a reader who does
+not open a page twice a second, and each visit waits until the machine is idle (the kernel
+started for the last visit's notebook has rehearsed its pages, which takes a core for up to
+8 s), as for a reader who is not the second in a few seconds. Prints Markdown tables of medians (and ranges).
 """
 
 from __future__ import annotations
@@ -42,8 +46,9 @@ DASHBOARDS = [
     "acps.ipynb",
     "ds3_revenue.ipynb",
     "imbalance.ipynb",
-    "imbalance.ipynb?scenario=market_scale",
     "auction_walkthrough.ipynb",
+    # the imbalance notebook's pool again, not straight after its other page
+    "imbalance.ipynb?scenario=market_scale",
     "rtp_assessment.ipynb",
     "floor.ipynb",
 ]
@@ -122,6 +127,28 @@ def expected_controls(page_name: str) -> int:
     scenario = query or default
     assert WORKBOOKS[workbook]
     return count(common.scenario_switch(module.explorer, load_scenario(workbook, scenario), scenario))
+
+
+def wait_quiet(limit: float, idle: float = 0.9, window: float = 0.5) -> float:
+    """Wait until the machine's CPUs have been at least ``idle`` idle for two ``window``s in
+    a row (the kernel Voilà started to replace the last visit's has rehearsed its pages),
+    at most ``limit`` seconds; returns the seconds waited. Reads Linux's /proc/stat."""
+    stat = Path("/proc/stat")
+    start = time.perf_counter()
+    if not stat.exists():
+        return 0.0
+
+    def times() -> tuple[int, int]:
+        fields = [int(v) for v in stat.read_text().split("\n", 1)[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+
+    quiet = 0
+    while quiet < 2 and time.perf_counter() - start < limit:
+        idle0, all0 = times()
+        time.sleep(window)
+        idle1, all1 = times()
+        quiet = quiet + 1 if (idle1 - idle0) >= idle * max(all1 - all0, 1) else 0
+    return time.perf_counter() - start
 
 
 def visit(browser, url: str, controls: int) -> tuple[float, int, int, object, object]:
@@ -311,6 +338,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--visits", type=int, default=5, help="visits per dashboard")
     ap.add_argument("--pause", type=float, default=6.0, help="seconds between visits (the pool refills)")
+    ap.add_argument(
+        "--quiet", type=float, default=30.0, help="then at most this many seconds until the CPUs are idle (0: no wait)"
+    )
     ap.add_argument("--rounds", type=int, default=3, help="times each control is changed (0: none)")
     ap.add_argument("--only", nargs="*", default=None, help="dashboards to measure (names as in the table)")
     ap.add_argument("--settle", type=float, default=40.0, help="seconds for the kernel pools to fill at start")
@@ -324,35 +354,47 @@ def main() -> None:
         if (ROOT / "outputs").is_dir():
             shutil.copytree(ROOT / "outputs", project / "outputs", ignore=shutil.ignore_patterns(".*"))
         floor_notebook(project / "notebooks" / "floor.ipynb")
-        expected = {name: expected_controls(name) for name in args.only or DASHBOARDS}
-        rows = []
+        names = args.only or DASHBOARDS
+        expected = {name: expected_controls(name) for name in names}
+        usable: dict[str, list[float]] = {name: [] for name in names}
+        sizes: dict[str, list[int]] = {name: [] for name in names}
+        requests: dict[str, list[int]] = {name: [] for name in names}
+        changes: dict[str, dict[str, list[tuple[float, float]]]] = {name: {} for name in names}
         with voila(project, Path(tmp) / "voila.log") as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             time.sleep(args.settle)  # the pools fill: one waiting kernel per notebook
-            for name in args.only or DASHBOARDS:
-                usable, sizes, requests, changes = [], [], [], {}
-                for i in range(args.visits):
+            # every dashboard once a round, the floor among them: the machine's load, which
+            # drifts from minute to minute, falls on every page alike
+            for i in range(args.visits):
+                for name in names:
                     t, size, n, page, context = visit(browser, f"{base}/voila/render/notebooks/{name}", expected[name])
-                    usable.append(t)
-                    sizes.append(size)
-                    requests.append(n)
+                    usable[name].append(t)
+                    sizes[name].append(size)
+                    requests[name].append(n)
                     if i == 0 and args.rounds:
-                        changes = change_times(page, args.rounds)
+                        changes[name] = change_times(page, args.rounds)
                     context.close()
                     time.sleep(args.pause)
-                rows.append((name, usable, statistics.median(sizes) / 1e6, statistics.median(requests), changes))
-                print(f"{name}: usable {fmt(usable)} s", flush=True)
+                    wait_quiet(args.quiet)
+                print(f"round {i + 1}: " + ", ".join(f"{name} {usable[name][-1]:.2f}" for name in names), flush=True)
             browser.close()
+    floor = usable.get("floor.ipynb")
     print()
-    print("| dashboard | usable, s (median, range) | MB per visit | requests | controls |")
-    print("|---|---|---|---|---|")
-    for name, usable, mb, n, changes in rows:
-        print(f"| {name} | {fmt(usable)} | {mb:.1f} | {n:.0f} | {len(changes)} |")
+    print("| dashboard | usable, s (median, range) | over the floor, s | MB per visit | requests | controls |")
+    print("|---|---|---|---|---|---|")
+    for name in names:
+        # paired by round: the page against the floor visited in the same round
+        over = fmt([t - f for t, f in zip(usable[name], floor)]) if floor and name != "floor.ipynb" else "–"
+        mb = statistics.median(sizes[name]) / 1e6
+        print(
+            f"| {name} | {fmt(usable[name])} | {over} | {mb:.1f} | {statistics.median(requests[name]):.0f} |"
+            f" {len(changes[name])} |"
+        )
     print()
     print("| dashboard | control | control → chart, s | as driven, s |")
     print("|---|---|---|---|")
-    for name, _, _, _, changes in rows:
-        for label, values in changes.items():
+    for name in names:
+        for label, values in changes[name].items():
             print(f"| {name} | {label} | {fmt([w for w, _ in values])} | {fmt([d for _, d in values])} |")
 
 
