@@ -403,6 +403,52 @@ def test_each_imbalance_scenarios_own_settlement_is_priced_once_while_switching(
     assert imbalance.run_month(faq, zc_shift=1.0) is not imbalance.run_month(faq, zc_shift=1.0)  # what-ifs: anew
 
 
+def test_coming_back_to_an_imbalance_scenario_shows_its_last_what_if_without_pricing_it_again(
+    project_copy, monkeypatch
+):
+    """The reader moves the market-scale month's controls, looks at the FAQ month and comes
+    back: the what-if shown before is shown again, not priced again (0.1-0.3 s for a
+    market-scale month), and equals what a fresh section shows at those values; once the
+    scenario's file reads otherwise, the month is priced afresh."""
+    from marketbooks.explore import common
+    from marketbooks.explore.imbalance import KEPT_SCENARIOS
+    from marketbooks.explore.imbalance import explorer as imb_explorer
+    from marketbooks.rules import imbalance
+
+    faq = load_scenario("imbalance", "faq_worked_example")
+    box = common.explore(imb_explorer, faq, True, "faq_worked_example", run=imbalance.run_month(faq))
+    pick, section = box.children[0].children[0], box.children[1]
+    pick.value = "market_scale"
+    _find(section, "mb-nre").value = 3000
+    _find(section, "mb-zc").value = 7
+    what_if = _find(section, "mb-imbalance").value
+    priced, shifted = [], []
+    price_run, shift_prices = imbalance.price_run, imbalance.shift_prices
+    monkeypatch.setattr(imbalance, "price_run", lambda *a, **k: priced.append(a[1:]) or price_run(*a, **k))
+    monkeypatch.setattr(imbalance, "shift_prices", lambda *a, **k: shifted.append(a[1:]) or shift_prices(*a, **k))
+    pick.value = "faq_worked_example"
+    _find(section, "mb-pre").value = faq.pre_eur - 100  # the FAQ month's own what-if, priced
+    assert priced == [(faq.nre_eur, faq.pre_eur - 100)]
+    pick.value = "market_scale"
+    assert _find(section, "mb-imbalance").value == what_if and len(priced) == 1
+    assert (7,) not in shifted  # only scenario_volumes' shift by nothing, which gives the month back
+    market = load_scenario("imbalance", "market_scale")
+    fresh = imb_explorer(market)
+    _find(fresh, "mb-nre").value = 3000
+    _find(fresh, "mb-zc").value = 7
+    assert _find(fresh, "mb-imbalance").value == what_if
+    assert KEPT_SCENARIOS >= 2 and len(section.steps) == 2
+
+    path = project_copy / "params/imbalance/market_scale.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "\nnre_eur: " in text
+    path.write_text(text.replace("\nnre_eur: ", "\nnre_eur: 1"), encoding="utf-8")
+    pick.value = "faq_worked_example"
+    priced.clear()
+    pick.value = "market_scale"  # its file reads otherwise: its own values, settled afresh
+    assert priced and _find(section, "mb-nre").value == load_scenario("imbalance", "market_scale").nre_eur
+
+
 def _upload(content: bytes, name: str) -> tuple:
     return (
         {

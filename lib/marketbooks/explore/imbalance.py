@@ -73,13 +73,18 @@ def overridden(g: GuaranteeInputs) -> dict[str, str]:
     return reasons
 
 
+#: scenarios whose last results an Explore section keeps (each step holds its last only)
+KEPT_SCENARIOS = 4
+
+
 class Explorer(w.VBox):
     """The controls and their results for an imbalance scenario, any of the workbook's
     (:meth:`show`: a :class:`~marketbooks.explore.common.ScenarioControls`). ``run``, the
     page's settlement of ``p`` (:func:`marketbooks.rules.imbalance.run_month`), is shown as
     the controls' first result rather than settled again (a market-scale month is a million
     subject-periods); any scenario at its own values shows its kept settlement
-    (:func:`marketbooks.rules.imbalance.scenario_run`)."""
+    (:func:`marketbooks.rules.imbalance.scenario_run`), and coming back to a scenario, its
+    file unchanged, shows the results last shown for it rather than pricing them again."""
 
     def __init__(self, p: ImbalanceParams, run: imbalance.ImbalanceRun | None = None):
         # the deviation's aim, lined up with the sliders' descriptions above it; the subject
@@ -108,6 +113,8 @@ class Explorer(w.VBox):
         self.line, status, out = w.HTML(), w.HTML(), w.Output()
         self.line.add_class("mb-imbalance")
         self.aim_note = w.HTML()
+        # each scenario's steps (its last results), the scenarios shown last first
+        self.steps: dict[str, Callable[..., imbalance.ImbalanceRun]] = {}
         self.set_scenario(p, run)
         self.controls["dev"].observe(self.aimed, names="value")
         self.reactive = reactive([self.who, self.when, *self.controls.values()], self.render, status, out, [self.line])
@@ -139,7 +146,13 @@ class Explorer(w.VBox):
             run, month_found = None, imbalance.scenario_volumes(p)
         else:
             month_found = run.volumes
-        self.p, self.month = p, settlement_steps(p, run, month_found)
+        # a scenario's last results are kept while the reader looks at another (a
+        # market-scale what-if took 0.1-0.3 s to price again on coming back); its steps
+        # are the same only while its file reads the same
+        key = p.model_dump_json()
+        steps = self.steps.pop(key, None) or settlement_steps(p, run, month_found)
+        self.steps = {key: steps, **dict(list(self.steps.items())[: KEPT_SCENARIOS - 1])}
+        self.p, self.month = p, steps
         values = values or {}
         subjects = [str(s) for s in month_found.subjects[1]]
         periods = month_found.settled["period"]
