@@ -20,7 +20,8 @@ floor's in the same round is beside its usable time. Visits are spaced so that V
 has a waiting kernel again (it refills a second after each visit), as for a reader who does
 not open a page twice a second, and each visit waits until the machine is idle (the kernel
 started for the last visit's notebook has rehearsed its pages, which takes a core for up to
-8 s), as for a reader who is not the second in a few seconds. Prints Markdown tables of medians (and ranges).
+8 s), as for a reader who is not the second in a few seconds. Prints Markdown tables of
+medians (and ranges).
 """
 
 from __future__ import annotations

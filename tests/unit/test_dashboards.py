@@ -407,8 +407,8 @@ def test_coming_back_to_an_imbalance_scenario_shows_its_last_what_if_without_pri
     project_copy, monkeypatch
 ):
     """The reader moves the market-scale month's controls, looks at the FAQ month and comes
-    back: the what-if shown before is shown again, not priced again (0.1-0.3 s for a
-    market-scale month), and equals what a fresh section shows at those values; once the
+    back: the what-if shown before is shown again, not priced again (60-75 ms of the
+    kernel's for a market-scale month), and equals what a fresh section shows at those values; once the
     scenario's file reads otherwise, the month is priced afresh."""
     from marketbooks.explore import common
     from marketbooks.explore.imbalance import KEPT_SCENARIOS

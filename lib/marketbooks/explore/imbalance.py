@@ -146,9 +146,9 @@ class Explorer(w.VBox):
             run, month_found = None, imbalance.scenario_volumes(p)
         else:
             month_found = run.volumes
-        # a scenario's last results are kept while the reader looks at another (a
-        # market-scale what-if took 0.1-0.3 s to price again on coming back); its steps
-        # are the same only while its file reads the same
+        # a scenario's last results are kept while the reader looks at another (pricing a
+        # market-scale what-if again on coming back took 60-75 ms of the kernel's); its
+        # steps are the same only while its file reads the same
         key = p.model_dump_json()
         steps = self.steps.pop(key, None) or settlement_steps(p, run, month_found)
         self.steps = {key: steps, **dict(list(self.steps.items())[: KEPT_SCENARIOS - 1])}
