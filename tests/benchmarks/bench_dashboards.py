@@ -133,22 +133,13 @@ def expected_controls(page_name: str) -> int:
 def wait_quiet(limit: float, idle: float = 0.9, window: float = 0.5) -> float:
     """Wait until the machine's CPUs have been at least ``idle`` idle for two ``window``s in
     a row (the kernel Voilà started to replace the last visit's has rehearsed its pages),
-    at most ``limit`` seconds; returns the seconds waited. Reads Linux's /proc/stat."""
-    stat = Path("/proc/stat")
+    at most ``limit`` seconds; returns the seconds waited."""
+    import psutil
+
     start = time.perf_counter()
-    if not stat.exists():
-        return 0.0
-
-    def times() -> tuple[int, int]:
-        fields = [int(v) for v in stat.read_text().split("\n", 1)[0].split()[1:]]
-        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
-
     quiet = 0
     while quiet < 2 and time.perf_counter() - start < limit:
-        idle0, all0 = times()
-        time.sleep(window)
-        idle1, all1 = times()
-        quiet = quiet + 1 if (idle1 - idle0) >= idle * max(all1 - all0, 1) else 0
+        quiet = quiet + 1 if psutil.cpu_percent(interval=window) <= 100 * (1 - idle) else 0
     return time.perf_counter() - start
 
 

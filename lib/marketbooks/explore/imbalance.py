@@ -113,7 +113,7 @@ class Explorer(w.VBox):
         self.line, status, out = w.HTML(), w.HTML(), w.Output()
         self.line.add_class("mb-imbalance")
         self.aim_note = w.HTML()
-        # each scenario's steps (its last results), the scenarios shown last first
+        # each scenario's steps (its last results), the scenario shown last at the end
         self.steps: dict[str, Callable[..., imbalance.ImbalanceRun]] = {}
         self.set_scenario(p, run)
         self.controls["dev"].observe(self.aimed, names="value")
@@ -150,9 +150,10 @@ class Explorer(w.VBox):
         # market-scale what-if again on coming back took 60-75 ms of the kernel's); its
         # steps are the same only while its file reads the same
         key = p.model_dump_json()
-        steps = self.steps.pop(key, None) or settlement_steps(p, run, month_found)
-        self.steps = {key: steps, **dict(list(self.steps.items())[: KEPT_SCENARIOS - 1])}
-        self.p, self.month = p, steps
+        self.steps[key] = self.steps.pop(key) if key in self.steps else settlement_steps(p, run, month_found)
+        while len(self.steps) > KEPT_SCENARIOS:
+            del self.steps[next(iter(self.steps))]
+        self.p, self.month = p, self.steps[key]
         values = values or {}
         subjects = [str(s) for s in month_found.subjects[1]]
         periods = month_found.settled["period"]
