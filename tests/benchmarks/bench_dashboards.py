@@ -6,6 +6,10 @@ Playwright (headless, a new browser context per visit, so nothing is cached):
 
 - **usable**: from the request until every chart is drawn (each chart's plotly SVG is in
   the page) and every control of the Explore section is rendered;
+- **the browser's main thread**: until usable, the seconds it was busy (Chromium's own
+  account, DevTools' Performance metrics), and of those, running scripts (Voilà's,
+  ipywidgets', plotly.js) and computing style and layout: a page whose main thread is
+  busy for most of its wait is waiting for the browser's work, not for the server;
 - **bytes and requests** per visit;
 - **control → chart**: for each Explore control, changed as a user changes it (typing
   into a slider's readout, picking an option, ticking a box), from the moment the change
@@ -143,23 +147,32 @@ def wait_quiet(limit: float, idle: float = 0.9, window: float = 0.5) -> float:
     return time.perf_counter() - start
 
 
-def visit(browser, url: str, controls: int) -> tuple[float, int, int, object, object]:
+def visit(browser, url: str, controls: int) -> tuple[float, int, int, dict[str, float], object, object]:
     context = browser.new_context(viewport={"width": 1280, "height": 1600})
     page = context.new_page()
     sizes = []
     page.on("requestfinished", lambda request: sizes.append(request))
     page.add_init_script(f"window.mbExpectedControls = {controls};")
+    # Chromium's own account of the page's main thread (DevTools' Performance domain)
+    devtools = context.new_cdp_session(page)
+    devtools.send("Performance.enable")
     start = time.perf_counter()
     page.goto(url, wait_until="commit", timeout=120_000)
     page.wait_for_function(USABLE, arg=[CONTROLS], timeout=120_000, polling=10)
     usable = time.perf_counter() - start
+    metrics = {m["name"]: m["value"] for m in devtools.send("Performance.getMetrics")["metrics"]}
+    busy = {
+        "main thread": metrics["TaskDuration"],
+        "scripts": metrics["ScriptDuration"],
+        "style and layout": metrics["RecalcStyleDuration"] + metrics["LayoutDuration"],
+    }
     total = 0
     for request in sizes:
         try:
             total += request.sizes()["responseBodySize"]
         except Exception:  # noqa: BLE001 - a request the page dropped
             pass
-    return usable, total, len(sizes), page, context
+    return usable, total, len(sizes), busy, page, context
 
 
 # The text of every output of the Explore section: a control's result may land in any of
@@ -351,6 +364,7 @@ def main() -> None:
         usable: dict[str, list[float]] = {name: [] for name in names}
         sizes: dict[str, list[int]] = {name: [] for name in names}
         requests: dict[str, list[int]] = {name: [] for name in names}
+        busy: dict[str, list[dict[str, float]]] = {name: [] for name in names}
         changes: dict[str, dict[str, list[tuple[float, float]]]] = {name: {} for name in names}
         with voila(project, Path(tmp) / "voila.log") as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -359,8 +373,11 @@ def main() -> None:
             # drifts from minute to minute, falls on every page alike
             for i in range(args.visits):
                 for name in names:
-                    t, size, n, page, context = visit(browser, f"{base}/voila/render/notebooks/{name}", expected[name])
+                    t, size, n, work, page, context = visit(
+                        browser, f"{base}/voila/render/notebooks/{name}", expected[name]
+                    )
                     usable[name].append(t)
+                    busy[name].append(work)
                     sizes[name].append(size)
                     requests[name].append(n)
                     if i == 0 and args.rounds:
@@ -372,14 +389,18 @@ def main() -> None:
             browser.close()
     floor = usable.get("floor.ipynb")
     print()
-    print("| dashboard | usable, s (median, range) | over the floor, s | MB per visit | requests | controls |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| dashboard | usable, s (median, range) | over the floor, s | browser's main thread busy, s"
+        " | of it scripts | of it style and layout | MB per visit | requests | controls |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in names:
         # paired by round: the page against the floor visited in the same round
         over = fmt([t - f for t, f in zip(usable[name], floor)]) if floor and name != "floor.ipynb" else "–"
         mb = statistics.median(sizes[name]) / 1e6
+        work = " | ".join(f"{statistics.median(w[part] for w in busy[name]):.2f}" for part in busy[name][0])
         print(
-            f"| {name} | {fmt(usable[name])} | {over} | {mb:.1f} | {statistics.median(requests[name]):.0f} |"
+            f"| {name} | {fmt(usable[name])} | {over} | {work} | {mb:.1f} | {statistics.median(requests[name]):.0f} |"
             f" {len(changes[name])} |"
         )
     print()
