@@ -2,7 +2,9 @@
 
 Serves a copy of the project with Voilà as `make serve` does, plus a *floor* dashboard (one
 markdown cell, one plotly chart and one slider), and drives Debian's Chromium with
-Playwright (headless, a new browser context per visit, so nothing is cached):
+Playwright (headless, a new browser context per visit, so nothing is cached; with
+``--returning``, one context for every visit: a reader coming back, whose browser holds what
+earlier visits loaded):
 
 - **usable**: from the request until every chart is drawn (each chart's plotly SVG is in
   the page) and every control of the Explore section is rendered;
@@ -57,6 +59,7 @@ DASHBOARDS = [
     "rtp_assessment.ipynb",
     "floor.ipynb",
 ]
+VIEWPORT = {"width": 1280, "height": 1600}
 CONTROLS = ".widget-hslider, .widget-dropdown, .widget-checkbox, .widget-upload, .widget-text"
 
 # Usable: no output waits for the front end, every chart is drawn, the controls stand still.
@@ -147,8 +150,11 @@ def wait_quiet(limit: float, idle: float = 0.9, window: float = 0.5) -> float:
     return time.perf_counter() - start
 
 
-def visit(browser, url: str, controls: int) -> tuple[float, int, int, dict[str, float], object, object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+def visit(browser, url: str, controls: int, context=None) -> tuple[float, int, int, dict[str, float], object, object]:
+    """One visit in a new browser context, or in ``context`` (a returning reader's); returns
+    the seconds until usable, bytes and requests, the main thread's work, the page and its
+    context."""
+    context = context or browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     sizes = []
     page.on("requestfinished", lambda request: sizes.append(request))
@@ -349,6 +355,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="times each control is changed (0: none)")
     ap.add_argument("--only", nargs="*", default=None, help="dashboards to measure (names as in the table)")
     ap.add_argument("--settle", type=float, default=40.0, help="seconds for the kernel pools to fill at start")
+    ap.add_argument(
+        "--returning",
+        action="store_true",
+        help="every visit in one browser context: its cache holds what earlier visits loaded",
+    )
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -369,12 +380,13 @@ def main() -> None:
         with voila(project, Path(tmp) / "voila.log") as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             time.sleep(args.settle)  # the pools fill: one waiting kernel per notebook
+            returning = browser.new_context(viewport=VIEWPORT) if args.returning else None
             # every dashboard once a round, the floor among them: the machine's load, which
             # drifts from minute to minute, falls on every page alike
             for i in range(args.visits):
                 for name in names:
                     t, size, n, work, page, context = visit(
-                        browser, f"{base}/voila/render/notebooks/{name}", expected[name]
+                        browser, f"{base}/voila/render/notebooks/{name}", expected[name], returning
                     )
                     usable[name].append(t)
                     busy[name].append(work)
@@ -382,13 +394,15 @@ def main() -> None:
                     requests[name].append(n)
                     if i == 0 and args.rounds:
                         changes[name] = change_times(page, args.rounds)
-                    context.close()
+                    (page if returning else context).close()
                     time.sleep(args.pause)
                     wait_quiet(args.quiet)
                 print(f"round {i + 1}: " + ", ".join(f"{name} {usable[name][-1]:.2f}" for name in names), flush=True)
             browser.close()
     floor = usable.get("floor.ipynb")
     print()
+    if args.returning:
+        print("A returning reader: every visit in one browser context (its cache warm).\n")
     print(
         "| dashboard | usable, s (median, range) | over the floor, s | browser's main thread busy, s"
         " | of it scripts | of it style and layout | MB per visit | requests | controls |"
