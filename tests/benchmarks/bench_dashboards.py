@@ -60,6 +60,8 @@ DASHBOARDS = [
     "floor.ipynb",
 ]
 VIEWPORT = {"width": 1280, "height": 1600}
+# The browser's main thread until usable (the table's columns): busy, and of it scripts and style and layout.
+MAIN_THREAD = ("browser's main thread busy, s", "of it scripts", "of it style and layout")
 CONTROLS = ".widget-hslider, .widget-dropdown, .widget-checkbox, .widget-upload, .widget-text"
 
 # Usable: no output waits for the front end, every chart is drawn, the controls stand still.
@@ -167,11 +169,16 @@ def visit(browser, url: str, controls: int, context=None) -> tuple[float, int, i
     page.wait_for_function(USABLE, arg=[CONTROLS], timeout=120_000, polling=10)
     usable = time.perf_counter() - start
     metrics = {m["name"]: m["value"] for m in devtools.send("Performance.getMetrics")["metrics"]}
-    busy = {
-        "main thread": metrics["TaskDuration"],
-        "scripts": metrics["ScriptDuration"],
-        "style and layout": metrics["RecalcStyleDuration"] + metrics["LayoutDuration"],
-    }
+    busy = dict(
+        zip(
+            MAIN_THREAD,
+            (
+                metrics["TaskDuration"],
+                metrics["ScriptDuration"],
+                metrics["RecalcStyleDuration"] + metrics["LayoutDuration"],
+            ),
+        )
+    )
     total = 0
     for request in sizes:
         try:
@@ -403,16 +410,14 @@ def main() -> None:
     print()
     if args.returning:
         print("A returning reader: every visit in one browser context (its cache warm).\n")
-    print(
-        "| dashboard | usable, s (median, range) | over the floor, s | browser's main thread busy, s"
-        " | of it scripts | of it style and layout | MB per visit | requests | controls |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
+    columns = ["dashboard", "usable, s (median, range)", "over the floor, s", *MAIN_THREAD, "MB per visit", "requests"]
+    print("| " + " | ".join([*columns, "controls"]) + " |")
+    print("|---" * (len(columns) + 1) + "|")
     for name in names:
         # paired by round: the page against the floor visited in the same round
         over = fmt([t - f for t, f in zip(usable[name], floor)]) if floor and name != "floor.ipynb" else "–"
         mb = statistics.median(sizes[name]) / 1e6
-        work = " | ".join(f"{statistics.median(w[part] for w in busy[name]):.2f}" for part in busy[name][0])
+        work = " | ".join(f"{statistics.median(w[part] for w in busy[name]):.2f}" for part in MAIN_THREAD)
         print(
             f"| {name} | {fmt(usable[name])} | {over} | {work} | {mb:.1f} | {statistics.median(requests[name]):.0f} |"
             f" {len(changes[name])} |"
