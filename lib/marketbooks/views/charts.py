@@ -77,7 +77,7 @@ class Chart:
     def __init__(self, figure: go.Figure):
         self.figure = figure
         if self.has_legend() and figure.layout.margin.t == HOUSE_MARGIN["t"]:
-            figure.update_layout(margin_t=85)  # the house legend: a row above the plot, under the title
+            figure.layout.margin.t = 85  # the house legend: a row above the plot, under the title
 
     def has_legend(self) -> bool:
         """Whether plotly shows the figure's legend (by default: for more than one series)."""
@@ -111,8 +111,14 @@ class Chart:
         plotly's own title would run under the chart's toolbar), a ``<div>`` and the script
         that draws the figure into it with plotly.js."""
         title = self.figure.layout.title.text or ""  # escaped already (figure())
-        untitled = go.Figure(self.figure).update_layout(title_text=None, margin_t=55 if self.has_legend() else 30)
-        height = untitled.layout.height or 420
+        # the figure's settings in the order plotly's constructor gives them, edited as plain
+        # data: an update_layout on the copy took 3-4 ms of every Explore change
+        untitled = go.Figure(self.figure).to_plotly_json()
+        layout = untitled["layout"]
+        if "title" in layout:
+            layout["title"] = {key: value for key, value in layout["title"].items() if key != "text"}
+        layout["margin"] = {**layout.get("margin", {}), "t": 55 if self.has_legend() else 30}
+        height = layout.get("height") or 420
         label = html.escape(self.description())
         figure_json = pio.to_json(untitled, validate=False, engine="json").replace("</", "<\\/")
         return (
@@ -149,9 +155,26 @@ def figure(traces: Sequence[dict], title: str, layout: dict | None = None) -> go
         {key: _as_text(value) if key in ("name", "text", "hovertext") else value for key, value in trace.items()}
         for trace in traces
     ]
-    fig = go.Figure(data=data, layout=layout or {})
-    fig.update_layout(HOUSE_LAYOUT, title_text=html.escape(title, quote=False), template=None)
-    return fig
+    # The house style merged into the chart's own settings before the figure is built:
+    # plotly's constructor validates a layout about five times as fast as update_layout
+    # does key by key (4-5 ms against 8-24 ms here), and every Explore change builds its
+    # charts anew. The chart's own settings are read through go.Layout first, so
+    # that "margin_t"-style keys are nested before the house style goes over them.
+    own = go.Layout(layout or {}).to_plotly_json()
+    house = {**HOUSE_LAYOUT, "title": {"text": html.escape(title, quote=False)}, "template": {}}
+    # no template: an empty one spares the constructor plotly's default (about 7 kB); the
+    # constructor fills it with a placeholder that setting None empties again
+    return go.Figure(data=data, layout=_over(own, house)).update_layout(template=None)
+
+
+def _over(own: dict[str, Any], house: dict[str, Any]) -> dict[str, Any]:
+    """``own`` with ``house``'s settings over it, nested settings merged key by key (what
+    plotly's ``update_layout`` does)."""
+    merged = dict(own)
+    for key, value in house.items():
+        below = merged.get(key)
+        merged[key] = _over(below, value) if isinstance(value, dict) and isinstance(below, dict) else value
+    return merged
 
 
 def vertical_lines(fig: go.Figure, lines: Sequence[tuple[float, dict, str, str]]) -> go.Figure:
