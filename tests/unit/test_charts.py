@@ -1,5 +1,6 @@
 """The house chart style and the charts several workbooks share."""
 
+import html
 import json
 import re
 from pathlib import Path
@@ -67,8 +68,6 @@ _OWN_LAYOUTS = st.fixed_dictionaries(
 def test_figure_is_the_charts_own_layout_updated_with_the_house_style(own, title):
     """One constructor gives what plotly's update_layout gives (the house style over the
     chart's settings, nested settings merged): the same figure, only faster."""
-    import html
-
     traces = [*_traces(), {"type": "scatter", "x": ["a"], "y": [1], "name": "s", "yaxis": "y2"}]
     updated = go.Figure(data=traces, layout=own).update_layout(
         HOUSE_LAYOUT, title_text=html.escape(title, quote=False), template=None
@@ -76,28 +75,30 @@ def test_figure_is_the_charts_own_layout_updated_with_the_house_style(own, title
     assert figure(traces, title, own).to_plotly_json() == updated.to_plotly_json()
 
 
-def _charts():
-    """Figures as the workbooks build them: the house figure, with a legend, with lines
-    added after it was built, a margin widened after, and panels side by side."""
-    series = [*_traces(), {"type": "scatter", "x": ["a", "b"], "y": [2, 1], "name": "s"}]
-    lines = charts.vertical_lines(figure(_traces(), "v"), [(1.5, {"dash": "dot"}, "cap", "top")])
-    hline = figure(_traces(), "h")
-    hline.add_hline(y=1, annotation_text="one")
-    return [
-        figure(_traces(), "t", axis_titles("x", "EUR")),
-        figure(series, "legend", {"barmode": "stack"}),
-        lines,
-        hline,
-        figure(_traces(), "m").update_layout(margin_b=70),
-        charts.side_by_side([(_traces(), "a"), (_traces(), "b")], "panels", "y"),
-    ]
+def _with_hline() -> go.Figure:
+    fig = figure(_traces(), "h")
+    fig.add_hline(y=1, annotation_text="one")
+    return fig
 
 
-@pytest.mark.parametrize("i", range(6))
-def test_a_charts_html_holds_the_figure_plotlys_update_layout_gives_untitled(i):
+# Figures as the workbooks build them: the house figure, with a legend, with lines added
+# after it was built, a margin widened after, panels side by side; and one with no title.
+_CHARTS = {
+    "house": lambda: figure(_traces(), "t", axis_titles("x", "EUR")),
+    "legend": lambda: figure([*_traces(), {"type": "scatter", "x": ["a"], "y": [2], "name": "s"}], "l"),
+    "vertical lines": lambda: charts.vertical_lines(figure(_traces(), "v"), [(1.5, {"dash": "dot"}, "cap", "top")]),
+    "hline": _with_hline,
+    "margin widened": lambda: figure(_traces(), "m").update_layout(margin_b=70),
+    "side by side": lambda: charts.side_by_side([(_traces(), "a"), (_traces(), "b")], "panels", "y"),
+    "untitled": lambda: go.Figure(data=_traces(), layout={"template": {}}),
+}
+
+
+@pytest.mark.parametrize("build", _CHARTS.values(), ids=_CHARTS.keys())
+def test_a_charts_html_holds_the_figure_plotlys_update_layout_gives_untitled(build):
     """The drawn figure is edited as plain data; byte for byte what plotly's own copy and
     update_layout give (the stored reports and golden notebooks hold that text)."""
-    fig = _charts()[i]
+    fig = build()
     chart = Chart(fig)
     plotlys = go.Figure(fig).update_layout(title_text=None, margin_t=55 if chart.has_legend() else 30)
     expected = pio.to_json(plotlys, validate=False, engine="json").replace("</", "<\\/")
