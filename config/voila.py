@@ -56,6 +56,12 @@ c.VoilaKernelManager.fill_delay = 4
 # and waits at the lowest CPU priority until its visit (marketbooks.run.waiting): its page
 # and rehearsals take what the visitors' kernels and browsers leave of the cores.
 c.KernelProvisionerFactory.default_provisioner_name = "marketbooks-waiting"
+# The server talks to its kernels over Unix sockets next to their connection files, not TCP
+# ports: a TCP port is picked, let go and only later bound by the kernel, and in between
+# another connection may take it (a known race in jupyter_client, which JEP 66 would close).
+# The kernel then dies before its page is drawn, and its visitor gets half a page. A waiting
+# kernel, started at the lowest priority, leaves that gap open longest.
+c.KernelManager.transport = "ipc"
 
 # At most marketbooks.run.serve.max_kernels() kernels (half the memory in the heaviest
 # visits), the waiting ones (one per dashboard) included (MARKETBOOKS_MAX_KERNELS): a visit beyond gets a

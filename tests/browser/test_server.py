@@ -208,6 +208,18 @@ def test_the_servers_settings_bound_kernels_and_cull_them_within_two_minutes():
     assert config.MappingKernelManager.cull_idle_timeout + config.MappingKernelManager.cull_interval <= 120
     assert config.MappingKernelManager.cull_connected is False and config.KernelRestarter.restart_limit == 0
     assert config.Voila.tornado_settings["allow_remote_access"] is False
+    assert config.KernelManager.transport == "ipc"  # no TCP port a kernel could lose before binding it
+
+
+def test_the_server_reaches_its_kernels_over_unix_sockets(served):
+    """No TCP port is picked for a kernel and let go before the kernel binds it, so no other
+    connection can take it in between (the kernel would die before drawing its page)."""
+    import re
+    from pathlib import Path
+
+    log = (ROOT / "outputs" / "voila-server-test.log").read_text()
+    files = list(Path(re.search(r"Storing connection files in (\S+)\.", log)[1]).glob("kernel-*.json"))
+    assert files and {json.loads(f.read_text())["transport"] for f in files} == {"ipc"}
 
 
 @pytest.mark.skipif(
@@ -218,7 +230,9 @@ def test_waiting_kernels_run_behind_the_visits_and_a_visit_takes_the_servers_pri
 
     base, _ = served
     page = urllib.request.urlopen(f"{base}/voila/render/notebooks/ds3_revenue.ipynb", timeout=120).read().decode()
-    visited = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', page)[1]
+    found = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', page)
+    assert found, f"the page names no kernel; it ends: {page[-400:]!r} (see outputs/voila-server-test.log)"
+    visited = found[1]
     kernels = {}
     for pid in kernels_of(ROOT / "outputs" / "voila-server-test.log"):
         threads = os.listdir(f"/proc/{pid}/task")
