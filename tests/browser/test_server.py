@@ -141,13 +141,19 @@ def test_the_scenario_address_cannot_name_a_file(served):
     assert json.loads((served[1] / "outputs/acps/2017_decision/results.json").read_text())["acps_eur"] == 519227150
 
 
+def connection_folder(log) -> str:
+    """The folder a Voilà server keeps its kernels' connection files in, as its log names it."""
+    import re
+
+    return re.search(r"Storing connection files in (\S+)\.", log.read_text())[1]
+
+
 def kernels_of(log) -> set[int]:
     """The pids of the kernels a Voilà server started (their connection files are in the
     folder its log names)."""
-    import re
     from pathlib import Path
 
-    folder = re.search(r"Storing connection files in (\S+)\.", log.read_text())[1]
+    folder = connection_folder(log)
     pids = set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -214,11 +220,9 @@ def test_the_servers_settings_bound_kernels_and_cull_them_within_two_minutes():
 def test_the_server_reaches_its_kernels_over_unix_sockets(served):
     """No TCP port is picked for a kernel and let go before the kernel binds it, so no other
     connection can take it in between (the kernel would die before drawing its page)."""
-    import re
     from pathlib import Path
 
-    log = (ROOT / "outputs" / "voila-server-test.log").read_text()
-    files = list(Path(re.search(r"Storing connection files in (\S+)\.", log)[1]).glob("kernel-*.json"))
+    files = list(Path(connection_folder(ROOT / "outputs" / "voila-server-test.log")).glob("kernel-*.json"))
     assert files and {json.loads(f.read_text())["transport"] for f in files} == {"ipc"}
 
 
