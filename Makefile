@@ -12,7 +12,7 @@ CHROMIUM := /usr/bin/chromium
 # Coverage of lib/ by the unit tests may not fall below this (measured 2026-12-02; raise it as tests grow)
 COVERAGE_FLOOR := 90
 
-.PHONY: run test quick lint typecheck unit notebooks browser serve lab check list golden bench lock chromium clean
+.PHONY: run test quick lint typecheck unit notebooks browser serve lab check list golden bench lock chromium plotly-js clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,11 @@ bench: $(STAMP) chromium
 # Regenerate requirements.lock from pyproject.toml (after changing a dependency).
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --python-version 3.11 --quiet -o $(LOCK)
+
+# Rebuild the dashboards' and reports' plotly.js from tools/plotly-js (the trace types the
+# workbooks draw; needs node, npm and the npm registry; the built file is committed).
+plotly-js:
+	cd tools/plotly-js && npm ci --no-audit --no-fund && npm run build
 
 chromium:
 	@test -x $(CHROMIUM) || { \

@@ -32,8 +32,8 @@ c.VoilaConfiguration.page_config_hook = only_dashboards
 # of plotly.js that reports and dashboards load (see marketbooks.run.serve).
 c.VoilaConfiguration.file_allowlist = FILE_ALLOWLIST
 c.VoilaConfiguration.file_denylist = FILE_DENYLIST
-# Dashboards draw charts with plotly.js's finance bundle (the marketbooks template), not
-# JupyterLab's 4.7 MB plotly extension.
+# Dashboards draw charts with a plotly.js of the workbooks' trace types (the marketbooks
+# template; tools/plotly-js), not JupyterLab's 4.7 MB plotly extension.
 c.VoilaConfiguration.extension_denylist = ["jupyterlab-plotly"]
 
 # A pre-heated kernel waits in its notebook's first cell until someone visits: that cell

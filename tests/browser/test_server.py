@@ -89,7 +89,7 @@ def test_a_page_that_is_not_there_says_so_in_plain_words(served):
         ("outputs/acps/2017_decision/results.json", True),
         ("outputs/acps/2017_decision/acps_2017_decision.xlsx", True),
         ("outputs/acps/2017_decision/tables/inputs.csv", True),
-        ("outputs/_static/plotly-finance.min.js", True),
+        ("outputs/_static/plotly-marketbooks.min.js", True),
         ("outputs/acps/2017_decision/acps_2017_decision.ipynb", False),
         ("outputs/runner-stderr.log", False),
         ("notebooks/acps.ipynb", False),

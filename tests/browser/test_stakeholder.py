@@ -60,7 +60,7 @@ def test_a_report_linked_from_the_landing_page_draws_its_charts_and_loads_nothin
     page.on("response", lambda r: statuses.setdefault(r.url.split("?")[0].rsplit("/", 1)[-1], r.status))
     page.goto(urljoin(page.url, href))
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4", timeout=30_000)
-    assert statuses.get("plotly-finance.min.js") == 200
+    assert statuses.get("plotly-marketbooks.min.js") == 200
     assert outside == []  # no require.js, MathJax or fonts from a CDN
     assert "519,227,150" in page.inner_text("body")
 
@@ -249,8 +249,12 @@ def test_a_sweep_on_the_landing_page_opens_as_a_dashboard_and_as_a_report(served
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3", timeout=60_000)
     text = page.inner_text("body")
     assert "Sweep cap_price: 9 points" in text and "No point failed." in text
+    # the heat map and the level chart are drawn as such (a plotly.js without their trace
+    # types draws them as scatter charts, or not at all)
+    assert page.locator(".heatmaplayer > .hm").count() == 1 and page.locator(".contourlayer > .contour").count() == 1
     page.goto(f"{base}/voila/render/notebooks/index.ipynb".rsplit("/", 1)[0] + "/" + report)
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3", timeout=30_000)
+    assert page.locator(".heatmaplayer > .hm").count() == 1 and page.locator(".contourlayer > .contour").count() == 1
     assert page.locator("a", has_text="points.csv").count() == 1
 
 

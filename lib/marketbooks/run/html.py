@@ -19,15 +19,15 @@ from marketbooks.run.serve import share_dir
 from marketbooks.views.charts import PLOTLY_MIMETYPE
 from marketbooks.views.tables import data_paragraph, table_file_link
 
-PLOTLY_JS = "plotly-finance.min.js"
+PLOTLY_JS = "plotly-marketbooks.min.js"
 REPORT_TEMPLATE = "marketbooks-report"  # run/share/jupyter/nbconvert/templates/
 DATA_CELL_ID = "data-files"
 _SHOWN_TABLE = re.compile(r'<table id="T_([A-Za-z0-9_-]+)"')
 
 
 def plotly_js_source() -> Path:
-    """plotly.js's finance bundle that the dashboards' template carries (every trace type
-    the workbooks draw; a quarter of the full bundle's load time)."""
+    """The plotly.js the dashboards' template carries: every trace type the workbooks draw
+    and no other (built by ``tools/plotly-js``; a sixth of the full bundle's load time)."""
     return share_dir() / "voila" / "templates" / "marketbooks" / "static" / PLOTLY_JS
 
 

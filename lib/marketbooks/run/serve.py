@@ -47,7 +47,7 @@ DASHBOARDS = re.compile(r"notebooks/[A-Za-z0-9_-]+\.ipynb")
 # report, key figures, XLSX and table CSVs, and the plotly.js the reports load.
 FILE_ALLOWLIST = [
     r"outputs/[A-Za-z0-9_-]+/[A-Za-z0-9_.=+-]+/(report\.html|results\.json|[A-Za-z0-9_.=+-]+\.xlsx|tables/[A-Za-z0-9_-]+\.csv)",
-    r"outputs/_static/plotly-finance\.min\.js",
+    r"outputs/_static/plotly-marketbooks\.min\.js",
     r"outputs/sweeps/[A-Za-z0-9_.=+-]+/(report\.html|points\.csv|points\.parquet)",
     r"outputs/compare/[A-Za-z0-9_.=+-]+/(comparison\.html|results\.csv|inputs\.csv)",
 ]
