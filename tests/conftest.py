@@ -1,3 +1,4 @@
+import json
 import re
 import shutil
 from pathlib import Path
@@ -21,6 +22,21 @@ def project_copy(tmp_path, monkeypatch):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.setenv("MARKETBOOKS_ROOT", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def golden_figures() -> list[tuple[str, dict]]:
+    """Every chart the golden notebooks show (tests/notebooks/golden), as (notebook, figure):
+    what plotly.js is handed to draw."""
+    from marketbooks.views.charts import PLOTLY_MIMETYPE
+
+    figures = []
+    for path in sorted((ROOT / "tests" / "notebooks" / "golden").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            for out in cell.get("outputs", []):
+                if PLOTLY_MIMETYPE in out.get("data", {}):
+                    figures.append((path.stem, out["data"][PLOTLY_MIMETYPE]))
+    return figures
 
 
 # The browser tests' Chromium and tabs (tests/browser/): Debian's Chromium driven by Playwright.

@@ -6,7 +6,6 @@ nothing: a bundle short of a type shows a blank chart, not an error. So every ch
 golden notebooks and of a sweep's page is drawn here with the vendored file, in Chromium.
 """
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -14,8 +13,6 @@ import pytest
 
 from marketbooks.run.html import plotly_js_source
 from marketbooks.views.charts import PLOTLY_MIMETYPE
-
-GOLDEN = Path(__file__).resolve().parents[1] / "notebooks" / "golden"
 
 # Where plotly.js draws a trace of each type (bar and histogram share the bar layer).
 LAYERS = {
@@ -38,20 +35,6 @@ DRAWN = """([figure, layers]) => {
     return drawn;
   });
 }"""
-
-
-def golden_figures() -> dict[str, dict]:
-    """Every chart the golden notebooks show, by notebook and position."""
-    found = {}
-    for path in sorted(GOLDEN.glob("*.ipynb")):
-        shown = [
-            out["data"][PLOTLY_MIMETYPE]
-            for cell in json.loads(path.read_text())["cells"]
-            for out in cell.get("outputs", [])
-            if PLOTLY_MIMETYPE in out.get("data", {})
-        ]
-        found.update({f"{path.stem} chart {i + 1}": figure for i, figure in enumerate(shown)})
-    return found
 
 
 def sweep_figures(root: Path) -> dict[str, dict]:
@@ -88,8 +71,9 @@ def test_the_bundle_is_the_plotly_js_version_plotly_writes_figures_for(bundle_pa
     assert bundle_page.evaluate("Plotly.version") == plotly.offline.get_plotlyjs_version()
 
 
-def test_every_chart_the_workbooks_draw_is_drawn_with_the_types_it_names(bundle_page, project_copy):
-    figures = {**golden_figures(), **sweep_figures(project_copy)}
+def test_every_chart_the_workbooks_draw_is_drawn_with_the_types_it_names(bundle_page, golden_figures, project_copy):
+    shown = {f"{notebook} chart {i + 1}": figure for i, (notebook, figure) in enumerate(golden_figures)}
+    figures = {**shown, **sweep_figures(project_copy)}
     # one chart of each mix of trace types: the same mix draws in the same layers
     mixes: dict[tuple[str, ...], str] = {}
     for name, figure in figures.items():

@@ -238,6 +238,13 @@ def test_text_from_a_scenario_file_is_shown_as_text_on_the_dashboard_the_report_
             assert "<script>window.mbPwned = 1</script>" in page.inner_text("body"), url
 
 
+# A sweep page's charts of two inputs: one heat map and one level (contour) chart, drawn.
+HEAT_MAP_AND_LEVEL_CHART = (
+    "() => document.querySelectorAll('.heatmaplayer > .hm').length === 1"
+    " && document.querySelectorAll('.contourlayer > .contour').length === 1"
+)
+
+
 def test_a_sweep_on_the_landing_page_opens_as_a_dashboard_and_as_a_report(served, page):
     base, _ = served
     open_dashboard(page, f"{base}/voila/render/notebooks/index.ipynb", ".mb-sweeps")
@@ -251,10 +258,10 @@ def test_a_sweep_on_the_landing_page_opens_as_a_dashboard_and_as_a_report(served
     assert "Sweep cap_price: 9 points" in text and "No point failed." in text
     # the heat map and the level chart are drawn as such (a plotly.js without their trace
     # types draws them as scatter charts, or not at all)
-    assert page.locator(".heatmaplayer > .hm").count() == 1 and page.locator(".contourlayer > .contour").count() == 1
+    page.wait_for_function(HEAT_MAP_AND_LEVEL_CHART, timeout=30_000)
     page.goto(f"{base}/voila/render/notebooks/index.ipynb".rsplit("/", 1)[0] + "/" + report)
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3", timeout=30_000)
-    assert page.locator(".heatmaplayer > .hm").count() == 1 and page.locator(".contourlayer > .contour").count() == 1
+    page.wait_for_function(HEAT_MAP_AND_LEVEL_CHART, timeout=30_000)
     assert page.locator("a", has_text="points.csv").count() == 1
 
 

@@ -3,7 +3,6 @@
 import html
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,8 +15,6 @@ from marketbooks.explore.common import explore
 from marketbooks.views import charts
 from marketbooks.views.charts import HOUSE_LAYOUT, PLOTLY_MIMETYPE, Chart, axis_titles, figure
 from marketbooks.views.imbalance import system_chart
-
-GOLDEN = Path(__file__).resolve().parents[1] / "notebooks" / "golden"
 
 
 def _drawn(html: str) -> dict:
@@ -181,21 +178,9 @@ def test_explore_builds_widgets_only_when_someone_is_looking():
     assert built == ["params"]
 
 
-def _golden_figures():
-    import nbformat
-
-    for path in sorted(GOLDEN.glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            for out in cell.get("outputs", []):
-                fig = out.get("data", {}).get(PLOTLY_MIMETYPE)
-                if fig:
-                    yield path.stem, json.loads(json.dumps(fig))
-
-
-def test_every_stored_figure_passes_plotlys_validators_unchanged():
-    figures = list(_golden_figures())
-    assert len(figures) >= 40
-    for name, fig in figures:
+def test_every_stored_figure_passes_plotlys_validators_unchanged(golden_figures):
+    assert len(golden_figures) >= 40
+    for name, fig in golden_figures:
         assert json.loads(pio.to_json(go.Figure(fig).update_layout(template=None))) == fig, name
 
 
