@@ -265,4 +265,8 @@ def tornado(df: pd.DataFrame, base: float, title: str, unit: str, decimals: int 
         )
         for side, colour in (("low", DECREASE), ("high", INCREASE))
     ]
-    return figure(traces, title, axis_titles(f"change from base {base:,.{decimals}f} ({unit})", barmode="overlay"))
+    fig = figure(traces, title, axis_titles(f"change from base {base:,.{decimals}f} ({unit})", barmode="overlay"))
+    # room for the drivers' names left of the bars (about 6.5 px a character in the house
+    # font): a name that pushes the margin wider makes plotly draw the chart a second time
+    longest = max((len(str(driver)) for driver in df["driver"]), default=0)
+    return fig.update_layout(margin_l=max(HOUSE_MARGIN["l"], round(16 + 6.5 * longest)))

@@ -36,15 +36,16 @@ def revenue_chart(revenues: pd.DataFrame, title: str) -> Chart:
 def bridge_chart(bridge: pd.DataFrame) -> Chart:
     """Waterfall from the consultation's deduction to the decision's."""
     steps = bridge.iloc[1:-1]
-    return Chart(
-        waterfall(
-            ["Consultation", *steps["step"], "Decision"],
-            [bridge["deduction"].iloc[0], *steps["change"], bridge["deduction"].iloc[-1]],
-            ["absolute", *["relative"] * len(steps), "total"],
-            "DS3 deduction: consultation 7.67 → decision 7.34 (EUR/kW/yr)",
-            "EUR/kW/yr",
-        )
+    fig = waterfall(
+        ["Consultation", *steps["step"], "Decision"],
+        [bridge["deduction"].iloc[0], *steps["change"], bridge["deduction"].iloc[-1]],
+        ["absolute", *["relative"] * len(steps), "total"],
+        "DS3 deduction: consultation 7.67 → decision 7.34 (EUR/kW/yr)",
+        "EUR/kW/yr",
     )
+    # the steps' names are turned on their side below the plot: room for them there, which
+    # they would push wider (plotly drawing the chart a second time)
+    return Chart(fig.update_layout(margin_b=180))
 
 
 # each input :func:`marketbooks.rules.ds3.sensitivity` varies: its axis title and the factor

@@ -8,14 +8,18 @@ from marketbooks.views.charts import DECREASE, INCREASE, Chart, axis_titles, fig
 
 
 def system_chart(system: pd.DataFrame, title: str) -> Chart:
-    """Per period: the system's imbalance (bars) and the clearing price (line, right axis)."""
+    """Per period: the system's imbalance (a step area) and the clearing price (line, right axis)."""
     traces = [
+        # a step area, not bars: one SVG path where a month's 720 bars were 1,440 elements
         dict(
-            type="bar",
+            type="scatter",
             x=system["period"],
             y=system["system_imbalance_mwh"].round(3),
             name="Σ imbalance (MWh)",
-            marker=dict(color="#5b9bd5"),
+            mode="lines",
+            line=dict(shape="hvh", width=0, color="#5b9bd5"),
+            fill="tozeroy",
+            fillcolor="#5b9bd5",
         ),
         dict(
             type="scatter",
@@ -48,7 +52,10 @@ def payments_chart(summary: pd.DataFrame, title: str, top: int = 40) -> Chart:
         y=s["net_payment_eur"].round(2),
         marker=dict(color=[INCREASE if v >= 0 else DECREASE for v in s["net_payment_eur"]]),
     )
-    return Chart(figure([trace], title, axis_titles(y="EUR (+ agent pays subject, − subject pays agent)")))
+    fig = figure([trace], title, axis_titles(y="EUR (+ agent pays subject, − subject pays agent)"))
+    # more names than fit side by side at a desktop's width are turned on their side: room
+    # for them below the plot, which they would push wider (plotly drawing the chart twice)
+    return Chart(fig.update_layout(margin_b=70) if len(s) > 20 else fig)
 
 
 def distribution_chart(summary: pd.DataFrame, title: str) -> Chart:

@@ -14,6 +14,9 @@ from marketbooks.views.text import esc
 
 # Heat maps at most: one per pair of swept inputs, the first ones
 MAX_PAIRS = 6
+# Room at the right for a colour bar (its scale and unit) and below for its lowest label: a
+# colour bar that pushes the margins wider makes plotly draw the chart a second time.
+COLOUR_BAR_MARGIN = dict(r=130, b=60)
 
 
 def summary_markdown(spec: dict) -> str:
@@ -57,7 +60,8 @@ def response_charts(spec: dict, points: pd.DataFrame) -> list[Chart]:
             colorbar=dict(title=dict(text=unit)),
             name=result,
         )
-        charts.append(Chart(figure([trace], f"{result} over {x} × {y}{note}", axis_titles(x, y))))
+        fig = figure([trace], f"{result} over {x} × {y}{note}", axis_titles(x, y))
+        charts.append(Chart(fig.update_layout(margin=COLOUR_BAR_MARGIN)))
     return charts
 
 
@@ -115,7 +119,7 @@ def contour_chart(spec: dict, points: pd.DataFrame) -> Chart | None:
             )
         )
     title = f"{result} over {x} × {y}" + (f"; the red line is {result} = {level:g}" if level is not None else "")
-    return Chart(figure(traces, title, axis_titles(x, y)))
+    return Chart(figure(traces, title, axis_titles(x, y)).update_layout(margin=COLOUR_BAR_MARGIN))
 
 
 def failures(points: pd.DataFrame) -> pd.DataFrame:
