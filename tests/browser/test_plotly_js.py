@@ -9,7 +9,6 @@ wider margins: a second drawing of the chart in the reader's wait. So every char
 golden notebooks and of a sweep's page is drawn here with the vendored file, in Chromium.
 """
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -80,13 +79,6 @@ MARGINS = """(figure) => {
 }"""
 
 
-def dashboard_figure(html: str) -> dict:
-    """The figure a dashboard draws (``Chart.html``: its title a caption above the chart, a
-    smaller top margin), read from the chart's drawing script."""
-    argument = html.split("previousElementSibling, ", 1)[1].rsplit(");</script>", 1)[0]
-    return json.loads(argument.replace("<\\/", "</"))
-
-
 @pytest.fixture
 def every_figure(golden_figures, project_copy) -> dict[str, dict]:
     """Every chart of the golden notebooks and of a two-input sweep's page, by a name."""
@@ -116,16 +108,15 @@ def test_the_bundle_is_the_plotly_js_version_plotly_writes_figures_for(bundle_pa
 
 
 def test_every_chart_the_workbooks_draw_is_drawn_with_the_types_it_names(bundle_page, every_figure):
-    figures = every_figure
     # one chart of each mix of trace types: the same mix draws in the same layers
     mixes: dict[tuple[str, ...], str] = {}
-    for name, figure in figures.items():
+    for name, figure in every_figure.items():
         mixes.setdefault(tuple(sorted(t.get("type", "scatter") for t in figure["data"])), name)
     # the collection found every type the workbooks draw (the types LAYERS knows)
     assert set(LAYERS) <= {t for mix in mixes for t in mix}
     for name in mixes.values():
-        want = expected(figures[name])
-        drawn = bundle_page.evaluate(DRAWN, [figures[name], SELECTORS])
+        want = expected(every_figure[name])
+        drawn = bundle_page.evaluate(DRAWN, [every_figure[name], SELECTORS])
         assert Counter({css: n for css, n in drawn.items() if n}) == want, name
 
 
@@ -145,7 +136,7 @@ def test_every_chart_keeps_room_for_its_labels_so_it_is_drawn_once(bundle_page, 
     DS3 bridge's step names and the largest-40 subjects' names did)."""
     pushed = {}
     for name, figure in every_figure.items():
-        on_dashboard = dashboard_figure(Chart(go.Figure(figure)).html())
+        on_dashboard = Chart(go.Figure(figure)).captioned_figure()
         for shown, drawn_figure in (("report", figure), ("dashboard", on_dashboard)):
             margin = drawn_figure["layout"]["margin"]
             drawn = bundle_page.evaluate(MARGINS, drawn_figure)

@@ -106,11 +106,9 @@ class Chart:
             parts.append(f"{len(self.figure.data)} series: {', '.join(series)}")
         return ". ".join(parts) + "."
 
-    def html(self) -> str:
-        """The chart as a figure: its title as a caption (it wraps on a narrow screen, where
-        plotly's own title would run under the chart's toolbar), a ``<div>`` and the script
-        that draws the figure into it with plotly.js."""
-        title = self.figure.layout.title.text or ""  # escaped already (figure())
+    def captioned_figure(self) -> dict[str, Any]:
+        """The figure :meth:`html` draws, as plain data: without its title (the caption
+        shows it) and with the top margin that leaves (room for the legend, if any)."""
         # the figure's settings in the order plotly's constructor gives them, edited as plain
         # data: an update_layout on the copy took 3-4 ms of every Explore change
         untitled = go.Figure(self.figure).to_plotly_json()
@@ -118,7 +116,15 @@ class Chart:
         if "title" in layout:
             layout["title"] = {key: value for key, value in layout["title"].items() if key != "text"}
         layout["margin"] = {**layout.get("margin", {}), "t": 55 if self.has_legend() else 30}
-        height = layout.get("height") or 420
+        return untitled
+
+    def html(self) -> str:
+        """The chart as a figure: its title as a caption (it wraps on a narrow screen, where
+        plotly's own title would run under the chart's toolbar), a ``<div>`` and the script
+        that draws the figure into it with plotly.js."""
+        title = self.figure.layout.title.text or ""  # escaped already (figure())
+        untitled = self.captioned_figure()
+        height = untitled["layout"].get("height") or 420
         label = html.escape(self.description())
         figure_json = pio.to_json(untitled, validate=False, engine="json").replace("</", "<\\/")
         return (
