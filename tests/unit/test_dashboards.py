@@ -78,6 +78,42 @@ def test_controls_changed_together_render_once():
     assert calls[-1] == (5.0, 6.0)
 
 
+def test_a_control_that_moves_another_renders_once():
+    """A control whose observer moves another before the results' (the auction's kind and
+    technology) renders once, at both new values; held changes render again even at the
+    same values, since what changed there may be more than the controls (a scenario)."""
+    lead, follower, status, out = w.FloatText(value=1.0), w.FloatText(value=1.0), w.HTML(), w.Output()
+    lead.observe(lambda change: setattr(follower, "value", change["new"]), names="value")
+    calls = []
+    together = reactive([lead, follower], lambda: calls.append((lead.value, follower.value)) or ["ok"], status, out)
+    lead.value = 2.0
+    assert calls == [(1.0, 1.0), (2.0, 2.0)]
+    with together.held():
+        pass
+    assert calls[-1] == (2.0, 2.0) and len(calls) == 3
+    follower.value = 3.0
+    assert calls[-1] == (2.0, 3.0) and len(calls) == 4
+
+
+def test_the_same_values_after_an_error_are_computed_again():
+    control, status, out = w.FloatText(value=1.0), w.HTML(), w.Output()
+    failing = {"now": False}
+
+    def render():
+        if failing["now"]:
+            raise ValueError("cannot")
+        return ["ok"]
+
+    together = reactive([control], render, status, out)
+    failing["now"] = True
+    control.value = 2.0
+    assert "cannot" in status.value and out.outputs == ()
+    failing["now"] = False
+    control.value = 1.0  # the values of the last results shown, which the error cleared
+    assert status.value == "" and len(out.outputs) == 1
+    assert together.shown_for == [1.0]
+
+
 def test_the_warm_up_leaves_no_widget_for_the_visits_page():
     """A waiting kernel warms the libraries up before its visit: a widget left open then is
     sent to the visit's page with the page's own (thirteen models, with layouts and styles)."""
@@ -689,6 +725,8 @@ def test_auction_kind_and_technology_move_together_for_waste(monkeypatch):
     kind.value = "with_documentation"
     assert tech.value == start[1] and status.value == ""
     assert all((k == "waste") == (t == "waste") for k, t in cleared), cleared
+    # the page's first clearing, then one per choice, though each moved both controls
+    assert len(cleared) == 5, cleared
 
 
 def test_rtp_implementation_control_stays_within_the_horizon():

@@ -394,7 +394,9 @@ class Reactive:
     A ParameterError or ValueError becomes a message in ``status``, and what was shown for
     the previous input (``out``'s charts and tables, the ``results`` lines) is cleared, so
     no figure is shown beside controls it does not belong to; the next valid input shows
-    its results again. Controls changed together (:meth:`held`) render once.
+    its results again. Controls changed together (:meth:`held`) render once, and so do
+    controls that move each other (the auction's kind and technology): a change that
+    finds the results shown already computed at the controls' values renders nothing.
     """
 
     def __init__(
@@ -406,7 +408,11 @@ class Reactive:
         results: Sequence[w.HTML] = (),
     ):
         self.render, self.status, self.out, self.results = render, status, out, results
+        self.controls = controls
         self.holding = 0
+        # the controls' values the results shown were computed at (None: none shown, or
+        # something besides the controls changed since)
+        self.shown_for: list[Any] | None = None
         for c in controls:
             c.observe(self.update, names="value")
         self.update()
@@ -420,11 +426,18 @@ class Reactive:
         finally:
             self.holding -= 1
         if not self.holding:
+            # held changes may be more than the controls' (a scenario shown): render anew
+            self.shown_for = None
             self.update()
 
     def update(self, _: Any = None) -> None:
         if self.holding:
             return
+        values = [c.value for c in self.controls]
+        if values == self.shown_for:
+            # a control that moved another: the other's change rendered these values already
+            return
+        self.shown_for = None
         try:
             shown = self.render()
         except ParameterError as exc:
@@ -440,6 +453,7 @@ class Reactive:
             # Setting the Output widget's outputs trait (rather than `with out: display(...)`)
             # keeps every display inside the widget, whichever front end or executor runs it.
             self.out.outputs = tuple(display_data(obj) for obj in shown)
+            self.shown_for = values
             return
         # the old results go first, then the message: a page never shows the message beside them
         self.out.outputs = ()

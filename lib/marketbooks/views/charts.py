@@ -109,9 +109,10 @@ class Chart:
     def captioned_figure(self) -> dict[str, Any]:
         """The figure :meth:`html` draws, as plain data: without its title (the caption
         shows it) and with the top margin that leaves (room for the legend, if any)."""
-        # the figure's settings in the order plotly's constructor gives them, edited as plain
-        # data: an update_layout on the copy took 3-4 ms of every Explore change
-        untitled = go.Figure(self.figure).to_plotly_json()
+        # a copy of the figure's settings edited as plain data: an update_layout on a copy
+        # took 3-4 ms of every Explore change, and a copy through plotly's constructor
+        # (which validates every setting again) 6-7 ms
+        untitled = self.figure.to_plotly_json()
         layout = untitled["layout"]
         if "title" in layout:
             layout["title"] = {key: value for key, value in layout["title"].items() if key != "text"}
