@@ -729,6 +729,27 @@ def test_auction_kind_and_technology_move_together_for_waste(monkeypatch):
     assert len(cleared) == 5, cleared
 
 
+def test_auction_line_names_the_auction_cleared_so_every_change_shows():
+    """Another technology with the same rules, or a maximum price no bid comes near, leaves
+    the clearing as it was: the line names the auction the controls set, so the change shows."""
+    from marketbooks.explore.auction import explorer as auction_explorer
+
+    p = load_scenario("auction", "example_05")
+    box = auction_explorer(p)
+    summary, out = _find(box, "mb-auction"), box.children[-1]
+    a = p.auction
+    assert (a.kind, a.technology) == ("without_documentation", "solar")
+    terms = f"without documentation, solar: {a.volume_kw:,.0f} kW announced, at most {a.max_price:,.2f} tenge/kWh"
+    assert f'<span class="mb-auction-terms">{terms}</span>' in summary.value
+    cleared = out.outputs
+    _nested(box, "mb-tech").value = "wind"  # the 130 % test applies to both
+    assert "without documentation, wind: " in summary.value and out.outputs == cleared
+    _nested(box, "mb-maxprice").value = 1000.0
+    assert "at most 1,000.00 tenge/kWh" in summary.value and out.outputs == cleared
+    _nested(box, "mb-volume").value = 8000.0
+    assert ": 8,000 kW announced" in summary.value and out.outputs != cleared
+
+
 def test_rtp_implementation_control_stays_within_the_horizon():
     from marketbooks.explore.rtp import explorer as rtp_explorer
 

@@ -116,8 +116,16 @@ def explorer(p: AuctionParams) -> ScenarioSection:
         r = clear_auction(spec, table)
         reg = register_of_winners(r)
         source, reason = html.escape(source, quote=False), html.escape(r.reason, quote=False)
+        # the auction cleared, as the controls set it: a change that leaves the clearing as it
+        # was (another technology with the same rules, a maximum price no bid comes near)
+        # still shows on the page
+        terms = (
+            f"{KINDS[c['kind']]}, {c['tech']}: {spec['volume_kw']:,.0f} kW announced, "
+            f"at most {spec['max_price']:,.2f} tenge/kWh"
+        )
         summary.value = (
-            f'<div style="font-size:1.2em">Bids from <b>{source}</b> · <span class="mb-auction-state">'
+            f'<div style="font-size:1.2em">Bids from <b>{source}</b> · '
+            f'auction <span class="mb-auction-terms">{terms}</span> · <span class="mb-auction-state">'
             f"{'valid' if r.valid else 'invalid'}</span>: {reason} · final volume "
             f'<b><span class="mb-volume-final">{r.volume_kw:,.0f}</span></b> kW · '
             f"{csv_link(r.steps, 'clearing_steps.csv', 'clearing steps (CSV)')}</div>"
