@@ -72,6 +72,24 @@ def test_acps_dashboard_recomputes_when_a_slider_moves(server, page):
     assert page.locator("text=Traceback").count() == 0
 
 
+def test_a_dashboards_cells_stay_where_the_page_put_them(server, page):
+    """Voilà's front end adopts the page's ``#rendered_cells`` into its shell once its scripts
+    have loaded; cells inside it would be taken out of the page and styled and laid out
+    again (52-99 ms of a visit). The template leaves that element empty: the cells, drawn as
+    they arrived, stay where they are, and show."""
+    page.add_init_script(
+        """window.mbMovedCells = 0;
+        new MutationObserver(records => records.forEach(r => r.removedNodes.forEach(n => {
+          if (n.nodeType === 1 && (n.matches('.jp-Cell') || n.querySelector('.jp-Cell'))) window.mbMovedCells += 1;
+        }))).observe(document, {childList: true, subtree: true});"""
+    )
+    open_dashboard(page, f"{server}/voila/render/notebooks/acps.ipynb", ".mb-acps-value")
+    page.locator(".widget-output .mb-chart .main-svg").first.wait_for(timeout=30_000)
+    assert page.evaluate("window.mbMovedCells") == 0
+    assert page.locator(".mb-chart").first.is_visible() and page.locator(".mb-capreq").is_visible()
+    assert page.evaluate("document.querySelector('#rendered_cells .jp-Cell')") is None
+
+
 def test_explore_switches_to_another_scenario_and_back(server, page):
     open_dashboard(page, f"{server}/voila/render/notebooks/acps.ipynb", ".mb-acps-value")
     set_slider(page, "mb-capreq", "7000")

@@ -25,7 +25,7 @@ def test_a_rehearsed_page_shows_the_scenario_file_as_it_reads_at_the_visit(tmp_p
         for scenario_name, subjects in (("market_scale", "2,000 subjects"), ("faq_worked_example", "5 subjects")):
             kzpo = imbalance.run_month(load_scenario("imbalance", scenario_name)).balance.kzpo
             open_dashboard(page, f"{base}/voila/render/notebooks/imbalance.ipynb?scenario={scenario_name}", ".mb-kzpo")
-            assert f"{subjects}, " in page.locator("#rendered_cells").inner_text()
+            assert f"{subjects}, " in page.locator("#mb-cells").inner_text()
             assert page.locator(".mb-kzpo").inner_text() == f"{kzpo:.4f}"  # the Explore section's own
             time.sleep(12)  # the next waiting kernel rehearses both again
 
