@@ -18,7 +18,10 @@ earlier visits loaded):
   is committed (Enter, the option picked, the box ticked) until the Explore chart is drawn
   again, on the page's clock; beside it, *as driven*: the same from the harness's first
   click, which adds Playwright's round trips for each click and key (the typing a user
-  would do before the wait starts).
+  would do before the wait starts);
+- **the machine's speed**: a fixed piece of work timed in the run's Chromium and in Python,
+  best of five, at the run's start and end, so that runs on different days (this machine's
+  speed drifts by tens of per cent from day to day) can be read side by side.
 
 Each round visits every dashboard once, the floor among them, so that the machine's load,
 which drifts from minute to minute, falls on every page alike; each page's time over the
@@ -150,6 +153,31 @@ def wait_quiet(limit: float, idle: float = 0.9, window: float = 0.5) -> float:
     while quiet < 2 and time.perf_counter() - start < limit:
         quiet = quiet + 1 if psutil.cpu_percent(interval=window) <= 100 * (1 - idle) else 0
     return time.perf_counter() - start
+
+
+# The machine's speed (the module's docstring): a loop the JIT compiles to plain arithmetic,
+# so that it measures the CPU the page gets, not the page.
+REFERENCE_JS = """() => {
+  const start = performance.now();
+  let s = 0;
+  for (let i = 0; i < 5e7; i++) { s += Math.sqrt(i); }
+  return [performance.now() - start, s];
+}"""
+
+
+def reference_python() -> float:
+    """Seconds for a fixed loop in Python (the kernels' side of a change)."""
+    start = time.perf_counter()
+    sum(i * i for i in range(2_000_000))
+    return time.perf_counter() - start
+
+
+def machine_speed(browser) -> tuple[float, float]:
+    """The fixed work's best of five in Chromium (a blank page's main thread) and in Python, s."""
+    page = browser.new_page()
+    js = min(page.evaluate(REFERENCE_JS)[0] for _ in range(5)) / 1000
+    page.close()
+    return js, min(reference_python() for _ in range(5))
 
 
 def visit(browser, url: str, controls: int, context=None) -> tuple[float, int, int, dict[str, float], object, object]:
@@ -387,6 +415,8 @@ def main() -> None:
         with voila(project, Path(tmp) / "voila.log") as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             time.sleep(args.settle)  # the pools fill: one waiting kernel per notebook
+            wait_quiet(args.quiet)
+            speed = [machine_speed(browser)]
             returning = browser.new_context(viewport=VIEWPORT) if args.returning else None
             # every dashboard once a round, the floor among them: the machine's load, which
             # drifts from minute to minute, falls on every page alike
@@ -405,9 +435,16 @@ def main() -> None:
                     time.sleep(args.pause)
                     wait_quiet(args.quiet)
                 print(f"round {i + 1}: " + ", ".join(f"{name} {usable[name][-1]:.2f}" for name in names), flush=True)
+            speed.append(machine_speed(browser))
             browser.close()
     floor = usable.get("floor.ipynb")
     print()
+    (js_start, py_start), (js_end, py_end) = speed
+    print(
+        f"The machine's speed (a fixed piece of work, best of five; less is faster): in Chromium"
+        f" {js_start:.3f} s at the start, {js_end:.3f} s at the end; in Python {py_start:.3f} s,"
+        f" {py_end:.3f} s.\n"
+    )
     if args.returning:
         print("A returning reader: every visit in one browser context (its cache warm).\n")
     columns = ["dashboard", "usable, s (median, range)", "over the floor, s", *MAIN_THREAD, "MB per visit", "requests"]
