@@ -3,10 +3,19 @@
 import io
 
 import pandas as pd
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from marketbooks.views.tables import HtmlTable, csv_link, number, styled, text_columns, write_xlsx, xlsx_bytes
+from marketbooks.views.tables import (
+    HtmlTable,
+    csv_link,
+    number,
+    styled,
+    text_columns,
+    write_csv,
+    write_xlsx,
+    xlsx_bytes,
+)
 
 TEXT = st.text(max_size=8)
 
@@ -131,9 +140,23 @@ def test_xlsx_cells_of_formula_text_are_text_not_formulas():
 
 
 @given(st.lists(st.text(max_size=12), min_size=1, max_size=8))
+@example(["\r="])  # a carriage return inside a cell, which Python's CSV writer left bare
 def test_no_csv_cell_starts_like_a_formula(texts):
     import csv
     import io
 
     rows = list(csv.reader(io.StringIO(csv_link_text(pd.DataFrame({"t": texts})), newline="")))[1:]
     assert not any(row and row[0].startswith(("=", "+", "-", "@")) for row in rows)
+
+
+def test_csv_cells_with_line_breaks_stay_one_cell(tmp_path):
+    import csv
+    import io
+
+    df = pd.DataFrame({"who": ["Alpha", "x\r=1", "two\nlines", "a\r\nb"], "mw": [1, 2, 3, 4]})
+    write_csv(df, tmp_path / "t.csv")
+    for text in (csv_link_text(df), (tmp_path / "t.csv").read_bytes().decode()):
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert rows == [["who", "mw"], ["Alpha", "1"], ["x\r=1", "2"], ["two\nlines", "3"], ["a\r\nb", "4"]]
+    # a table without a carriage return keeps its plain line ending
+    assert csv_link_text(df.iloc[[0, 2]]) == 'who,mw\nAlpha,1\n"two\nlines",3\n'

@@ -137,14 +137,34 @@ def neutralised(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(**risky) if risky else df
 
 
+def line_end(df: pd.DataFrame) -> str:
+    r"""The CSV's line ending for ``df``: ``"\n"``, or ``"\r\n"`` (RFC 4180's) when a text
+    cell holds a carriage return.
+
+    Python's CSV writer quotes a cell for the characters of its line ending only: a lone
+    carriage return inside a cell would otherwise be written bare, and a reader would end
+    the row there and start the next with the rest of the cell (a formula, even, after
+    :func:`neutralised` has passed it).
+
+    >>> line_end(pd.DataFrame({"who": ["Alpha", "x\r=1"]})) == "\r\n"
+    True
+    """
+    for _, values in df.items():
+        if pd.api.types.is_object_dtype(values.dtype) or isinstance(values.dtype, pd.StringDtype):
+            if values.map(lambda v: isinstance(v, str) and "\r" in v).any():
+                return "\r\n"
+    return "\n"
+
+
 def csv_text(df: pd.DataFrame) -> str:
-    """A table as CSV text: ``df.to_csv(index=False)``, formulas written as text (:func:`neutralised`)."""
-    return neutralised(df).to_csv(index=False)
+    """A table as CSV text: ``df.to_csv(index=False)``, formulas written as text
+    (:func:`neutralised`), every cell one cell to a reader (:func:`line_end`)."""
+    return neutralised(df).to_csv(index=False, lineterminator=line_end(df))
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     """The table in ``path`` as CSV: the text of :func:`csv_text`."""
-    neutralised(df).to_csv(path, index=False)
+    neutralised(df).to_csv(path, index=False, lineterminator=line_end(df))
 
 
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path | BinaryIO) -> None:
