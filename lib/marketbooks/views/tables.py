@@ -132,7 +132,7 @@ def neutralised(df: pd.DataFrame) -> pd.DataFrame:
     risky = {
         column: values.map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
         for column, values in df.items()
-        if pd.api.types.is_object_dtype(values.dtype) or isinstance(values.dtype, pd.StringDtype)
+        if _may_hold_text(values)
     }
     return df.assign(**risky) if risky else df
 
@@ -150,10 +150,13 @@ def line_end(df: pd.DataFrame) -> str:
     True
     """
     for _, values in df.items():
-        if pd.api.types.is_object_dtype(values.dtype) or isinstance(values.dtype, pd.StringDtype):
-            if values.map(lambda v: isinstance(v, str) and "\r" in v).any():
-                return "\r\n"
+        if _may_hold_text(values) and values.map(lambda v: isinstance(v, str) and "\r" in v).any():
+            return "\r\n"
     return "\n"
+
+
+def _may_hold_text(values: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(values.dtype) or isinstance(values.dtype, pd.StringDtype)
 
 
 def csv_text(df: pd.DataFrame) -> str:
