@@ -167,7 +167,7 @@ def csv_text(df: pd.DataFrame) -> str:
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     """The table in ``path`` as CSV: the text of :func:`csv_text`."""
-    neutralised(df).to_csv(path, index=False, lineterminator=line_end(df))
+    Path(path).write_text(csv_text(df), encoding="utf-8", newline="")
 
 
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path | BinaryIO) -> None:
