@@ -126,6 +126,21 @@ def test_period_pots_add_up_each_month():
     assert pots.loc[0, "fixed_eur"] == round(52_869_006 * 0.3)
 
 
+def test_period_pots_at_ties_and_zero_proportions():
+    """A month's euro that two pots tie for goes to the fixed pot; a pot of proportion 0
+    stays empty (rounding each pot on its own gave 2 / 2 / 1 for 5 euros at 0.5 / 0 and
+    could leave the ex-post pot at -1 euro)."""
+    sums = pd.DataFrame({"month": ["Jan", "Feb", "Mar"], "cpps_eur": [5, 7, 1]})
+    half = capacity.period_pots(sums, capacity.payment_proportions(0.5, 0.0))
+    assert half[["fixed_eur", "variable_eur", "ex_post_eur"]].values.tolist() == [[3, 2, 0], [4, 3, 0], [1, 0, 0]]
+    thirds = capacity.period_pots(sums, capacity.payment_proportions(0.35, 0.3))
+    # 5 x (0.35, 0.35, 0.3) = 1.75, 1.75, 1.5: floors 1, 1, 1 and two euros to the largest remainders
+    assert thirds[["fixed_eur", "variable_eur", "ex_post_eur"]].values.tolist()[0] == [2, 2, 1]
+    only_ex_post = capacity.period_pots(sums, capacity.payment_proportions(0.0, 1.0))
+    assert only_ex_post["ex_post_eur"].tolist() == [5, 7, 1]
+    assert (only_ex_post[["fixed_eur", "variable_eur"]] == 0).all().all()
+
+
 def test_imr_rejects_bad_inputs():
     with pytest.raises(ValueError, match="forced_outage_probability"):
         capacity.imr_deduction(1000, 160, 8, 1.5)
@@ -214,8 +229,22 @@ def test_a_months_pots_split_over_its_periods_add_up_to_the_month():
         rng.uniform(0, 1, 48),
         rng.uniform(0, 1, 48),
     )
-    assert out["total_eur"].sum() == pytest.approx(55_080_768)
-    assert out["fixed_eur"].sum() == pytest.approx(55_080_768 * 0.3)
+    cents = (out[["fixed_eur", "variable_eur", "ex_post_eur", "total_eur"]] * 100).round().astype("int64")
+    # to the cent: the periods add up to each pot, the pots to the month (0.3 / 0.4 / 0.3 of it)
+    assert cents.sum().tolist() == [1_652_423_040, 2_203_230_720, 1_652_423_040, 5_508_076_800]
+    assert (cents["fixed_eur"] + cents["variable_eur"] + cents["ex_post_eur"] == cents["total_eur"]).all()
+    # each period within a cent of its share of its pot
+    fixed = 1_652_423_040 * out["fixed_eur"].to_numpy() / out["fixed_eur"].sum()
+    assert (abs(cents["fixed_eur"] - fixed) < 1).all()
+
+
+def test_a_days_pots_over_its_periods_at_odd_cents_and_empty_profiles():
+    """A sum of odd cents and a profile of zeros: nothing lost, ties to the earlier period."""
+    out = capacity.split_pot_over_periods(0.05, capacity.payment_proportions(0.5, 0.0), [1, 1, 1], [0, 0, 0], [1, 1, 1])
+    assert out["fixed_eur"].tolist() == [0.01, 0.01, 0.01]  # 3 of the 5 cents, to the fixed pot at the tie
+    assert out["variable_eur"].tolist() == [0.01, 0.01, 0.0]  # no forecast LOLP: shared evenly
+    assert out["ex_post_eur"].tolist() == [0.0, 0.0, 0.0]
+    assert round(out["total_eur"].sum(), 2) == 0.05
 
 
 def test_sensitivity_moves_acps_in_the_expected_direction():

@@ -17,16 +17,23 @@ def test_monthly_sums_always_add_up_to_the_acps(acps, w):
     assert (df["cpps_eur"] >= 0).all()
 
 
-@given(money, weights, st.floats(0, 1), st.floats(0, 1))
-def test_pots_add_up_and_are_non_negative(acps, w, fcpp, ecpp):
+# proportions at the edges (0, a half, all) as well as anywhere between
+proportion = st.sampled_from([0.0, 0.5, 1.0]) | st.floats(0, 1)
+
+
+@given(money, weights, proportion, proportion)
+def test_pots_add_up_and_each_is_its_share_within_a_euro(acps, w, fcpp, ecpp):
     if fcpp + ecpp > 1:
         ecpp = 1 - fcpp
-    pots = capacity.period_pots(
-        capacity.capacity_period_sums(acps, dict(zip(MONTHS, w))), capacity.payment_proportions(fcpp, ecpp)
-    )
+    proportions = capacity.payment_proportions(fcpp, ecpp)
+    pots = capacity.period_pots(capacity.capacity_period_sums(acps, dict(zip(MONTHS, w))), proportions)
     assert (pots[["fixed_eur", "variable_eur", "ex_post_eur"]].sum(axis=1) == pots["cpps_eur"]).all()
-    assert (pots[["fixed_eur", "variable_eur"]] >= 0).all().all()
-    assert (pots["ex_post_eur"] >= -1).all()
+    for pot, share in proportions.items():
+        exact = pots["cpps_eur"] * share
+        assert (pots[f"{pot}_eur"] >= 0).all()
+        assert ((pots[f"{pot}_eur"] - exact).abs() < 1).all(), pot
+        if share == 0:
+            assert (pots[f"{pot}_eur"] == 0).all(), pot
 
 
 @given(st.floats(0, 999), st.floats(0, 999), st.floats(0, 24), st.floats(0, 1))
@@ -81,3 +88,22 @@ def test_period_sums_equal_the_pandas_version(acps, w):
 
     weights = dict(zip(MONTHS, w))
     pd.testing.assert_frame_equal(capacity.capacity_period_sums(acps, weights), _period_sums_with_pandas(acps, weights))
+
+
+profile = st.lists(st.floats(0, 1000, allow_nan=False), min_size=46, max_size=50)
+
+
+@given(st.integers(0, 10**10), proportion, proportion, st.data())
+def test_a_days_periods_add_up_to_its_sum_to_the_cent(cents, fcpp, ecpp, data):
+    if fcpp + ecpp > 1:
+        ecpp = 1 - fcpp
+    demand = data.draw(profile)
+    n = len(demand)
+    lolp, ex_post = (data.draw(st.lists(st.floats(0, 1), min_size=n, max_size=n)) for _ in range(2))
+    out = capacity.split_pot_over_periods(cents / 100, capacity.payment_proportions(fcpp, ecpp), demand, lolp, ex_post)
+    pots = (out[["fixed_eur", "variable_eur", "ex_post_eur"]] * 100).round().astype("int64")
+    assert int(pots.sum().sum()) == cents
+    assert ((out["total_eur"] * 100).round().astype("int64") == pots.sum(axis=1)).all()
+    assert (pots >= 0).all().all()
+    for pot, share in capacity.payment_proportions(fcpp, ecpp).items():
+        assert abs(int(pots[f"{pot}_eur"].sum()) - cents * share) < 1, pot

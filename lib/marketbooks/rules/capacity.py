@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from marketbooks.rules import ds3
-from marketbooks.rules.rounding import half_up_array, round2
+from marketbooks.rules.rounding import allocate_cents, half_up_units, round2
 from marketbooks.scenarios.models import MONTHS, AcpsParams, validate_model
 
 
@@ -350,9 +350,13 @@ def payment_proportions(fcpp: float, ecpp: float) -> dict[str, float]:
 
 
 def period_pots(period_sums: pd.DataFrame, proportions: dict[str, float]) -> pd.DataFrame:
-    """Split each monthly sum into fixed / variable / ex-post pots in whole euros.
+    """Split each monthly sum into fixed / variable / ex-post pots in whole euros (§4.3).
 
-    The ex-post pot takes the rounding remainder so that each month still adds up.
+    Each pot is its proportion of the month's sum, shared in whole euros as the monthly sums
+    share the ACPS (largest remainder, :func:`period_sum_values`): the pots add up to the
+    month's sum, each lies within a euro of its proportion, none is negative, and a
+    proportion of 0 leaves its pot empty. A euro the remainders tie for goes to the fixed
+    pot, then the variable one (their order in §4.3).
 
     Parameters
     ----------
@@ -368,14 +372,16 @@ def period_pots(period_sums: pd.DataFrame, proportions: dict[str, float]) -> pd.
 
     Examples
     --------
-    >>> sums = capacity_period_sums(1000, {'Jan': 1.0, 'Feb': 1.0})
+    >>> sums = capacity_period_sums(1001, {'Jan': 1.0, 'Feb': 1.0})
     >>> period_pots(sums, payment_proportions(0.3, 0.3)).values.tolist()
-    [['Jan', 500, 150, 200, 150], ['Feb', 500, 150, 200, 150]]
+    [['Jan', 501, 150, 201, 150], ['Feb', 500, 150, 200, 150]]
+    >>> period_pots(sums, payment_proportions(0.5, 0.0)).values.tolist()
+    [['Jan', 501, 251, 250, 0], ['Feb', 500, 250, 250, 0]]
     """
     out = period_sums[["month", "cpps_eur"]].copy()
-    out["fixed_eur"] = (out["cpps_eur"] * proportions["fixed"]).round().astype("int64")
-    out["variable_eur"] = (out["cpps_eur"] * proportions["variable"]).round().astype("int64")
-    out["ex_post_eur"] = out["cpps_eur"] - out["fixed_eur"] - out["variable_eur"]
+    shares = np.array([proportions["fixed"], proportions["variable"], proportions["ex_post"]])
+    pots = np.array([period_sum_values(cpps, shares) for cpps in out["cpps_eur"]], dtype="int64").reshape(-1, 3)
+    out["fixed_eur"], out["variable_eur"], out["ex_post_eur"] = pots.T
     return out
 
 
@@ -960,7 +966,10 @@ def split_pot_over_periods(
 
     The fixed pot (FCPPy) follows the demand forecast (set before the year), the variable
     pot (VCPPy) the forecast LOLP (set before the month), the ex-post pot (ECPPy) the
-    ex-post LOLP (after the month). Each pot is shared pro rata to its profile, to the cent.
+    ex-post LOLP (after the month). The sum, to the cent, is cut into the three pots and each
+    pot shared over the periods pro rata to its profile in whole cents (largest remainder,
+    :func:`~marketbooks.rules.rounding.allocate_cents`; a profile of zeros evenly), so the
+    periods add up to each pot and the pots to the sum, to the cent.
 
     Parameters
     ----------
@@ -978,7 +987,7 @@ def split_pot_over_periods(
     Returns
     -------
     pandas.DataFrame
-        One row per trading period: fixed_eur, variable_eur, ex_post_eur and total_eur, to the cent.
+        One row per trading period: fixed_eur, variable_eur, ex_post_eur and total_eur, EUR to the cent.
 
     Examples
     --------
@@ -997,10 +1006,14 @@ def split_pot_over_periods(
     for pot, profile in profiles.items():
         if len(profile) != n or (profile < 0).any():
             raise ValueError(f"the {pot} profile needs {n} non-negative values")
-        total = profile.sum()
-        share = profile / total if total > 0 else np.full(n, 1 / n)
-        out[f"{pot}_eur"] = half_up_array(month_sum_eur * proportions[pot] * share, 2)
-    out["total_eur"] = half_up_array(out[["fixed_eur", "variable_eur", "ex_post_eur"]].sum(axis=1), 2)
+    total_cents = int(half_up_units(month_sum_eur, 2))
+    pot_cents = allocate_cents(total_cents, np.array([proportions[pot] for pot in profiles]))
+    cents = np.zeros(n, dtype="int64")
+    for (pot, profile), pot_total in zip(profiles.items(), pot_cents):
+        period_cents = allocate_cents(int(pot_total), profile if profile.sum() > 0 else np.ones(n))
+        out[f"{pot}_eur"] = period_cents / 100
+        cents += period_cents
+    out["total_eur"] = cents / 100
     return out
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from marketbooks.rules.rounding import half_up, half_up_array, half_up_units
+from marketbooks.rules.rounding import allocate_cents, half_up, half_up_array, half_up_units
 from marketbooks.scenarios.models import GuaranteeInputs, ImbalanceParams
 
 PO_MIN = 0.005
@@ -398,57 +398,6 @@ def payment_totals(settled: pd.DataFrame) -> tuple[float, float]:
     o = settled["imbalance_mwh"].to_numpy()
     value = o * settled["zc"].to_numpy(dtype="float64")
     return float(value[o < 0].sum()), float(value[o > 0].sum())
-
-
-def allocate_cents(total_cents: int, weights: np.ndarray) -> np.ndarray:
-    """Split ``total_cents`` pro rata to ``weights`` in whole cents (largest remainder, O(n)).
-
-    Weights may have either sign (surpluses at negative clearing prices): each share is
-    rounded down, and the cents still to give, fewer than the rows, go to the largest
-    remainders; so the shares sum to ``total_cents`` exactly and each lies within one cent
-    of its exact value. The cents left after rounding down go to the largest remainders; among equal remainders
-    to the rows that come first in the month's data, as the capacity workbook's monthly sums
-    keep month order. The rule has to be explicit: which of several tied rows a partial sort
-    picks depends on the CPU (numpy sorts with AVX-512 where it can), and a market's month
-    has ties (three at the last cent in the market-scale scenario).
-
-    Parameters
-    ----------
-    total_cents : int
-        The amount to share, cents.
-    weights : numpy.ndarray
-        Each row's weight (O × ZC), either sign.
-
-    Returns
-    -------
-    numpy.ndarray
-        int64 cents per row, adding up to ``total_cents``.
-
-    Examples
-    --------
-    >>> allocate_cents(10, np.array([1.0, 1.0, 1.0])).tolist()
-    [4, 3, 3]
-    >>> allocate_cents(100, np.array([3.0, -1.0])).tolist()
-    [150, -50]
-    """
-    total = weights.sum()
-    if total_cents == 0 or total == 0:
-        return np.zeros(len(weights), dtype="int64")
-    exact = weights / total
-    exact *= total_cents
-    whole = np.floor(exact)
-    cents = whole.astype("int64")
-    short = int(total_cents - cents.sum())
-    if short >= len(cents):
-        cents += 1
-    elif short:
-        frac = np.subtract(exact, whole, out=exact)
-        # the short-th largest remainder is a value, the same whichever rows hold it
-        last = np.partition(frac, len(frac) - short)[len(frac) - short]
-        above = frac > last
-        cents += above
-        cents[np.flatnonzero(frac == last)[: short - int(above.sum())]] += 1
-    return cents
 
 
 @dataclass(frozen=True, eq=False)
