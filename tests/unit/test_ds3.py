@@ -242,3 +242,14 @@ def test_sensitivity_chart_puts_each_input_on_its_own_panel_and_one_deduction_ax
     # the published deduction is on the availability panel at the decision's 90.17 %
     assert fig.data[1].y[1] == 7.34
     assert fig.layout.xaxis3.title.text == "trips per year"
+
+
+def test_volumes_and_revenues_round_half_up_at_exact_halves():
+    """§5.2's volumes and revenues are whole units, a half rounded up as the paper's figures
+    are (numpy's own rounding sends 0.5 to 0 and 2.5 to 2)."""
+    one = np.ones(3)
+    volume, revenue = ds3.revenue_values(
+        np.array([1.0, 5.0, 3.0]), one, np.array([2.5, 0.5, 0.5]), one, np.array([True, True, False]), 0.5
+    )
+    assert volume.tolist() == [1.0, 3.0, 2.0]  # 0.5, 2.5 and 1.5 MWh
+    assert revenue.tolist() == [3.0, 2.0, 0.0]  # 2.5 and 1.5 EUR; a service not procured earns nothing

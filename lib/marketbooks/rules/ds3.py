@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from marketbooks.rules.rounding import round2
+from marketbooks.rules.rounding import half_up_array, round2
 from marketbooks.scenarios.models import Ds3Params, validate_model
 
 SERVICE_COLUMNS = ["code", "name", "capability", "unit", "hours", "tariff", "product_scalar", "procured"]
@@ -59,7 +59,7 @@ def revenue_values(
     availability: float,
     performance_scalar: float | np.ndarray = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(available volume, revenue in EUR) per service, both rounded to whole units (§5.2).
+    """(available volume, revenue in EUR) per service, both half up to whole units (§5.2).
 
     ``volume = capability × hours × availability``; ``revenue = tariff × product scalar ×
     performance scalar × volume`` for procured services, 0 for the others (FFR, DRR, FPFAPR
@@ -100,9 +100,9 @@ def revenue_values(
     ps = np.broadcast_to(np.asarray(performance_scalar, dtype="float64"), capability.shape)
     if ((ps < 0) | (ps > 1)).any():
         raise ValueError("performance scalars must lie in [0, 1]")
-    volume = (capability * hours * availability).round(0)
+    volume = half_up_array(capability * hours * availability, 0)
     paid = tariff * product_scalar * ps * volume
-    return volume, np.where(procured.astype(bool), paid, 0.0).round(0)
+    return volume, half_up_array(np.where(procured.astype(bool), paid, 0.0), 0)
 
 
 def service_revenues(
@@ -130,7 +130,7 @@ def service_revenues(
     >>> from marketbooks.scenarios import load_scenario
     >>> p = load_scenario('ds3', '2017_decision')
     >>> int(service_revenues(service_table(p), p.availability)['revenue_eur'].sum())
-    1440967
+    1440968
     """
     missing = set(SERVICE_COLUMNS) - set(services.columns)
     if missing:
@@ -720,7 +720,7 @@ def rrd_rates_that_fit(
     volume = np.arange(volume_range[0], volume_range[1] + 1, dtype="float64")
     rows = []
     for rate in rates:
-        revenue = np.floor(rate * volume + 0.5)  # to the euro, half up
+        revenue = half_up_array(rate * volume, 0)  # to the euro
         fits = volume[(revenue % 1000) == last_digits]
         rows.append(
             {
