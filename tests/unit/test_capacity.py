@@ -222,20 +222,19 @@ def test_the_security_standard_checks_give_the_papers_numbers():
 
 def test_a_months_pots_split_over_its_periods_add_up_to_the_month():
     rng = np.random.default_rng(3)
-    out = capacity.split_pot_over_periods(
-        55_080_768,
-        capacity.payment_proportions(0.3, 0.3),
-        rng.uniform(1, 2, 48),
-        rng.uniform(0, 1, 48),
-        rng.uniform(0, 1, 48),
-    )
+    demand, lolp, ex_post = rng.uniform(1, 2, 48), rng.uniform(0, 1, 48), rng.uniform(0, 1, 48)
+    out = capacity.split_pot_over_periods(55_080_768, capacity.payment_proportions(0.3, 0.3), demand, lolp, ex_post)
     cents = (out[["fixed_eur", "variable_eur", "ex_post_eur", "total_eur"]] * 100).round().astype("int64")
     # to the cent: the periods add up to each pot, the pots to the month (0.3 / 0.4 / 0.3 of it)
     assert cents.sum().tolist() == [1_652_423_040, 2_203_230_720, 1_652_423_040, 5_508_076_800]
     assert (cents["fixed_eur"] + cents["variable_eur"] + cents["ex_post_eur"] == cents["total_eur"]).all()
-    # each period within a cent of its share of its pot
-    fixed = 1_652_423_040 * out["fixed_eur"].to_numpy() / out["fixed_eur"].sum()
-    assert (abs(cents["fixed_eur"] - fixed) < 1).all()
+    # each period within a cent of its share of its pot, pro rata to its profile
+    for pot, pot_cents, profile in (
+        ("fixed_eur", 1_652_423_040, demand),
+        ("variable_eur", 2_203_230_720, lolp),
+        ("ex_post_eur", 1_652_423_040, ex_post),
+    ):
+        assert (abs(cents[pot] - pot_cents * profile / profile.sum()) < 1).all(), pot
 
 
 def test_a_days_pots_over_its_periods_at_odd_cents_and_empty_profiles():
