@@ -966,8 +966,9 @@ def split_pot_over_periods(
 
     The fixed pot (FCPPy) follows the demand forecast (set before the year), the variable
     pot (VCPPy) the forecast LOLP (set before the month), the ex-post pot (ECPPy) the
-    ex-post LOLP (after the month). The sum, to the cent, is cut into the three pots and each
-    pot shared over the periods pro rata to its profile in whole cents (largest remainder,
+    ex-post LOLP (after the month). The sum, to the cent, is cut into the three pots as
+    :func:`period_pots` cuts a month's euros, and each pot shared over the periods pro rata
+    to its profile in whole cents (largest remainder,
     :func:`~marketbooks.rules.rounding.allocate_cents`; a profile of zeros evenly), so the
     periods add up to each pot and the pots to the sum, to the cent.
 
@@ -1006,8 +1007,9 @@ def split_pot_over_periods(
     for pot, profile in profiles.items():
         if len(profile) != n or (profile < 0).any():
             raise ValueError(f"the {pot} profile needs {n} non-negative values")
-    total_cents = int(half_up_units(month_sum_eur, 2))
-    pot_cents = allocate_cents(total_cents, np.array([proportions[pot] for pot in profiles]))
+    # cut into pots as period_pots cuts a month's euros, here in cents
+    shares = np.array([proportions[pot] for pot in profiles])
+    pot_cents = period_sum_values(int(half_up_units(month_sum_eur, 2)), shares)
     cents = np.zeros(n, dtype="int64")
     for (pot, profile), pot_total in zip(profiles.items(), pot_cents):
         period_cents = allocate_cents(int(pot_total), profile if profile.sum() > 0 else np.ones(n))
