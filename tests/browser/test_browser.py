@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT, SHOTS
 from pages import open_dashboard, set_slider, upload, wait_for_text
-from voila_server import voila
+from voila_server import SHARED_SERVER_MAX_KERNELS, voila
 
 from marketbooks.rules import capacity
 from marketbooks.scenarios import load_scenario
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server():
-    with voila(ROOT, ROOT / "outputs" / "voila-test.log") as base:
+    with voila(ROOT, ROOT / "outputs" / "voila-test.log", max_kernels=SHARED_SERVER_MAX_KERNELS) as base:
         yield base
 
 

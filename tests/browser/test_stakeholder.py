@@ -7,7 +7,7 @@ from urllib.parse import urljoin
 import pytest
 from conftest import ROOT
 from pages import open_dashboard, set_slider, upload, wait_for_text
-from voila_server import voila
+from voila_server import SHARED_SERVER_MAX_KERNELS, voila
 
 pytestmark = pytest.mark.browser
 XSS = '<script>window.mbPwned = 1</script><img src=x onerror="window.mbPwned = 2"> *A & B*'
@@ -45,7 +45,7 @@ def served(tmp_path_factory):
         assert write_sweep_report("cap_price", root / "outputs").ok
     finally:
         os.environ.pop("MARKETBOOKS_ROOT")
-    with voila(root, ROOT / "outputs" / "voila-stakeholder-test.log") as base:
+    with voila(root, ROOT / "outputs" / "voila-stakeholder-test.log", max_kernels=SHARED_SERVER_MAX_KERNELS) as base:
         yield base, root
 
 

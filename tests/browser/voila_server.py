@@ -11,10 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from marketbooks.run.serve import prepare, voila_command, voila_env
+from marketbooks.run.serve import MAX_KERNELS_ENV, prepare, voila_command, voila_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# The kernel cap of a server that a module's tests share. Their pages close without the
+# unload event that shuts a page's kernel down (Playwright's close), and pages fetched
+# without a browser never connect, so those kernels stay until culled (90 s idle): on a fast
+# day a module opens more than the machine's cap (21 here) within that time, and a visit
+# got the "busy, try again" page. The cap itself is tested on its own (test_server.py).
+SHARED_SERVER_MAX_KERNELS = 48
 
 
 def free_port() -> int:
@@ -24,9 +30,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def voila(root: Path, log: Path, timeout: float = 60, options: tuple[str, ...] = ()) -> Iterator[str]:
+def voila(
+    root: Path, log: Path, timeout: float = 60, options: tuple[str, ...] = (), max_kernels: int | None = None
+) -> Iterator[str]:
     """``make serve`` on ``root`` (a project folder) on a free port, with Voilà ``options``
-    added; yields the server's base address."""
+    added and, if given, ``max_kernels`` for the server's kernel cap; yields the server's
+    base address."""
     root = root.resolve()
     prepare(root)
     port = free_port()
@@ -40,6 +49,8 @@ def voila(root: Path, log: Path, timeout: float = 60, options: tuple[str, ...] =
         else:
             os.environ["MARKETBOOKS_ROOT"] = old
     env["MARKETBOOKS_ROOT"] = str(root)
+    if max_kernels is not None:
+        env[MAX_KERNELS_ENV] = str(max_kernels)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as fh:
         proc = subprocess.Popen([*command, *options], cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT)
